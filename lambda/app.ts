@@ -1,0 +1,169 @@
+// createApp(deps): the receiver as a Hono app. Read raw bytes, verify the HMAC, classify, select
+// destinations, enqueue, answer. No globals: every dependency comes in through `deps`.
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { type BridgeConfig, signingSecretsOf } from './core/config';
+import {
+  MediaTypeError,
+  PayloadError,
+  QueueError,
+  RouteNotFoundError,
+  SecretError,
+  SignatureError,
+} from './core/errors';
+import { createJobs } from './core/jobs';
+import { classifyPayload, parseJsonObject } from './core/payloads';
+import { selectDestinations } from './core/routing';
+import { readSignatureHeader, verifySignature } from './core/signature';
+import type { JobQueue, Logger, SecretStore } from './ports';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface AppDeps {
+  config: BridgeConfig;
+  /** Where signing secrets are read from (cached by the store). */
+  secrets: SecretStore;
+  queue: JobQueue;
+  logger: Logger;
+  now?: () => Date;
+}
+
+/** What happened to a request, for logs and metrics. */
+type RequestResult =
+  | 'accepted'
+  | 'verified'
+  | 'rejected_signature'
+  | 'rejected_payload'
+  | 'rejected_media_type'
+  | 'too_large'
+  | 'not_found'
+  | 'unavailable'
+  | 'error';
+
+type Env = { Variables: { result: RequestResult; route: string; kind: string; trigger: string | null } };
+
+const JSON_MEDIA_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+function errorStatus(error: Error): [ContentfulStatusCode, string, RequestResult] {
+  if (error instanceof RouteNotFoundError) return [404, 'route_not_found', 'not_found'];
+  if (error instanceof SignatureError) return [401, 'invalid_signature', 'rejected_signature'];
+  if (error instanceof MediaTypeError) return [415, 'unsupported_media_type', 'rejected_media_type'];
+  if (error instanceof PayloadError) return [400, 'invalid_payload', 'rejected_payload'];
+  if (error instanceof QueueError) return [503, 'queue_unavailable', 'unavailable'];
+  if (error instanceof SecretError) return [503, 'secret_unavailable', 'unavailable'];
+  return [500, 'internal_error', 'error'];
+}
+
+export function createApp(deps: AppDeps): Hono<Env> {
+  const { config, secrets, queue, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+  const routes = new Map(config.routes.map((route) => [route.id, route]));
+  const app = new Hono<Env>();
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    const fields = {
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      result: c.get('result') ?? null,
+      route: c.get('route') ?? null,
+      kind: c.get('kind') ?? null,
+      trigger: c.get('trigger') ?? null,
+      durationMs: Math.round((performance.now() - started) * 10) / 10,
+    };
+    if (c.res.status >= 500) logger.error('request', fields);
+    else logger.info('request', fields);
+  });
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+
+  app.post(
+    '/hooks/:routeId',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => {
+        c.set('result', 'too_large');
+        return c.json({ error: 'payload_too_large', message: `body exceeds ${MAX_BODY_BYTES} bytes` }, 413);
+      },
+    }),
+    async (c) => {
+      const routeId = c.req.param('routeId');
+      c.set('route', routeId);
+      const route = routes.get(routeId);
+      if (!route) throw new RouteNotFoundError(routeId);
+
+      const bytes = new Uint8Array(await c.req.arrayBuffer());
+      if (!route.allowUnsigned) {
+        const keys = await Promise.all(signingSecretsOf(route).map((ref) => secrets.getSecret(ref)));
+        verifySignature(
+          bytes,
+          readSignatureHeader((name) => c.req.header(name)),
+          keys,
+        );
+      }
+      const contentType = c.req.header('content-type');
+      if (!contentType || !JSON_MEDIA_TYPE.test(contentType)) {
+        throw new MediaTypeError('Content-Type must be application/json');
+      }
+      let body: string;
+      try {
+        body = utf8.decode(bytes);
+      } catch {
+        throw new PayloadError('body is not valid UTF-8');
+      }
+      const parsed = parseJsonObject(body);
+      if (!parsed.ok) throw new PayloadError(parsed.reason);
+
+      const notification = classifyPayload(parsed.value);
+      c.set('kind', notification.kind);
+      c.set('trigger', notification.triggers[0] ?? null);
+      if (notification.kind === 'verification') {
+        c.set('result', 'verified');
+        return c.json({ status: 'verified' }, 200);
+      }
+      const destinationIds = selectDestinations(route, notification).map((d) => d.id);
+      const jobs = createJobs(route.id, destinationIds, body, notification, now());
+      if (jobs.length > 0) {
+        try {
+          await queue.enqueue(jobs);
+        } catch (error) {
+          throw new QueueError('the delivery queue did not accept the notification', { cause: error });
+        }
+      }
+      c.set('result', 'accepted');
+      return c.json({ accepted: destinationIds }, 202);
+    },
+  );
+
+  app.notFound((c) => {
+    c.set('result', 'not_found');
+    return c.json({ error: 'not_found', message: `no handler for ${c.req.method} ${c.req.path}` }, 404);
+  });
+
+  app.onError((error, c) => {
+    const [status, code, result] = errorStatus(error);
+    c.set('result', result);
+    if (status >= 500) {
+      const cause = error.cause instanceof Error ? error.cause.message : undefined;
+      logger.error('request failed', {
+        route: c.get('route') ?? null,
+        error: error.message,
+        cause: cause ?? null,
+      });
+    }
+    // Details of server-side failures stay in the logs; the client gets a generic message.
+    const message =
+      error instanceof SecretError
+        ? 'signing secret unavailable, try again later'
+        : status === 500
+          ? 'internal error'
+          : error.message;
+    return c.json({ error: code, message }, status);
+  });
+
+  return app;
+}

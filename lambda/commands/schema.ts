@@ -1,0 +1,18 @@
+// `tfe-bridge schema`: the config's JSON Schema, generated from the zod schema, for editors.
+import { configJsonSchema } from '../core/config';
+import { type Command, EXIT_OK, parseOptions } from './args';
+
+export const schemaCommand: Command = {
+  summary: 'print the JSON Schema of the config file',
+  usage: 'tfe-bridge schema > bridge.schema.json',
+
+  async run(argv, io) {
+    const { values } = parseOptions(argv, {});
+    if (values.help) {
+      io.stdout(`${this.usage}\n`);
+      return EXIT_OK;
+    }
+    io.stdout(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+    return EXIT_OK;
+  },
+};

@@ -1,0 +1,235 @@
+// The bridge config: zod schema (types inferred from it), parsing YAML/JSON text, and error
+// messages that name the bad field's path. Validated once at startup and at `cdk synth`.
+import { parse as parseYaml } from 'yaml';
+import * as z from 'zod';
+import { ConfigError } from './errors';
+import { PAYLOAD_KINDS } from './payloads';
+import { PRESET_NAMES } from './presets';
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_RETRY = { maxAttempts: 6, baseDelayMs: 1_000, maxDelayMs: 60_000 } as const;
+
+const idSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be 1-64 characters: letters, digits, ".", "_", "-"');
+
+export const secretRefSchema = z.strictObject({
+  secretId: z.string().min(1, 'must not be empty'),
+  jsonKey: z.string().min(1, 'must not be empty').optional(),
+});
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+// Headers the bridge owns: a config must not be able to smuggle a second Host or break framing.
+const RESERVED_HEADERS = new Set([
+  'host',
+  'content-length',
+  'content-type',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'te',
+  'trailer',
+  'proxy-authorization',
+  'proxy-connection',
+]);
+const headerNameSchema = z
+  .string()
+  .regex(HEADER_NAME, 'must be a valid HTTP header name')
+  .refine(
+    (name) => !RESERVED_HEADERS.has(name.toLowerCase()),
+    'is set by the bridge and cannot be configured',
+  );
+
+const authSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({ type: z.literal('none') }),
+    z.strictObject({ type: z.literal('bearer'), secret: secretRefSchema }),
+    z.strictObject({
+      type: z.literal('header'),
+      name: headerNameSchema,
+      prefix: z.string().optional(),
+      secret: secretRefSchema,
+    }),
+    z.strictObject({
+      type: z.literal('basic'),
+      username: z.union([z.string(), secretRefSchema]),
+      password: secretRefSchema,
+    }),
+  ],
+  { error: 'must be one of: none, bearer, header, basic' },
+);
+
+// One object with exactly one key set, rather than a union, so a bad preset name is reported as
+// `template.preset: must be one of ...` instead of "no union member matched".
+const templateSchema = z
+  .strictObject({
+    preset: z.enum(PRESET_NAMES, { error: `must be one of: ${PRESET_NAMES.join(', ')}` }).optional(),
+    jsonata: z.string().min(1, 'must not be empty').optional(),
+    file: z.string().min(1, 'must not be empty').optional(),
+  })
+  .refine((t) => [t.preset, t.jsonata, t.file].filter((v) => v !== undefined).length === 1, {
+    error: 'must set exactly one of preset, jsonata or file',
+  });
+
+const stringList = z.array(z.string().min(1)).min(1, 'must list at least one value');
+
+const filterSchema = z.strictObject({
+  triggers: stringList.optional(),
+  workspaces: stringList.optional(),
+  organizations: stringList.optional(),
+  kinds: z
+    .array(z.enum(PAYLOAD_KINDS.filter((k) => k !== 'verification')))
+    .min(1)
+    .optional(),
+});
+
+const retrySchema = z.strictObject({
+  maxAttempts: z.int().min(1).max(50).default(DEFAULT_RETRY.maxAttempts),
+  baseDelayMs: z.int().min(0).default(DEFAULT_RETRY.baseDelayMs),
+  maxDelayMs: z.int().min(0).default(DEFAULT_RETRY.maxDelayMs),
+});
+
+const destinationSchema = z.strictObject({
+  id: idSchema,
+  url: z.union([
+    z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+    z.strictObject({ secret: secretRefSchema }),
+  ]),
+  auth: authSchema.default({ type: 'none' }),
+  template: templateSchema.default({ preset: 'passthrough' }),
+  filter: filterSchema.optional(),
+  headers: z.record(headerNameSchema, z.string()).optional(),
+  timeoutMs: z.int().min(1).max(900_000).default(DEFAULT_TIMEOUT_MS),
+  retry: retrySchema.default(DEFAULT_RETRY),
+});
+
+// Cross-field checks also run when other fields failed, so one load reports every problem.
+// Their input may then be partly invalid, hence the defensive reads.
+const ALWAYS = { when: () => true };
+
+const routeSchema = z
+  .strictObject({
+    id: idSchema,
+    signingSecret: z.union([secretRefSchema, z.array(secretRefSchema).min(1).max(5)]).optional(),
+    allowUnsigned: z.boolean().default(false),
+    allowInsecureHttp: z.boolean().default(false),
+    destinations: z.array(destinationSchema).min(1, 'must list at least one destination'),
+  })
+  .superRefine((route, ctx) => {
+    if (!route.signingSecret && !route.allowUnsigned) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['signingSecret'],
+        message: 'is required (or set allowUnsigned: true to accept unsigned requests)',
+      });
+    }
+    (Array.isArray(route.destinations) ? route.destinations : []).forEach((destination, index) => {
+      const url: unknown = destination?.url;
+      if (typeof url === 'string' && route.allowInsecureHttp !== true && url.startsWith('http:')) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['destinations', index, 'url'],
+          message: 'must be https (or set allowInsecureHttp: true on the route)',
+        });
+      }
+    });
+    reportDuplicates(route.destinations, ['destinations'], ctx);
+  }, ALWAYS);
+
+export const configSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    routes: z.array(routeSchema).min(1, 'must list at least one route'),
+  })
+  .superRefine((config, ctx) => reportDuplicates(config.routes, ['routes'], ctx), ALWAYS);
+
+function reportDuplicates(items: unknown, path: (string | number)[], ctx: z.RefinementCtx): void {
+  if (!Array.isArray(items)) return;
+  const seen = new Set<unknown>();
+  items.forEach((item: { id?: unknown } | null, index) => {
+    if (typeof item?.id !== 'string') return;
+    if (seen.has(item.id)) {
+      ctx.addIssue({ code: 'custom', path: [...path, index, 'id'], message: `duplicate id "${item.id}"` });
+    }
+    seen.add(item.id);
+  });
+}
+
+export type BridgeConfig = z.infer<typeof configSchema>;
+export type RouteConfig = BridgeConfig['routes'][number];
+export type DestinationConfig = RouteConfig['destinations'][number];
+export type SecretRef = z.infer<typeof secretRefSchema>;
+export type AuthConfig = DestinationConfig['auth'];
+export type TemplateConfig = DestinationConfig['template'];
+export type FilterConfig = NonNullable<DestinationConfig['filter']>;
+export type RetryPolicy = DestinationConfig['retry'];
+
+/** `routes[0].destinations[1].url` from zod's path array. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((part, index) =>
+      typeof part === 'number' ? `[${part}]` : index === 0 ? String(part) : `.${String(part)}`,
+    )
+    .join('');
+}
+
+function describeIssue(issue: z.core.$ZodIssue, parentPath: readonly PropertyKey[] = []): string[] {
+  const path = [...parentPath, ...issue.path];
+  const where = path.length > 0 ? formatPath(path) : '(config)';
+  switch (issue.code) {
+    case 'invalid_union': {
+      // Report the branch that matched the input's type (a string URL vs { secret }), not all of them.
+      const branch = issue.errors.find(
+        (errors) => !errors.some((e) => e.code === 'invalid_type' && e.path.length === 0),
+      );
+      if (branch) return branch.flatMap((e) => describeIssue(e, path));
+      return [`${where}: ${issue.errors.length === 0 ? issue.message : 'has the wrong type'}`];
+    }
+    case 'unrecognized_keys':
+      return [
+        `${where}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`,
+      ];
+    case 'invalid_type':
+      return [issue.input === undefined ? `${where}: is required` : `${where}: must be ${issue.expected}`];
+    case 'too_small':
+      return [`${where}: ${issue.origin === 'number' ? `must be at least ${issue.minimum}` : issue.message}`];
+    case 'too_big':
+      return [`${where}: must be at most ${issue.maximum}`];
+    case 'invalid_value':
+      return [`${where}: must be one of: ${issue.values.map(String).join(', ')}`];
+    case 'invalid_key':
+      return [`${where}: ${issue.issues.map((inner) => inner.message).join('; ')}`];
+    default:
+      return [`${where}: ${issue.message}`];
+  }
+}
+
+/** Validates an already-parsed config object; throws ConfigError listing every bad field. */
+export function parseConfig(input: unknown): BridgeConfig {
+  const result = configSchema.safeParse(input);
+  if (!result.success) throw new ConfigError(result.error.issues.flatMap((issue) => describeIssue(issue)));
+  return result.data;
+}
+
+/** Parses YAML (a superset of JSON) text, then validates it. */
+export function parseConfigText(text: string, source = 'config'): BridgeConfig {
+  let input: unknown;
+  try {
+    input = parseYaml(text);
+  } catch (error) {
+    throw new ConfigError([`${source}: not valid YAML/JSON: ${(error as Error).message.split('\n')[0]}`]);
+  }
+  return parseConfig(input);
+}
+
+/** Every signing secret of a route, in order (a list while a token is being rotated). */
+export function signingSecretsOf(route: RouteConfig): SecretRef[] {
+  if (!route.signingSecret) return [];
+  return Array.isArray(route.signingSecret) ? route.signingSecret : [route.signingSecret];
+}
+
+export function configJsonSchema(): unknown {
+  return z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' });
+}

@@ -1,0 +1,58 @@
+// The bridge's error hierarchy. HTTP mapping happens only in app.ts (onError).
+
+export class BridgeError extends Error {
+  override name = 'BridgeError';
+}
+
+/** The request's signature is missing, malformed or does not match the route's secret. */
+export class SignatureError extends BridgeError {
+  override name = 'SignatureError';
+}
+
+/** The request body is not a JSON object we can work with. */
+export class PayloadError extends BridgeError {
+  override name = 'PayloadError';
+}
+
+export class RouteNotFoundError extends BridgeError {
+  override name = 'RouteNotFoundError';
+  constructor(readonly routeId: string) {
+    super(`no route with id "${routeId}"`);
+  }
+}
+
+/** The bridge config is invalid; `problems` holds one "path: message" line per bad field. */
+export class ConfigError extends BridgeError {
+  override name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`invalid config:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+/** A secret could not be read. Carries the secret's id (a name), never its value. */
+export class SecretError extends BridgeError {
+  override name = 'SecretError';
+  constructor(
+    message: string,
+    readonly secretId: string,
+    readonly retryable: boolean,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** A template could not be rendered for a payload. Never retryable: the same input fails again. */
+export class TemplateError extends BridgeError {
+  override name = 'TemplateError';
+}
+
+/** The request's Content-Type is not JSON. */
+export class MediaTypeError extends BridgeError {
+  override name = 'MediaTypeError';
+}
+
+/** The job queue did not accept every job: nothing may be acknowledged. */
+export class QueueError extends BridgeError {
+  override name = 'QueueError';
+}

@@ -1,0 +1,84 @@
+// A delivery job (one notification for one destination) and the dead letter it may end as.
+import { createHash } from 'node:crypto';
+import type { Notification, PayloadKind } from './payloads';
+import { destinationKey } from './templates';
+
+export interface DeliveryJob {
+  /** sha256 of destination + raw body: stable across retries and redeliveries, so it doubles as
+   *  the FIFO dedup id and the outgoing idempotency key. */
+  id: string;
+  routeId: string;
+  destinationId: string;
+  /** The raw request body, exactly as received (passthrough forwards it byte for byte). */
+  body: string;
+  receivedAt: string;
+  kind: PayloadKind;
+  triggers: string[];
+}
+
+export type DeadLetterReason = 'exhausted' | 'permanent' | 'shutdown' | 'unknown-destination';
+
+export interface DeadLetter {
+  deadLetteredAt: string;
+  reason: DeadLetterReason;
+  jobId: string;
+  routeId: string;
+  destinationId: string;
+  attempts: number;
+  lastStatus: number | null;
+  lastError: string;
+  receivedAt: string;
+  kind: PayloadKind;
+  triggers: string[];
+  /** The original body, so a replay sends exactly what HashiCorp sent. */
+  payload: string;
+}
+
+export function jobIdFor(routeId: string, destinationId: string, body: string): string {
+  return createHash('sha256')
+    .update(destinationKey(routeId, destinationId))
+    .update('\n')
+    .update(body)
+    .digest('hex');
+}
+
+export function createJobs(
+  routeId: string,
+  destinationIds: readonly string[],
+  body: string,
+  notification: Notification,
+  receivedAt: Date,
+): DeliveryJob[] {
+  return destinationIds.map((destinationId) => ({
+    id: jobIdFor(routeId, destinationId, body),
+    routeId,
+    destinationId,
+    body,
+    receivedAt: receivedAt.toISOString(),
+    kind: notification.kind,
+    triggers: notification.triggers,
+  }));
+}
+
+export function deadLetterFor(
+  job: DeliveryJob,
+  reason: DeadLetterReason,
+  attempts: number,
+  last: { status?: number | undefined; error: string },
+  now: Date,
+): DeadLetter {
+  return {
+    deadLetteredAt: now.toISOString(),
+    reason,
+    jobId: job.id,
+    routeId: job.routeId,
+    destinationId: job.destinationId,
+    attempts,
+    lastStatus: last.status ?? null,
+    lastError: last.error,
+    receivedAt: job.receivedAt,
+    kind: job.kind,
+    triggers: job.triggers,
+    payload: job.body,
+  };
+}

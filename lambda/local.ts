@@ -1,0 +1,90 @@
+// Local mode: the receiver app on @hono/node-server with an in-process delivery queue, local
+// secrets file and dead-letter file. Same core as on AWS, different adapters.
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import type { LoadedConfig } from './adapters/local/config-file';
+import { DeadLetterFile } from './adapters/local/dead-letter-file';
+import { FileSecretStore } from './adapters/local/file-secret-store';
+import { LocalDeliveryQueue } from './adapters/local/local-delivery-queue';
+import { createApp } from './app';
+import type { DeliveryTarget } from './core/delivery';
+import { destinationKey } from './core/templates';
+import type { DeadLetterStore, Fetch, Logger, SecretStore } from './ports';
+
+export const DEFAULT_PORT = 8787;
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_DRAIN_TIMEOUT_MS = 5_000;
+
+export interface LocalBridgeOptions {
+  loaded: LoadedConfig;
+  logger: Logger;
+  secrets?: SecretStore;
+  secretsPath?: string | undefined;
+  deadLetters?: DeadLetterStore;
+  port?: number;
+  host?: string;
+  fetch?: Fetch;
+  random?: () => number;
+}
+
+export interface LocalBridge {
+  url: string;
+  queue: LocalDeliveryQueue;
+  /** Stops accepting requests, drains deliveries within `drainTimeoutMs`, dead-letters the rest. */
+  close(drainTimeoutMs?: number): Promise<void>;
+}
+
+export function buildTargets(loaded: LoadedConfig): Map<string, DeliveryTarget> {
+  const targets = new Map<string, DeliveryTarget>();
+  for (const route of loaded.config.routes) {
+    for (const destination of route.destinations) {
+      const key = destinationKey(route.id, destination.id);
+      const render = loaded.renderers.get(key);
+      if (render) targets.set(key, { route, destination, render });
+    }
+  }
+  return targets;
+}
+
+export async function startLocalBridge(options: LocalBridgeOptions): Promise<LocalBridge> {
+  const { loaded, logger } = options;
+  const secrets = options.secrets ?? new FileSecretStore(options.secretsPath);
+  const queue = new LocalDeliveryQueue({
+    targets: buildTargets(loaded),
+    deps: { secrets, logger, fetch: options.fetch ?? globalThis.fetch },
+    deadLetters: options.deadLetters ?? new DeadLetterFile(),
+    ...(options.random ? { random: options.random } : {}),
+  });
+  const app = createApp({ config: loaded.config, secrets, queue, logger });
+  const host = options.host ?? DEFAULT_HOST;
+
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const started = serve({ fetch: app.fetch, port: options.port ?? DEFAULT_PORT, hostname: host }, () =>
+      resolve(started),
+    );
+    started.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  for (const route of loaded.config.routes) {
+    logger.info('route live', {
+      route: route.id,
+      url: `${url}/hooks/${route.id}`,
+      signed: !route.allowUnsigned,
+      destinations: route.destinations.map((d) => d.id),
+    });
+  }
+
+  return {
+    url,
+    queue,
+    async close(drainTimeoutMs = DEFAULT_DRAIN_TIMEOUT_MS) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Idle keep-alive sockets would hold close() open until they time out.
+      if ('closeIdleConnections' in server) server.closeIdleConnections();
+      await queue.drain(drainTimeoutMs);
+      await closed;
+    },
+  };
+}

@@ -1,0 +1,95 @@
+// Real HTTP destinations on 127.0.0.1 that record what the bridge sends and misbehave on cue.
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ReceivedRequest {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** Decides the answer to the n-th request (1-based); return 'hang' to never answer. */
+export type Behaviour = (
+  request: ReceivedRequest,
+  n: number,
+) => { status: number; headers?: Record<string, string>; body?: string } | 'hang';
+
+export interface DestinationServer {
+  url: string;
+  received: ReceivedRequest[];
+  /** Resolves once `count` requests have arrived. */
+  waitFor(count: number, timeoutMs?: number): Promise<ReceivedRequest[]>;
+  close(): Promise<void>;
+}
+
+export const answer =
+  (status: number, headers?: Record<string, string>): Behaviour =>
+  () => ({ status, ...(headers ? { headers } : {}) });
+
+/** Answers 401 unless `Authorization: Bearer <token()>` (token() may change: rotation). */
+export const requireBearer =
+  (token: () => string): Behaviour =>
+  (request) => ({
+    status: request.headers.authorization === `Bearer ${token()}` ? 200 : 401,
+  });
+
+/** Fails the first `times` requests with `status`, then succeeds. */
+export const failTimes =
+  (times: number, status = 503, headers?: Record<string, string>): Behaviour =>
+  (_request, n) =>
+    n <= times ? { status, ...(headers ? { headers } : {}) } : { status: 200 };
+
+export const hang: Behaviour = () => 'hang';
+
+export async function startDestination(behaviour: Behaviour = answer(200)): Promise<DestinationServer> {
+  const received: ReceivedRequest[] = [];
+  const waiters: Array<() => void> = [];
+  const hanging = new Set<ServerResponse>();
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const request = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
+      received.push(request);
+      for (const wake of waiters.splice(0)) wake();
+      const reply = behaviour(request, received.length);
+      if (reply === 'hang') {
+        hanging.add(res);
+        return;
+      }
+      res
+        .writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers })
+        .end(reply.body ?? '{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    received,
+    async waitFor(count, timeoutMs = 5_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (received.length < count) {
+        if (Date.now() > deadline)
+          throw new Error(`destination got ${received.length} of ${count} requests in ${timeoutMs} ms`);
+        await new Promise<void>((resolve) => {
+          waiters.push(resolve);
+          setTimeout(resolve, 50);
+        });
+      }
+      return received;
+    },
+    async close() {
+      for (const res of hanging) res.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
