@@ -7,6 +7,8 @@ export interface ReceivedRequest {
   path: string;
   headers: IncomingHttpHeaders;
   body: string;
+  /** Arrival time (Date.now()), for checking waits such as Retry-After. */
+  at: number;
 }
 
 /** Decides the answer to the n-th request (1-based); return 'hang' to never answer. */
@@ -55,6 +57,7 @@ export async function startDestination(behaviour: Behaviour = answer(200)): Prom
         path: req.url ?? '',
         headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
+        at: Date.now(),
       };
       received.push(request);
       for (const wake of waiters.splice(0)) wake();

@@ -3,7 +3,7 @@ import { signBody, TFE_SIGNATURE_HEADER } from '../../lambda/core/signature';
 
 export interface SignedRequestOptions {
   body: string;
-  secret?: string;
+  secret?: string | undefined;
   header?: string;
   contentType?: string | null;
   headers?: Record<string, string>;

@@ -1,0 +1,284 @@
+// End to end on one machine: signed HTTP requests to the bridge on a real port, deliveries to
+// real destination servers on 127.0.0.1, dead letters in a real file.
+import { afterEach, describe, expect, it } from 'vitest';
+import { HCP_SIGNATURE_HEADER } from '../../lambda/core/signature';
+import {
+  answer,
+  type DestinationServer,
+  failTimes,
+  hang,
+  requireBearer,
+  startDestination,
+} from '../support/destination-server';
+import { fixture } from '../support/fixtures';
+import { eventually, startTestBridge, type TestBridge } from '../support/local-bridge';
+import { signedRequest } from '../support/signed-request';
+
+const HMAC = 'e2e-signing-token-0001';
+const TOKEN = 'bfa620013597e9c30c179037ad74527a4956a561';
+const FAST_RETRY = { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 100 };
+
+const open: Array<{ close(): Promise<void> }> = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((thing) => thing.close()));
+});
+
+async function destination(...args: Parameters<typeof startDestination>): Promise<DestinationServer> {
+  const server = await startDestination(...args);
+  open.push(server);
+  return server;
+}
+
+async function bridge(destinations: unknown[], secrets: Record<string, unknown> = {}): Promise<TestBridge> {
+  const started = await startTestBridge(
+    { routes: [{ id: 'runs', signingSecret: { secretId: 'hmac' }, allowInsecureHttp: true, destinations }] },
+    { hmac: HMAC, token: TOKEN, ...secrets },
+  );
+  open.push({ close: () => started.close(1_000) });
+  return started;
+}
+
+const post = (b: TestBridge, body: string, secret: string | undefined = HMAC, header?: string) =>
+  fetch(
+    `${b.url}/hooks/runs`,
+    signedRequest({ body, ...(secret ? { secret } : {}), ...(header ? { header } : {}) }),
+  );
+
+describe('local bridge, end to end', () => {
+  it('forwards the exact captured bytes with the bearer token the destination requires (the forum post)', async () => {
+    const api = await destination(requireBearer(() => TOKEN));
+    const b = await bridge([
+      {
+        id: 'callback',
+        url: `${api.url}/v1/api/callback/1122334455/callback`,
+        auth: { type: 'bearer', secret: { secretId: 'token' } },
+      },
+    ]);
+    const body = fixture('tfe-run-completed-captured');
+
+    const res = await post(b, body);
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ accepted: ['callback'] });
+
+    const [received] = await api.waitFor(1);
+    expect(received?.path).toBe('/v1/api/callback/1122334455/callback');
+    expect(received?.body).toBe(body);
+    expect(received?.headers.authorization).toBe(`Bearer ${TOKEN}`);
+    expect(received?.headers['content-type']).toBe('application/json');
+    const attempts = await eventually(() => {
+      const lines = b.logger.withMessage('delivery attempt');
+      return lines.length > 0 ? lines : undefined;
+    });
+    expect(attempts).toEqual([
+      expect.objectContaining({ destination: 'callback', attempt: 1, outcome: 'delivered', status: 200 }),
+    ]);
+  });
+
+  it('answers a verification with 200 while every destination is down, and sends nothing', async () => {
+    const api = await destination(answer(500));
+    const b = await bridge([{ id: 'down', url: api.url }]);
+    const res = await post(b, fixture('hcp-verification'), HMAC, HCP_SIGNATURE_HEADER);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'verified' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(api.received).toHaveLength(0);
+  });
+
+  it('answers 401 to a verification signed with the wrong token, so a bad setup shows at once', async () => {
+    const api = await destination();
+    const b = await bridge([{ id: 'a', url: api.url }]);
+    const res = await post(b, fixture('tfe-verification-captured'), 'not-the-token');
+    expect(res.status).toBe(401);
+  });
+
+  it('retries a destination that fails twice, then delivers once', async () => {
+    const api = await destination(failTimes(2, 503));
+    const b = await bridge([{ id: 'flaky', url: api.url, retry: FAST_RETRY }]);
+    await post(b, fixture('tfe-run-errored'));
+    await api.waitFor(3);
+    const attempts = await eventually(() => {
+      const lines = b.logger.withMessage('delivery attempt');
+      return lines.length === 3 ? lines : undefined;
+    });
+    expect(attempts.map((line) => [line.attempt, line.outcome, line.status])).toEqual([
+      [1, 'retry', 503],
+      [2, 'retry', 503],
+      [3, 'delivered', 200],
+    ]);
+    expect(b.deadLetters()).toEqual([]);
+  });
+
+  it('honours Retry-After on a 429', async () => {
+    const api = await destination(failTimes(1, 429, { 'retry-after': '1' }));
+    const b = await bridge([{ id: 'limited', url: api.url, retry: FAST_RETRY }]);
+    await post(b, fixture('tfe-run-errored'));
+    const [first, second] = await api.waitFor(2, 5_000);
+    // Without Retry-After the backoff would be at most 100 ms.
+    expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(950);
+  });
+
+  it('dead-letters a job after the last retry, with destination, attempts, status, error and payload', async () => {
+    const api = await destination(answer(500));
+    const b = await bridge([{ id: 'down', url: api.url, retry: FAST_RETRY }]);
+    const body = fixture('tfe-run-planning-captured');
+    await post(b, body);
+    const [letter] = await eventually(() => (b.deadLetters().length > 0 ? b.deadLetters() : undefined));
+    expect(letter).toMatchObject({
+      reason: 'exhausted',
+      routeId: 'runs',
+      destinationId: 'down',
+      attempts: 3,
+      lastStatus: 500,
+      lastError: 'HTTP 500: {}',
+      payload: body,
+      kind: 'run',
+      triggers: ['run:planning'],
+    });
+    expect(api.received).toHaveLength(3);
+  });
+
+  it('dead-letters a 4xx at once, without retrying', async () => {
+    const api = await destination(answer(400));
+    const b = await bridge([{ id: 'strict', url: api.url, retry: FAST_RETRY }]);
+    await post(b, fixture('tfe-run-errored'));
+    const [letter] = await eventually(() => (b.deadLetters().length > 0 ? b.deadLetters() : undefined));
+    expect(letter).toMatchObject({ reason: 'permanent', attempts: 1, lastStatus: 400 });
+    expect(api.received).toHaveLength(1);
+  });
+
+  it('times out a destination that hangs, retries, and dead-letters it', async () => {
+    const api = await destination(hang);
+    const b = await bridge([
+      {
+        id: 'stuck',
+        url: api.url,
+        timeoutMs: 150,
+        retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 10 },
+      },
+    ]);
+    await post(b, fixture('tfe-run-errored'));
+    const [letter] = await eventually(() => (b.deadLetters().length > 0 ? b.deadLetters() : undefined));
+    expect(letter).toMatchObject({
+      reason: 'exhausted',
+      attempts: 2,
+      lastStatus: null,
+      lastError: 'timeout after 150 ms',
+    });
+  });
+
+  it('dead-letters a network error (nothing listening) after retries', async () => {
+    const gone = await startDestination();
+    const url = gone.url;
+    await gone.close();
+    const b = await bridge([{ id: 'gone', url, retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 10 } }]);
+    await post(b, fixture('tfe-run-errored'));
+    const [letter] = await eventually(() => (b.deadLetters().length > 0 ? b.deadLetters() : undefined));
+    expect(letter?.lastError).toBe('network error: ECONNREFUSED');
+  });
+
+  it('re-reads the token once after a 401 (rotated token) and delivers', async () => {
+    let current = 'token-v1-aaaaaaaa';
+    const api = await destination(requireBearer(() => current));
+    const b = await bridge(
+      [
+        {
+          id: 'rotating',
+          url: api.url,
+          auth: { type: 'bearer', secret: { secretId: 'rotating' } },
+          retry: FAST_RETRY,
+        },
+      ],
+      {
+        rotating: 'token-v1-aaaaaaaa',
+      },
+    );
+    current = 'token-v2-bbbbbbbb';
+    b.writeSecrets({ hmac: HMAC, rotating: 'token-v2-bbbbbbbb' });
+    await post(b, fixture('tfe-run-errored'));
+    await api.waitFor(2);
+    expect(api.received.map((r) => r.headers.authorization)).toEqual([
+      'Bearer token-v1-aaaaaaaa',
+      'Bearer token-v2-bbbbbbbb',
+    ]);
+    const [attempt] = await eventually(() => {
+      const lines = b.logger.withMessage('delivery attempt');
+      return lines.length > 0 ? lines : undefined;
+    });
+    expect(attempt).toMatchObject({ attempt: 1, outcome: 'delivered' });
+  });
+
+  it('dead-letters as permanent when the token is still refused after re-reading it', async () => {
+    const api = await destination(requireBearer(() => 'the-right-token'));
+    const b = await bridge([
+      {
+        id: 'refused',
+        url: api.url,
+        auth: { type: 'bearer', secret: { secretId: 'token' } },
+        retry: FAST_RETRY,
+      },
+    ]);
+    await post(b, fixture('tfe-run-errored'));
+    const [letter] = await eventually(() => (b.deadLetters().length > 0 ? b.deadLetters() : undefined));
+    expect(letter).toMatchObject({ reason: 'permanent', attempts: 1, lastStatus: 401 });
+    expect(api.received).toHaveLength(2);
+    const everything = `${b.logger.text()}\n${JSON.stringify(b.deadLetters())}`;
+    expect(everything).not.toContain(TOKEN);
+    expect(everything).not.toContain(HMAC);
+  });
+
+  it('resolves a destination URL kept in a secret (Slack-style) and never logs it', async () => {
+    const api = await destination();
+    const secretUrl = `${api.url}/services/T000/B000/XXXXSECRETPATH`;
+    const b = await bridge([{ id: 'chat', url: { secret: { secretId: 'chat-url' } } }], {
+      'chat-url': secretUrl,
+    });
+    await post(b, fixture('tfe-run-errored'));
+    const [received] = await api.waitFor(1);
+    expect(received?.path).toBe('/services/T000/B000/XXXXSECRETPATH');
+    expect(b.logger.text()).not.toContain('XXXXSECRETPATH');
+  });
+
+  it('keeps a down destination from delaying another one', async () => {
+    const down = await destination(hang);
+    const up = await destination();
+    const b = await bridge([
+      { id: 'down', url: down.url, timeoutMs: 2_000, retry: FAST_RETRY },
+      { id: 'up', url: up.url },
+    ]);
+    const started = Date.now();
+    await post(b, fixture('tfe-run-errored'));
+    await up.waitFor(1);
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it("delivers one destination's notifications in the order they were accepted", async () => {
+    const api = await destination(failTimes(1, 503));
+    const b = await bridge([{ id: 'ordered', url: api.url, retry: FAST_RETRY }]);
+    const bodies = [
+      'tfe-run-created-captured',
+      'tfe-run-planning-captured',
+      'tfe-run-completed-captured',
+    ].map(fixture);
+    for (const body of bodies) expect((await post(b, body)).status).toBe(202);
+    await api.waitFor(4);
+    // The first attempt of the first job failed; the others waited behind its retry.
+    expect(api.received.map((r) => r.body)).toEqual([bodies[0], ...bodies]);
+  });
+
+  it('on shutdown, dead-letters what it cannot deliver in time with reason shutdown', async () => {
+    const api = await destination(answer(503));
+    const b = await bridge([
+      { id: 'slow', url: api.url, retry: { maxAttempts: 5, baseDelayMs: 5_000, maxDelayMs: 5_000 } },
+    ]);
+    await post(b, fixture('tfe-run-errored'));
+    await post(b, fixture('tfe-run-planned'));
+    await api.waitFor(1);
+    open.pop();
+    await b.close(500);
+    const letters = b.deadLetters();
+    expect(letters.map((l) => [l.reason, l.attempts])).toEqual([
+      ['shutdown', 1],
+      ['shutdown', 0],
+    ]);
+  });
+});

@@ -1,0 +1,24 @@
+// An in-memory SecretStore for unit tests of code that reads secrets (values can be changed to
+// simulate a rotation; reads are counted).
+import type { SecretRef } from '../../lambda/core/config';
+import { SecretError } from '../../lambda/core/errors';
+import { selectSecretValue } from '../../lambda/core/secrets';
+import type { SecretStore } from '../../lambda/ports';
+
+export class MemorySecretStore implements SecretStore {
+  readonly values: Map<string, unknown>;
+  reads = 0;
+  forcedReads = 0;
+
+  constructor(values: Record<string, unknown> = {}) {
+    this.values = new Map(Object.entries(values));
+  }
+
+  async getSecret(ref: SecretRef, options: { forceRefresh?: boolean } = {}): Promise<string> {
+    this.reads++;
+    if (options.forceRefresh) this.forcedReads++;
+    if (!this.values.has(ref.secretId))
+      throw new SecretError(`secret "${ref.secretId}" not found`, ref.secretId, true);
+    return selectSecretValue(this.values.get(ref.secretId), ref);
+  }
+}
