@@ -5,6 +5,7 @@ import { serve } from '@hono/node-server';
 import type { LoadedConfig } from './adapters/local/config-file';
 import { DeadLetterFile } from './adapters/local/dead-letter-file';
 import { FileSecretStore } from './adapters/local/file-secret-store';
+import type { JobJournal } from './adapters/local/job-journal';
 import { LocalDeliveryQueue } from './adapters/local/local-delivery-queue';
 import { createApp } from './app';
 import type { DeliveryTarget } from './core/delivery';
@@ -21,6 +22,8 @@ export interface LocalBridgeOptions {
   secrets?: SecretStore;
   secretsPath?: string | undefined;
   deadLetters?: DeadLetterStore;
+  /** Where accepted jobs are recorded so they survive a crash (serve always passes one). */
+  journal?: JobJournal;
   port?: number;
   host?: string;
   fetch?: Fetch;
@@ -53,8 +56,11 @@ export async function startLocalBridge(options: LocalBridgeOptions): Promise<Loc
     targets: buildTargets(loaded),
     deps: { secrets, logger, fetch: options.fetch ?? globalThis.fetch },
     deadLetters: options.deadLetters ?? new DeadLetterFile(),
+    ...(options.journal ? { journal: options.journal } : {}),
     ...(options.random ? { random: options.random } : {}),
   });
+  const recovered = queue.recover();
+  if (recovered > 0) logger.warn('recovered jobs accepted before a crash', { count: recovered });
   const app = createApp({ config: loaded.config, secrets, queue, logger });
   const host = options.host ?? DEFAULT_HOST;
 

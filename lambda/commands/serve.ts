@@ -2,6 +2,7 @@
 import { loadConfigFile } from '../adapters/local/config-file';
 import { DEFAULT_DEAD_LETTER_FILE, DeadLetterFile } from '../adapters/local/dead-letter-file';
 import { FileSecretStore } from '../adapters/local/file-secret-store';
+import { DEFAULT_JOURNAL_FILE, JobJournal } from '../adapters/local/job-journal';
 import { JsonLogger } from '../adapters/local/json-logger';
 import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_HOST, DEFAULT_PORT, startLocalBridge } from '../local';
 import {
@@ -19,13 +20,14 @@ import {
 export const serveCommand: Command = {
   summary: 'run the bridge locally',
   usage: `tfe-bridge serve --config FILE [--secrets FILE] [--port N] [--host ADDR]
-                 [--dead-letters FILE] [--drain-timeout MS]
+                 [--dead-letters FILE] [--journal FILE] [--drain-timeout MS]
 
   --config FILE         bridge config, YAML or JSON        (env TFE_BRIDGE_CONFIG)
   --secrets FILE        JSON object { "<secretId>": value } (env TFE_BRIDGE_SECRETS)
   --port N              port to listen on, 0 for any        (env PORT, default ${DEFAULT_PORT})
   --host ADDR           address to bind                     (default ${DEFAULT_HOST})
   --dead-letters FILE   where failed deliveries are written (default ${DEFAULT_DEAD_LETTER_FILE})
+  --journal FILE        accepted jobs, replayed after a crash (default ${DEFAULT_JOURNAL_FILE})
   --drain-timeout MS    on SIGINT/SIGTERM, how long to finish deliveries (default ${DEFAULT_DRAIN_TIMEOUT_MS})`,
 
   async run(argv, io) {
@@ -35,6 +37,7 @@ export const serveCommand: Command = {
       port: { type: 'string' },
       host: { type: 'string' },
       'dead-letters': { type: 'string' },
+      journal: { type: 'string' },
       'drain-timeout': { type: 'string' },
     });
     if (values.help) {
@@ -54,6 +57,7 @@ export const serveCommand: Command = {
       logger,
       secrets,
       deadLetters: new DeadLetterFile(values['dead-letters'] ?? DEFAULT_DEAD_LETTER_FILE),
+      journal: new JobJournal(values.journal ?? DEFAULT_JOURNAL_FILE),
       port,
       ...(values.host ? { host: values.host } : {}),
     });

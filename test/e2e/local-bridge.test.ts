@@ -265,6 +265,18 @@ describe('local bridge, end to end', () => {
     expect(api.received.map((r) => r.body)).toEqual([bodies[0], ...bodies]);
   });
 
+  it('delivers a body sent twice within the dedup window once, like SQS FIFO', async () => {
+    const api = await destination();
+    const b = await bridge([{ id: 'once', url: api.url }]);
+    const body = fixture('tfe-run-errored');
+    expect((await post(b, body)).status).toBe(202);
+    expect((await post(b, body)).status).toBe(202);
+    await post(b, fixture('tfe-run-planned'));
+    await api.waitFor(2);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(api.received.map((r) => r.body)).toEqual([body, fixture('tfe-run-planned')]);
+  });
+
   it('on shutdown, dead-letters what it cannot deliver in time with reason shutdown', async () => {
     const api = await destination(answer(503));
     const b = await bridge([

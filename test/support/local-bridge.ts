@@ -7,6 +7,7 @@ import { stringify } from 'yaml';
 import { loadConfigFile } from '../../lambda/adapters/local/config-file';
 import { DeadLetterFile } from '../../lambda/adapters/local/dead-letter-file';
 import { FileSecretStore } from '../../lambda/adapters/local/file-secret-store';
+import { JobJournal } from '../../lambda/adapters/local/job-journal';
 import type { DeadLetter } from '../../lambda/core/jobs';
 import { type LocalBridge, startLocalBridge } from '../../lambda/local';
 import { CaptureLogger } from './capture-logger';
@@ -37,6 +38,7 @@ export async function startTestBridge(
     logger,
     secrets: new FileSecretStore(secretsPath),
     deadLetters: new DeadLetterFile(deadLetterPath),
+    journal: new JobJournal(join(dir, 'journal.jsonl')),
     port: 0,
     random: () => 0.5,
   });

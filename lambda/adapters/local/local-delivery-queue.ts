@@ -7,11 +7,19 @@ import { type DeadLetterReason, type DeliveryJob, deadLetterFor } from '../../co
 import { nextStep } from '../../core/retry-policy';
 import { destinationKey } from '../../core/templates';
 import type { DeadLetterStore, JobQueue } from '../../ports';
+import type { JobJournal } from './job-journal';
+
+/** Like SQS FIFO deduplication: the same body for the same destination within this window is
+ *  accepted but delivered once. */
+export const DEDUP_WINDOW_MS = 5 * 60_000;
 
 export interface LocalQueueOptions {
   targets: ReadonlyMap<string, DeliveryTarget>;
   deps: Omit<DeliveryDeps, 'signal'>;
   deadLetters: DeadLetterStore;
+  /** Makes accepted jobs survive a crash; without it they live in memory only. */
+  journal?: JobJournal;
+  dedupWindowMs?: number;
   random?: () => number;
 }
 
@@ -34,11 +42,40 @@ export class LocalDeliveryQueue implements JobQueue {
   private readonly shutdown = new AbortController();
   /** Set while draining: retries that would wait past it are dead-lettered at once. */
   private deadline: number | undefined;
+  /** jobId → when it was last accepted, for deduplication. */
+  private readonly seen = new Map<string, number>();
 
   constructor(private readonly options: LocalQueueOptions) {}
 
   async enqueue(jobs: readonly DeliveryJob[]): Promise<void> {
     if (this.deadline !== undefined) throw new QueueError('the bridge is shutting down');
+    const fresh = this.withoutDuplicates(jobs);
+    // Journal first: the caller answers 202 only after this resolves.
+    await this.options.journal?.accepted(fresh);
+    this.start(fresh);
+  }
+
+  /** Re-queues the jobs an earlier run accepted but did not finish. Returns how many. */
+  recover(): number {
+    const jobs = this.options.journal?.recover() ?? [];
+    for (const job of jobs) this.seen.set(job.id, Date.now());
+    this.start(jobs);
+    return jobs.length;
+  }
+
+  private withoutDuplicates(jobs: readonly DeliveryJob[]): DeliveryJob[] {
+    const now = Date.now();
+    const window = this.options.dedupWindowMs ?? DEDUP_WINDOW_MS;
+    for (const [id, at] of this.seen) {
+      if (now - at < window) break; // insertion order: the rest are newer
+      this.seen.delete(id);
+    }
+    const fresh = jobs.filter((job) => !this.seen.has(job.id));
+    for (const job of fresh) this.seen.set(job.id, now);
+    return fresh;
+  }
+
+  private start(jobs: readonly DeliveryJob[]): void {
     for (const job of jobs) {
       const key = destinationKey(job.routeId, job.destinationId);
       const lane = this.lanes.get(key) ?? [];
@@ -73,6 +110,10 @@ export class LocalDeliveryQueue implements JobQueue {
     try {
       for (let job = lane[0]; job !== undefined; job = lane[0]) {
         await this.deliver(job);
+        await this.options.journal?.finished(job.id).catch((error: Error) => {
+          // The job is done; at worst a restart delivers it once more.
+          this.options.deps.logger.error('journal write failed', { jobId: job.id, cause: error.message });
+        });
         lane.shift();
       }
     } finally {
