@@ -1,5 +1,6 @@
 // The `tfe-bridge` command line: dispatch to one command per file under commands/.
 import { type Command, type CommandIo, EXIT_OK, EXIT_USAGE, reportError } from './commands/args';
+import { deadLettersCommand } from './commands/dead-letters';
 import { schemaCommand } from './commands/schema';
 import { serveCommand } from './commands/serve';
 import { validateCommand } from './commands/validate';
@@ -8,6 +9,7 @@ const COMMANDS: Record<string, Command> = {
   serve: serveCommand,
   validate: validateCommand,
   schema: schemaCommand,
+  'dead-letters': deadLettersCommand,
 };
 
 function usage(): string {
