@@ -1,13 +1,11 @@
-// HashiCorp's published and captured payloads (copied byte for byte from shared/fixtures).
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// HashiCorp's published and captured payloads (fixtures/, copied byte for byte from shared/fixtures).
+import { FIXTURES_DIR, fixtureNames, readFixture } from '../../lambda/adapters/local/bundled-fixtures';
 
-export const FIXTURES_DIR = join(import.meta.dirname, '..', 'fixtures');
+export { FIXTURES_DIR, fixtureNames };
 
-export const fixtureNames = (): string[] =>
-  readdirSync(FIXTURES_DIR)
-    .filter((name) => name.endsWith('.json'))
-    .map((name) => name.replace(/\.json$/, ''));
-
-/** The exact bytes of a fixture, as text (all fixtures are UTF-8 JSON). */
-export const fixture = (name: string): string => readFileSync(join(FIXTURES_DIR, `${name}.json`), 'utf8');
+/** The exact bytes of a fixture, as text; throws on a name that does not exist. */
+export function fixture(name: string): string {
+  const text = readFixture(name);
+  if (text === undefined) throw new Error(`no fixture named "${name}"`);
+  return text;
+}
