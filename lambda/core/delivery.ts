@@ -105,7 +105,17 @@ async function buildRequest(
 
 async function send(request: OutgoingRequest, body: string, target: DeliveryTarget, deps: DeliveryDeps) {
   const { timeoutMs } = target.destination;
-  const signals = [AbortSignal.timeout(timeoutMs), ...(deps.signal ? [deps.signal] : [])];
+  // A plain timer + controller, not AbortSignal.any([AbortSignal.timeout(...)]): Node holds
+  // timeout signals weakly, and under load one combined that way was collected and never
+  // fired, leaving an attempt hanging for a minute (seen in the fault-injection test).
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeoutMs);
+  const onShutdown = () => controller.abort();
+  deps.signal?.addEventListener('abort', onShutdown, { once: true });
   try {
     const response = await deps.fetch(request.url, {
       method: 'POST',
@@ -113,16 +123,18 @@ async function send(request: OutgoingRequest, body: string, target: DeliveryTarg
       body,
       // A redirect could send the credentials to a host the config never named.
       redirect: 'manual',
-      signal: AbortSignal.any(signals),
+      signal: controller.signal,
     });
     const text = await response.text().catch(() => '');
     return { response, snippet: text.slice(0, ERROR_SNIPPET_CHARS) };
   } catch (error) {
+    if (timedOut) return { failure: `timeout after ${timeoutMs} ms` };
     if (deps.signal?.aborted) return { failure: 'aborted: the bridge is shutting down' };
-    const name = (error as Error).name;
-    if (name === 'TimeoutError' || name === 'AbortError') return { failure: `timeout after ${timeoutMs} ms` };
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     return { failure: `network error: ${cause?.code ?? cause?.message ?? (error as Error).message}` };
+  } finally {
+    clearTimeout(timer);
+    deps.signal?.removeEventListener('abort', onShutdown);
   }
 }
 

@@ -11,11 +11,12 @@ export interface ReceivedRequest {
   at: number;
 }
 
-/** Decides the answer to the n-th request (1-based); return 'hang' to never answer. */
+/** Decides the answer to the n-th request (1-based): 'hang' never answers, 'reset' drops the
+ *  connection, `delayMs` answers late. */
 export type Behaviour = (
   request: ReceivedRequest,
   n: number,
-) => { status: number; headers?: Record<string, string>; body?: string } | 'hang';
+) => { status: number; headers?: Record<string, string>; body?: string; delayMs?: number } | 'hang' | 'reset';
 
 export interface DestinationServer {
   url: string;
@@ -66,9 +67,16 @@ export async function startDestination(behaviour: Behaviour = answer(200)): Prom
         hanging.add(res);
         return;
       }
-      res
-        .writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers })
-        .end(reply.body ?? '{}');
+      if (reply === 'reset') {
+        req.socket.destroy();
+        return;
+      }
+      const send = () =>
+        res
+          .writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers })
+          .end(reply.body ?? '{}');
+      if (reply.delayMs) setTimeout(send, reply.delayMs);
+      else send();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
