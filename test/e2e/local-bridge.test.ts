@@ -265,6 +265,23 @@ describe('local bridge, end to end', () => {
     expect(api.received.map((r) => r.body)).toEqual([bodies[0], ...bodies]);
   });
 
+  it('never follows a redirect, so the token cannot be sent to another host', async () => {
+    const elsewhere = await destination();
+    const api = await destination(answer(302, { location: `${elsewhere.url}/steal` }));
+    const b = await bridge([
+      {
+        id: 'moved',
+        url: api.url,
+        auth: { type: 'bearer', secret: { secretId: 'token' } },
+        retry: FAST_RETRY,
+      },
+    ]);
+    await post(b, fixture('tfe-run-errored'));
+    const [letter] = await eventually(() => (b.deadLetters().length > 0 ? b.deadLetters() : undefined));
+    expect(letter).toMatchObject({ reason: 'permanent', lastStatus: 302 });
+    expect(elsewhere.received).toHaveLength(0);
+  });
+
   it('delivers a body sent twice within the dedup window once, like SQS FIFO', async () => {
     const api = await destination();
     const b = await bridge([{ id: 'once', url: api.url }]);
