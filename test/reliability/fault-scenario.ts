@@ -91,6 +91,8 @@ export interface ScenarioResult {
   duplicatesDelivered: number;
   outOfOrder: number;
   throttledSecretReads: number;
+  /** Dead letters by reason (exhausted, shutdown when the final drain ran out of time, ...). */
+  deadLetterReasons: Record<string, number>;
   healthyLatencyMs: { p50: number; p99: number };
   elapsedMs: number;
 }
@@ -224,6 +226,10 @@ export async function runFaultScenario(options: ScenarioOptions): Promise<Scenar
     duplicatesDelivered,
     outOfOrder,
     throttledSecretReads: secrets.throttled,
+    deadLetterReasons: letters.reduce<Record<string, number>>((counts, l) => {
+      counts[l.reason] = (counts[l.reason] ?? 0) + 1;
+      return counts;
+    }, {}),
     healthyLatencyMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99) },
     elapsedMs,
   };
