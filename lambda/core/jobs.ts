@@ -16,7 +16,8 @@ export interface DeliveryJob {
   triggers: string[];
 }
 
-export type DeadLetterReason = 'exhausted' | 'permanent' | 'shutdown' | 'unknown-destination';
+/** `malformed`: an SQS message whose body is not a delivery job (AWS worker only). */
+export type DeadLetterReason = 'exhausted' | 'permanent' | 'shutdown' | 'unknown-destination' | 'malformed';
 
 export interface DeadLetter {
   deadLetteredAt: string;

@@ -1,0 +1,103 @@
+// The Lambda functions' environment, read and validated once at init: the bridge config (inlined
+// at build time), the queue URLs and the secret cache TTL. A bad deploy fails with every problem
+// named, instead of on the first webhook.
+import * as z from 'zod';
+import { type BridgeConfig, parseConfig } from '../../core/config';
+import { ConfigError } from '../../core/errors';
+
+export type EnvSource = Readonly<Record<string, string | undefined>>;
+
+export interface ReceiverEnv {
+  config: BridgeConfig;
+  queueUrl: string;
+  secretCacheTtlMs: number | undefined;
+}
+
+export interface WorkerEnv extends ReceiverEnv {
+  deadLetterQueueUrl: string;
+}
+
+/** A Lambda environment that cannot work; `problems` has one "VAR: what is wrong" line each. */
+export class LambdaEnvError extends Error {
+  override name = 'LambdaEnvError';
+  constructor(readonly problems: string[]) {
+    super(`the tfe-bridge Lambda environment is not usable:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+/**
+ * The variables this module reads. Each is a literal `process.env.NAME` member expression on
+ * purpose: infra inlines the config with esbuild `define` of `process.env.TFE_BRIDGE_CONFIG_JSON`,
+ * which only replaces that exact expression (not `process.env[name]` or a destructuring).
+ */
+export function lambdaEnvSource(): EnvSource {
+  return {
+    TFE_BRIDGE_CONFIG_JSON: process.env.TFE_BRIDGE_CONFIG_JSON,
+    QUEUE_URL: process.env.QUEUE_URL,
+    DEAD_LETTER_QUEUE_URL: process.env.DEAD_LETTER_QUEUE_URL,
+    SECRET_CACHE_TTL_MS: process.env.SECRET_CACHE_TTL_MS,
+  };
+}
+
+const required = (name: string) =>
+  z
+    .string({ error: `${name} is not set` })
+    .trim()
+    .min(1, `${name} is empty`);
+const queueUrl = (name: string) => required(name).pipe(z.url({ error: `${name} must be a URL` }));
+
+const envSchema = z.object({
+  TFE_BRIDGE_CONFIG_JSON: required('TFE_BRIDGE_CONFIG_JSON'),
+  QUEUE_URL: queueUrl('QUEUE_URL'),
+  DEAD_LETTER_QUEUE_URL: queueUrl('DEAD_LETTER_QUEUE_URL').optional(),
+  SECRET_CACHE_TTL_MS: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'SECRET_CACHE_TTL_MS must be a whole number of milliseconds')
+    .transform(Number)
+    .optional(),
+});
+
+function parseBridgeConfig(json: string): BridgeConfig {
+  let input: unknown;
+  try {
+    input = JSON.parse(json);
+  } catch (error) {
+    throw new LambdaEnvError([`TFE_BRIDGE_CONFIG_JSON: not valid JSON (${(error as Error).message})`]);
+  }
+  try {
+    return parseConfig(input);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      throw new LambdaEnvError(error.problems.map((problem) => `TFE_BRIDGE_CONFIG_JSON: ${problem}`));
+    }
+    throw error;
+  }
+}
+
+function read(source: EnvSource, needDeadLetterQueue: boolean) {
+  const result = envSchema.safeParse(source);
+  const problems = result.success ? [] : result.error.issues.map((issue) => issue.message);
+  if (needDeadLetterQueue && source.DEAD_LETTER_QUEUE_URL === undefined) {
+    problems.push('DEAD_LETTER_QUEUE_URL is not set');
+  }
+  if (!result.success || problems.length > 0) throw new LambdaEnvError(problems);
+  const env = result.data;
+  const receiver: ReceiverEnv = {
+    config: parseBridgeConfig(env.TFE_BRIDGE_CONFIG_JSON),
+    queueUrl: env.QUEUE_URL,
+    secretCacheTtlMs: env.SECRET_CACHE_TTL_MS,
+  };
+  return { receiver, deadLetterQueueUrl: env.DEAD_LETTER_QUEUE_URL };
+}
+
+export function readReceiverEnv(source: EnvSource = lambdaEnvSource()): ReceiverEnv {
+  return read(source, false).receiver;
+}
+
+export function readWorkerEnv(source: EnvSource = lambdaEnvSource()): WorkerEnv {
+  const { receiver, deadLetterQueueUrl } = read(source, true);
+  // read() has already reported a missing DEAD_LETTER_QUEUE_URL.
+  if (deadLetterQueueUrl === undefined) throw new LambdaEnvError(['DEAD_LETTER_QUEUE_URL is not set']);
+  return { ...receiver, deadLetterQueueUrl };
+}

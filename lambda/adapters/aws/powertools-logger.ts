@@ -1,0 +1,40 @@
+// The Logger port on Powertools for AWS Lambda: one structured JSON line per call in CloudWatch,
+// with the service name, cold start and (once a Lambda context is added) the request id.
+import { Logger as Powertools } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
+import type { LogFields, Logger } from '../../ports';
+
+export const SERVICE_NAME = 'tfe-bridge';
+
+/** Keys Powertools owns: it drops them (and logs a warning about it) if a caller passes them. */
+const RESERVED_KEYS = new Set(['level', 'message', 'sampling_rate', 'service', 'timestamp']);
+
+function safeFields(fields: LogFields | undefined): LogFields {
+  if (!fields) return {};
+  const out: LogFields = {};
+  for (const [key, value] of Object.entries(fields))
+    out[RESERVED_KEYS.has(key) ? `field_${key}` : key] = value;
+  return out;
+}
+
+export class PowertoolsLogger implements Logger {
+  /** Log level and sampling come from POWERTOOLS_LOG_LEVEL etc., as Powertools documents. */
+  constructor(readonly powertools: Powertools = new Powertools({ serviceName: SERVICE_NAME })) {}
+
+  /** Adds the invocation's request id and function name to every following line. */
+  addContext(context: Context): void {
+    this.powertools.addContext(context);
+  }
+
+  info(message: string, fields?: LogFields): void {
+    this.powertools.info(message, safeFields(fields));
+  }
+
+  warn(message: string, fields?: LogFields): void {
+    this.powertools.warn(message, safeFields(fields));
+  }
+
+  error(message: string, fields?: LogFields): void {
+    this.powertools.error(message, safeFields(fields));
+  }
+}

@@ -1,0 +1,162 @@
+// SecretStore on AWS Secrets Manager: an in-memory cache per secret that lives across
+// invocations, one GetSecretValue per secret at a time, and the last known value when Secrets
+// Manager is throttling or unreachable.
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretRef } from '../../core/config';
+import { SecretError } from '../../core/errors';
+import { selectSecretValue } from '../../core/secrets';
+import type { Logger, SecretStore } from '../../ports';
+
+export const DEFAULT_SECRET_CACHE_TTL_MS = 5 * 60_000;
+
+export interface SecretsManagerStoreOptions {
+  logger: Logger;
+  /** Injected in tests (endpoint override); created on first use otherwise. */
+  client?: SecretsManagerClient;
+  ttlMs?: number;
+  now?: () => number;
+}
+
+interface CachedSecret {
+  value: string;
+  fetchedAt: number;
+}
+
+/** Failures worth answering from the cache: they say nothing about the secret itself. */
+const TRANSIENT_ERRORS = new Set([
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'InternalServiceError',
+  'ServiceUnavailable',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'TimeoutError',
+]);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
+interface AwsLikeError {
+  name?: string;
+  code?: string;
+  $metadata?: { httpStatusCode?: number };
+}
+
+function isTransient(error: unknown): boolean {
+  const { name, code, $metadata } = (error ?? {}) as AwsLikeError;
+  if (name && TRANSIENT_ERRORS.has(name)) return true;
+  if (code && NETWORK_CODES.has(code)) return true;
+  if (!$metadata) return false;
+  // An SDK error without an HTTP status never got an answer (socket closed, DNS, timeout).
+  return $metadata.httpStatusCode === undefined || $metadata.httpStatusCode >= 500;
+}
+
+/** A message that names the secret and what went wrong, never anything the secret holds. */
+function describeFailure(secretId: string, error: unknown): string {
+  const { name, code } = (error ?? {}) as AwsLikeError;
+  switch (name) {
+    case 'ResourceNotFoundException':
+      return `secret "${secretId}" not found in Secrets Manager`;
+    case 'ThrottlingException':
+    case 'TooManyRequestsException':
+      return `Secrets Manager throttled the read of secret "${secretId}"; try again later`;
+    case 'AccessDeniedException':
+      return `access denied reading secret "${secretId}": the function needs secretsmanager:GetSecretValue on it`;
+    case 'DecryptionFailure':
+      return `Secrets Manager could not decrypt secret "${secretId}" (check the KMS key policy)`;
+    case 'InvalidRequestException':
+      return `secret "${secretId}" cannot be read now (is it scheduled for deletion?)`;
+    default:
+      return isTransient(error)
+        ? `could not reach Secrets Manager to read secret "${secretId}": ${code ?? name ?? 'network error'}`
+        : `reading secret "${secretId}" from Secrets Manager failed: ${name ?? 'unknown error'}`;
+  }
+}
+
+export class SecretsManagerStore implements SecretStore {
+  private readonly cache = new Map<string, CachedSecret>();
+  private readonly inflight = new Map<string, Promise<string>>();
+  private readonly ttlMs: number;
+  private readonly now: () => number;
+  private client: Promise<SecretsManagerClient> | undefined;
+
+  constructor(private readonly options: SecretsManagerStoreOptions) {
+    this.ttlMs = options.ttlMs ?? DEFAULT_SECRET_CACHE_TTL_MS;
+    this.now = options.now ?? Date.now;
+    if (options.client) this.client = Promise.resolve(options.client);
+  }
+
+  async getSecret(ref: SecretRef, options: { forceRefresh?: boolean } = {}): Promise<string> {
+    const raw = await this.raw(ref.secretId, options.forceRefresh === true);
+    return selectSecretValue(raw, ref);
+  }
+
+  private async raw(secretId: string, forceRefresh: boolean): Promise<string> {
+    const cached = this.cache.get(secretId);
+    if (!forceRefresh && cached && this.now() - cached.fetchedAt < this.ttlMs) return cached.value;
+    // Single flight: concurrent readers (a burst of webhooks after a cold start, a batch of
+    // deliveries) share one GetSecretValue instead of each spending Secrets Manager quota.
+    let pending = this.inflight.get(secretId);
+    if (!pending) {
+      pending = this.fetch(secretId, forceRefresh).finally(() => this.inflight.delete(secretId));
+      this.inflight.set(secretId, pending);
+    }
+    return pending;
+  }
+
+  private async fetch(secretId: string, forceRefresh: boolean): Promise<string> {
+    let secretString: string | undefined;
+    try {
+      const client = await this.getClient();
+      const { GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+      ({ SecretString: secretString } = await client.send(new GetSecretValueCommand({ SecretId: secretId })));
+    } catch (error) {
+      const cached = this.cache.get(secretId);
+      // A forced refresh means the caller already distrusts the cached value (the destination
+      // answered 401): handing it back would turn a passing outage into a permanent failure.
+      if (cached && !forceRefresh && isTransient(error)) {
+        this.options.logger.warn('secret refresh failed, using the cached value', {
+          secretId,
+          error: describeFailure(secretId, error),
+          cachedAgeMs: this.now() - cached.fetchedAt,
+        });
+        return cached.value;
+      }
+      const message = describeFailure(secretId, error);
+      this.options.logger.error('secret unavailable', { secretId, error: message });
+      throw new SecretError(message, secretId, true, { cause: error });
+    }
+    // SecretBinary is not supported: every secret the bridge reads (tokens, URLs, HMAC keys) is
+    // text, and the config has no way to say how bytes should become a header value.
+    if (secretString === undefined) {
+      throw new SecretError(
+        `secret "${secretId}" has no SecretString (binary secrets are not supported)`,
+        secretId,
+        false,
+      );
+    }
+    this.cache.set(secretId, { value: secretString, fetchedAt: this.now() });
+    return secretString;
+  }
+
+  /** The SDK is loaded on first use, so a request that needs no secret never pays for it. */
+  private getClient(): Promise<SecretsManagerClient> {
+    this.client ??= import('@aws-sdk/client-secrets-manager').then(
+      ({ SecretsManagerClient }) =>
+        new SecretsManagerClient({
+          // A hung connection must not eat the receiver's whole time budget; one SDK retry, then
+          // the cache or a 503/retry takes over.
+          maxAttempts: 2,
+          requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+        }),
+    );
+    return this.client;
+  }
+}

@@ -1,0 +1,277 @@
+// The worker's batch logic for an SQS FIFO event source: one delivery attempt per record, retry
+// by visibility-timeout backoff, dead-letter with the reason in message attributes, and partial
+// batch failures that keep each destination's notifications in order.
+import {
+  ChangeMessageVisibilityBatchCommand,
+  ChangeMessageVisibilityCommand,
+  type MessageAttributeValue,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { BridgeConfig } from '../../core/config';
+import { attemptDelivery, type DeliveryTarget } from '../../core/delivery';
+import type { DeadLetterReason, DeliveryJob } from '../../core/jobs';
+import { type AttemptResult, nextStep } from '../../core/retry-policy';
+import { destinationKey, type Renderer } from '../../core/templates';
+import type { Fetch, Logger, SecretStore } from '../../ports';
+import { messageGroupIdFor, parseJobMessage, serializeJob } from './job-message';
+
+/** SQS caps a message's visibility timeout at 12 hours. */
+export const MAX_VISIBILITY_SECONDS = 43_200;
+/** Long enough for a useful error, short enough for a message attribute. */
+const MAX_ATTRIBUTE_CHARS = 1_000;
+
+export interface SqsDeliveryWorkerDeps {
+  /** Route, destination and compiled template for each `routeId/destinationId`. */
+  targets: ReadonlyMap<string, DeliveryTarget>;
+  sqs: SQSClient;
+  /** The jobs queue the event source reads (for ChangeMessageVisibility). */
+  queueUrl: string;
+  deadLetterQueueUrl: string;
+  secrets: SecretStore;
+  logger: Logger;
+  fetch?: Fetch;
+  random?: () => number;
+  now?: () => Date;
+}
+
+export type SqsDeliveryHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>;
+
+/** How one record ended: `retry` also carries the visibility it was given. */
+type RecordOutcome = { failed: false } | { failed: true; visibilitySeconds?: number };
+
+interface DeadLetterInput {
+  record: SQSRecord;
+  body: string;
+  groupId: string;
+  dedupId: string;
+  reason: DeadLetterReason;
+  attempts: number;
+  last: { status?: number | undefined; error: string };
+  job?: DeliveryJob;
+}
+
+export function buildTargets(
+  config: BridgeConfig,
+  renderers: ReadonlyMap<string, Renderer>,
+): Map<string, DeliveryTarget> {
+  const targets = new Map<string, DeliveryTarget>();
+  for (const route of config.routes) {
+    for (const destination of route.destinations) {
+      const key = destinationKey(route.id, destination.id);
+      const render = renderers.get(key);
+      if (render) targets.set(key, { route, destination, render });
+    }
+  }
+  return targets;
+}
+
+/** SQS refuses attribute values with characters outside XML's range; a response snippet may hold any. */
+function attributeText(text: string): string {
+  const clean = text.replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '\uFFFD');
+  return (clean.length > MAX_ATTRIBUTE_CHARS ? `${clean.slice(0, MAX_ATTRIBUTE_CHARS - 1)}…` : clean) || '-';
+}
+
+/** Keeps a group's records together, in the order SQS delivered them. */
+function byGroup(records: readonly SQSRecord[]): SQSRecord[][] {
+  const groups = new Map<string, SQSRecord[]>();
+  for (const record of records) {
+    // Without a group id (not a FIFO queue) each record stands alone.
+    const key = record.attributes.MessageGroupId ?? `record:${record.messageId}`;
+    const group = groups.get(key) ?? [];
+    group.push(record);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
+}
+
+export function createSqsDeliveryWorker(deps: SqsDeliveryWorkerDeps): SqsDeliveryHandler {
+  const { sqs, logger } = deps;
+  const fetch = deps.fetch ?? globalThis.fetch;
+  const now = deps.now ?? (() => new Date());
+
+  async function deadLetter(input: DeadLetterInput): Promise<RecordOutcome> {
+    const { record, reason, attempts, last, job } = input;
+    const attributes: Record<string, MessageAttributeValue> = {
+      reason: { DataType: 'String', StringValue: reason },
+      attempts: { DataType: 'Number', StringValue: String(attempts) },
+      lastError: { DataType: 'String', StringValue: attributeText(last.error) },
+      deadLetteredAt: { DataType: 'String', StringValue: now().toISOString() },
+      // Empty attribute values are invalid, so an unknown status is left out.
+      ...(last.status === undefined
+        ? {}
+        : { lastStatus: { DataType: 'Number', StringValue: String(last.status) } }),
+    };
+    const fields = {
+      messageId: record.messageId,
+      route: job?.routeId ?? null,
+      destination: job?.destinationId ?? null,
+      jobId: job?.id ?? null,
+      reason,
+      attempts,
+      lastStatus: last.status ?? null,
+      lastError: last.error,
+    };
+    try {
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: deps.deadLetterQueueUrl,
+          // The job itself is the body, so a DLQ redrive to the jobs queue re-runs it unchanged.
+          MessageBody: input.body,
+          MessageGroupId: input.groupId,
+          MessageDeduplicationId: input.dedupId,
+          MessageAttributes: attributes,
+        }),
+      );
+    } catch (error) {
+      // Never drop a job: report the record failed so SQS keeps it (and its redrive policy
+      // eventually moves it to the DLQ even if this keeps failing).
+      logger.error('dead letter could not be sent, the message stays on the queue', {
+        ...fields,
+        cause: (error as Error).name,
+      });
+      return { failed: true };
+    }
+    logger.warn('dead-lettered', fields);
+    return { failed: false };
+  }
+
+  async function scheduleRetry(record: SQSRecord, job: DeliveryJob, delayMs: number): Promise<RecordOutcome> {
+    const visibilitySeconds = Math.min(MAX_VISIBILITY_SECONDS, Math.max(0, Math.ceil(delayMs / 1000)));
+    try {
+      await sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: deps.queueUrl,
+          ReceiptHandle: record.receiptHandle,
+          VisibilityTimeout: visibilitySeconds,
+        }),
+      );
+    } catch (error) {
+      // The retry still happens, only after the queue's own visibility timeout.
+      logger.warn('could not set the retry delay', {
+        jobId: job.id,
+        messageId: record.messageId,
+        cause: (error as Error).name,
+      });
+      return { failed: true };
+    }
+    logger.info('retry scheduled', {
+      route: job.routeId,
+      destination: job.destinationId,
+      jobId: job.id,
+      delaySeconds: visibilitySeconds,
+    });
+    return { failed: true, visibilitySeconds };
+  }
+
+  async function processRecord(record: SQSRecord): Promise<RecordOutcome> {
+    const attempt = Math.max(1, Number.parseInt(record.attributes.ApproximateReceiveCount, 10) || 1);
+    const parsed = parseJobMessage(record.body);
+    if (!parsed.ok) {
+      return deadLetter({
+        record,
+        body: record.body,
+        groupId: record.attributes.MessageGroupId ?? 'malformed',
+        dedupId: `${record.messageId}:dlq`,
+        reason: 'malformed',
+        attempts: 0,
+        last: { error: parsed.reason },
+      });
+    }
+    const { job } = parsed;
+    const common = {
+      record,
+      job,
+      body: serializeJob(job),
+      groupId: messageGroupIdFor(job),
+      dedupId: `${job.id}:dlq`,
+    };
+    const target = deps.targets.get(destinationKey(job.routeId, job.destinationId));
+    if (!target) {
+      return deadLetter({
+        ...common,
+        reason: 'unknown-destination',
+        attempts: 0,
+        last: { error: 'destination is not in the deployed config' },
+      });
+    }
+    let result: AttemptResult;
+    try {
+      result = await attemptDelivery(job, target, attempt, { secrets: deps.secrets, fetch, logger });
+    } catch (error) {
+      // A bug, not the destination's answer: retry like any failure, so the job still ends in
+      // the DLQ with a reason instead of by SQS redrive without one.
+      logger.error('delivery attempt crashed', { jobId: job.id, cause: (error as Error).name });
+      result = { outcome: 'retry', error: `internal error: ${(error as Error).name}` };
+    }
+    const step = nextStep(result, attempt, target.destination.retry, deps.random);
+    if (step.action === 'done') return { failed: false };
+    const last = result.outcome === 'delivered' ? { error: '' } : result;
+    if (step.action === 'retry') return scheduleRetry(record, job, step.delayMs);
+    return deadLetter({ ...common, reason: step.reason, attempts: attempt, last });
+  }
+
+  /**
+   * Records of one group run one after another; once one fails, the rest of its group is
+   * reported failed without an attempt, so SQS hands them back in order after the retry.
+   * They get the failed record's visibility too: a FIFO group stays blocked while any of its
+   * messages is in flight, so leaving them at the queue's (longer) timeout would delay the
+   * retry. Groups run in parallel, since they are independent destinations.
+   *
+   * Done by hand rather than with Powertools' SqsFifoPartialProcessor, which processes the whole
+   * batch sequentially (one slow destination would hold up the others) and throws when every
+   * record fails, which is the normal outcome here when one destination is down.
+   */
+  async function processGroup(records: SQSRecord[]): Promise<string[]> {
+    for (const [index, record] of records.entries()) {
+      let outcome: RecordOutcome;
+      try {
+        outcome = await processRecord(record);
+      } catch (error) {
+        logger.error('record processing failed', {
+          messageId: record.messageId,
+          cause: (error as Error).name,
+        });
+        outcome = { failed: true };
+      }
+      if (!outcome.failed) continue;
+      const skipped = records.slice(index + 1);
+      if (skipped.length > 0) {
+        logger.info('skipped: an earlier message of the same group failed', {
+          group: record.attributes.MessageGroupId ?? null,
+          skipped: skipped.length,
+        });
+        if (outcome.visibilitySeconds !== undefined) {
+          await holdBack(skipped, outcome.visibilitySeconds);
+        }
+      }
+      return [record, ...skipped].map((r) => r.messageId);
+    }
+    return [];
+  }
+
+  async function holdBack(records: SQSRecord[], visibilitySeconds: number): Promise<void> {
+    try {
+      await sqs.send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl: deps.queueUrl,
+          // A FIFO event source delivers at most 10 records, the batch call's limit.
+          Entries: records.slice(0, 10).map((record, index) => ({
+            Id: `m${index}`,
+            ReceiptHandle: record.receiptHandle,
+            VisibilityTimeout: visibilitySeconds,
+          })),
+        }),
+      );
+    } catch (error) {
+      // Only the timing suffers: they come back after the queue's visibility timeout.
+      logger.warn('could not align the visibility of skipped messages', { cause: (error as Error).name });
+    }
+  }
+
+  return async (event) => {
+    const failed = await Promise.all(byGroup(event.Records).map(processGroup));
+    return { batchItemFailures: failed.flat().map((itemIdentifier) => ({ itemIdentifier })) };
+  };
+}

@@ -1,0 +1,57 @@
+// Lambda entry of the receiver: the Hono app behind a Function URL, with Secrets Manager for
+// signing secrets and the SQS FIFO jobs queue. Everything else lives in app.ts and core/.
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { Context, LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
+// `hono/aws-lambda` is marked deprecated for `@hono/aws-lambda`, which is not published yet;
+// this file is the only place that uses it.
+import { handle, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
+import { readReceiverEnv } from './adapters/aws/env';
+import { lazyHandler } from './adapters/aws/lazy-handler';
+import { PowertoolsLogger } from './adapters/aws/powertools-logger';
+import { SecretsManagerStore } from './adapters/aws/secrets-manager-store';
+import { SqsJobQueue } from './adapters/aws/sqs-job-queue';
+import { type AppDeps, createApp } from './app';
+
+export type ReceiverHandler = (
+  event: LambdaFunctionURLEvent,
+  context?: Context,
+) => Promise<LambdaFunctionURLResult>;
+
+/** The Function URL handler for any set of dependencies (tests pass local fakes). */
+export function createReceiverHandler(deps: AppDeps): ReceiverHandler {
+  // The adapter decodes base64 bodies, and app.ts verifies the HMAC on those exact bytes.
+  const handler = handle(createApp(deps));
+  return async (event, context) => {
+    // Hono declares its own event and result types for the same JSON Lambda sends and expects;
+    // they differ in details (Hono wants `body: null` where Lambda omits it, and an authorizer
+    // that a Function URL with auth NONE does not have), hence the casts.
+    const lambdaEvent = { ...event, body: event.body ?? null } as unknown as LambdaEvent;
+    const result = await handler(lambdaEvent, context as LambdaContext | undefined);
+    return result as LambdaFunctionURLResult;
+  };
+}
+
+async function fromEnvironment(): Promise<ReceiverHandler> {
+  const env = readReceiverEnv();
+  const logger = new PowertoolsLogger();
+  const handler = createReceiverHandler({
+    config: env.config,
+    secrets: new SecretsManagerStore({
+      logger,
+      ...(env.secretCacheTtlMs === undefined ? {} : { ttlMs: env.secretCacheTtlMs }),
+    }),
+    queue: new SqsJobQueue({
+      // Bounded, so a stuck connection ends in a 503 rather than the function's timeout.
+      client: new SQSClient({ requestHandler: { connectionTimeout: 1_000, requestTimeout: 5_000 } }),
+      queueUrl: env.queueUrl,
+      logger,
+    }),
+    logger,
+  });
+  return async (event, context) => {
+    if (context) logger.addContext(context);
+    return handler(event, context);
+  };
+}
+
+export const handler = lazyHandler<LambdaFunctionURLEvent, LambdaFunctionURLResult>(fromEnvironment);

@@ -1,0 +1,44 @@
+// Lambda entry of the worker: SQS FIFO event source → one delivery attempt per job, with the
+// same delivery code as local mode. The batch logic lives in adapters/aws/sqs-delivery-worker.ts.
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { readWorkerEnv } from './adapters/aws/env';
+import { lazyHandler } from './adapters/aws/lazy-handler';
+import { PowertoolsLogger } from './adapters/aws/powertools-logger';
+import { SecretsManagerStore } from './adapters/aws/secrets-manager-store';
+import {
+  buildTargets,
+  createSqsDeliveryWorker,
+  type SqsDeliveryHandler,
+  type SqsDeliveryWorkerDeps,
+} from './adapters/aws/sqs-delivery-worker';
+import { compileTemplates } from './core/templates';
+
+export type { SqsDeliveryHandler as WorkerHandler, SqsDeliveryWorkerDeps as WorkerDeps };
+export { buildTargets };
+
+/** The SQS event handler for any set of dependencies (tests pass local endpoints). */
+export const createWorkerHandler = createSqsDeliveryWorker;
+
+async function fromEnvironment(): Promise<SqsDeliveryHandler> {
+  const env = readWorkerEnv();
+  const logger = new PowertoolsLogger();
+  const handler = createSqsDeliveryWorker({
+    // Templates compile once per container; `{ file }` templates were inlined at build time.
+    targets: buildTargets(env.config, compileTemplates(env.config)),
+    sqs: new SQSClient({ requestHandler: { connectionTimeout: 1_000, requestTimeout: 5_000 } }),
+    queueUrl: env.queueUrl,
+    deadLetterQueueUrl: env.deadLetterQueueUrl,
+    secrets: new SecretsManagerStore({
+      logger,
+      ...(env.secretCacheTtlMs === undefined ? {} : { ttlMs: env.secretCacheTtlMs }),
+    }),
+    logger,
+  });
+  return async (event, context) => {
+    if (context) logger.addContext(context);
+    return handler(event, context);
+  };
+}
+
+export const handler = lazyHandler<SQSEvent, SQSBatchResponse>(fromEnvironment);

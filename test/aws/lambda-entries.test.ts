@@ -1,0 +1,166 @@
+// The exported Lambda `handler`s exactly as deployed: configured only through environment
+// variables (the SDKs reach the local endpoints through AWS_ENDPOINT_URL_*), logging JSON lines
+// through Powertools to stdout.
+import type { Context } from 'aws-lambda';
+import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
+import { signBody, TFE_SIGNATURE_HEADER } from '../../lambda/core/signature';
+import { handler as receiverHandler } from '../../lambda/receiver';
+import { handler as workerHandler } from '../../lambda/worker';
+import { type DestinationServer, requireBearer, startDestination } from '../support/destination-server';
+import { fixture } from '../support/fixtures';
+import {
+  type FifoQueues,
+  functionUrlEvent,
+  type LocalSqs,
+  pollOnce,
+  startLocalSqs,
+} from '../support/local-sqs';
+import { type SecretsManagerServer, startSecretsManager } from '../support/secrets-manager-server';
+
+const HMAC = 'entries-signing-token-0001';
+const TOKEN = 'entries-bearer-token-0000000000000000001';
+const ENV_NAMES = [
+  'TFE_BRIDGE_CONFIG_JSON',
+  'QUEUE_URL',
+  'DEAD_LETTER_QUEUE_URL',
+  'SECRET_CACHE_TTL_MS',
+  'AWS_REGION',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_PROFILE',
+  'AWS_ENDPOINT_URL_SQS',
+  'AWS_ENDPOINT_URL_SECRETS_MANAGER',
+  'POWERTOOLS_DEV',
+] as const;
+
+let sqs: LocalSqs;
+let queues: FifoQueues;
+let sm: SecretsManagerServer;
+let api: DestinationServer;
+let saved: Partial<Record<(typeof ENV_NAMES)[number], string | undefined>>;
+let stdout: MockInstance<typeof process.stdout.write>;
+
+const context = (functionName: string): Context => ({
+  callbackWaitsForEmptyEventLoop: false,
+  functionName,
+  functionVersion: '$LATEST',
+  invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
+  memoryLimitInMB: '512',
+  awsRequestId: crypto.randomUUID(),
+  logGroupName: `/aws/lambda/${functionName}`,
+  logStreamName: '2026/11/24/[$LATEST]0123456789abcdef',
+  getRemainingTimeInMillis: () => 30_000,
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+});
+
+/** Powertools' JSON lines written to stdout since the test began. */
+function logLines(): Array<Record<string, unknown>> {
+  return stdout.mock.calls
+    .map(([chunk]) => String(chunk))
+    .join('')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+beforeEach(async () => {
+  [sqs, sm, api] = await Promise.all([
+    startLocalSqs(),
+    startSecretsManager(),
+    startDestination(requireBearer(() => TOKEN)),
+  ]);
+  queues = await sqs.createQueues('deployed');
+  sm.setSecret('tfe-bridge/hmac', HMAC);
+  sm.setSecret('tfe-bridge/api-token', TOKEN);
+  saved = Object.fromEntries(ENV_NAMES.map((name) => [name, process.env[name]]));
+  for (const name of ENV_NAMES) delete process.env[name];
+  stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+});
+afterEach(async () => {
+  stdout.mockRestore();
+  for (const name of ENV_NAMES) {
+    const value = saved[name];
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  await Promise.all([api.close(), sm.close()]);
+  await sqs.close();
+});
+
+describe('deployed Lambda handlers', () => {
+  it('fail with every missing variable named, then work once the environment is complete', async () => {
+    const event = functionUrlEvent({ path: '/hooks/runs', body: '{}' });
+    await expect(receiverHandler(event, context('tfe-bridge-receiver'))).rejects.toThrow(
+      /TFE_BRIDGE_CONFIG_JSON is not set\n {2}QUEUE_URL is not set/,
+    );
+
+    Object.assign(process.env, {
+      TFE_BRIDGE_CONFIG_JSON: JSON.stringify({
+        routes: [
+          {
+            id: 'runs',
+            signingSecret: { secretId: 'tfe-bridge/hmac' },
+            allowInsecureHttp: true,
+            destinations: [
+              {
+                id: 'api',
+                url: `${api.url}/hook`,
+                auth: { type: 'bearer', secret: { secretId: 'tfe-bridge/api-token' } },
+              },
+            ],
+          },
+        ],
+      }),
+      QUEUE_URL: queues.queueUrl,
+      DEAD_LETTER_QUEUE_URL: queues.dlqUrl,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: sm.endpoint,
+    });
+
+    const body = fixture('tfe-run-errored');
+    const response = await receiverHandler(
+      functionUrlEvent({
+        path: '/hooks/runs',
+        body,
+        headers: { 'content-type': 'application/json', [TFE_SIGNATURE_HEADER]: signBody(body, HMAC) },
+      }),
+      context('tfe-bridge-receiver'),
+    );
+    expect(response).toMatchObject({ statusCode: 202 });
+
+    const { failed } = await pollOnce(sqs, queues, (sqsEvent) =>
+      workerHandler(sqsEvent, context('tfe-bridge-worker')),
+    );
+    expect(failed).toEqual([]);
+    expect(api.received.map((r) => [r.body, r.headers.authorization])).toEqual([[body, `Bearer ${TOKEN}`]]);
+
+    const lines = logLines();
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 'INFO',
+        message: 'request',
+        service: 'tfe-bridge',
+        function_name: 'tfe-bridge-receiver',
+        status: 202,
+        result: 'accepted',
+      }),
+    );
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 'INFO',
+        message: 'delivery attempt',
+        function_name: 'tfe-bridge-worker',
+        outcome: 'delivered',
+      }),
+    );
+    const text = JSON.stringify(lines);
+    expect(text).not.toContain(HMAC);
+    expect(text).not.toContain(TOKEN);
+  });
+});

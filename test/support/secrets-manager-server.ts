@@ -1,0 +1,197 @@
+// A fake AWS Secrets Manager on 127.0.0.1 that speaks the real JSON 1.1 protocol for
+// GetSecretValue, so tests drive the real @aws-sdk/client-secrets-manager client over real HTTP
+// (no emulator exists on npm or Debian).
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+const REGION = 'us-east-1';
+const ACCOUNT = '123456789012';
+const JSON_11 = 'application/x-amz-json-1.1';
+
+/** How an injected failure looks on the wire. `network` drops the connection without answering. */
+export type FailureType =
+  | 'ThrottlingException'
+  | 'InternalServiceError'
+  | 'AccessDeniedException'
+  | 'network';
+
+interface Version {
+  value: string;
+  versionId: string;
+  createdDate: number;
+}
+
+interface StoredSecret {
+  arn: string;
+  current: Version;
+  previous?: Version;
+}
+
+export interface SecretRequest {
+  target: string;
+  secretId: string | undefined;
+  versionStage: string | undefined;
+}
+
+export interface SecretsManagerServer {
+  /** Pass as the client's `endpoint` (or AWS_ENDPOINT_URL_SECRETS_MANAGER). */
+  endpoint: string;
+  /**
+   * Sets the AWSCURRENT value. Like PutSecretValue, the old current value becomes AWSPREVIOUS,
+   * unless `previous` names the AWSPREVIOUS value explicitly.
+   */
+  setSecret(id: string, value: string, options?: { previous?: string }): void;
+  deleteSecret(id: string): void;
+  /** The next `count` GetSecretValue requests fail with `type`. */
+  failNext(count: number, type?: FailureType): void;
+  /** How many GetSecretValue requests arrived (failed ones included). */
+  readonly requests: number;
+  /** Every request, in order, for asserting what the client asked for. */
+  readonly log: readonly SecretRequest[];
+  close(): Promise<void>;
+}
+
+const FAILURES: Record<Exclude<FailureType, 'network'>, { status: number; message: string }> = {
+  ThrottlingException: { status: 400, message: 'Rate exceeded' },
+  InternalServiceError: { status: 500, message: 'An error occurred on the server side.' },
+  AccessDeniedException: {
+    status: 400,
+    message: 'User is not authorized to perform: secretsmanager:GetSecretValue',
+  },
+};
+
+function version(value: string): Version {
+  return { value, versionId: randomUUID(), createdDate: Math.floor(Date.now() / 1000) };
+}
+
+function reply(res: ServerResponse, status: number, body: unknown): void {
+  res
+    .writeHead(status, { 'content-type': JSON_11, 'x-amzn-requestid': randomUUID() })
+    .end(JSON.stringify(body));
+}
+
+function replyError(res: ServerResponse, status: number, type: string, message: string): void {
+  reply(res, status, { __type: type, message });
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function startSecretsManager(): Promise<SecretsManagerServer> {
+  const secrets = new Map<string, StoredSecret>();
+  const log: SecretRequest[] = [];
+  const failures: FailureType[] = [];
+
+  const find = (secretId: string): [string, StoredSecret] | undefined => {
+    const byName = secrets.get(secretId);
+    if (byName) return [secretId, byName];
+    for (const entry of secrets) if (entry[1].arn === secretId) return entry;
+    return undefined;
+  };
+
+  const server = createServer(async (req, res) => {
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const text = await readBody(req);
+    if (
+      req.method !== 'POST' ||
+      req.url !== '/' ||
+      !String(req.headers['content-type']).startsWith(JSON_11)
+    ) {
+      return replyError(
+        res,
+        400,
+        'InvalidRequestException',
+        'expected POST / with application/x-amz-json-1.1',
+      );
+    }
+    if (target !== 'secretsmanager.GetSecretValue') {
+      return replyError(res, 400, 'UnknownOperationException', `operation ${target} is not supported`);
+    }
+    let input: { SecretId?: unknown; VersionStage?: unknown; VersionId?: unknown };
+    try {
+      input = JSON.parse(text) as typeof input;
+    } catch {
+      return replyError(res, 400, 'SerializationException', 'body is not JSON');
+    }
+    const secretId = typeof input.SecretId === 'string' ? input.SecretId : undefined;
+    const versionStage = typeof input.VersionStage === 'string' ? input.VersionStage : undefined;
+    log.push({ target, secretId, versionStage });
+
+    const failure = failures.shift();
+    if (failure === 'network') {
+      req.socket.destroy();
+      return;
+    }
+    if (failure) {
+      const { status, message } = FAILURES[failure];
+      return replyError(res, status, failure, message);
+    }
+    if (!secretId) {
+      return replyError(res, 400, 'InvalidParameterException', 'SecretId is required');
+    }
+    const found = find(secretId);
+    if (!found) {
+      return replyError(
+        res,
+        400,
+        'ResourceNotFoundException',
+        "Secrets Manager can't find the specified secret.",
+      );
+    }
+    const [name, secret] = found;
+    const stage = versionStage ?? 'AWSCURRENT';
+    const chosen =
+      stage === 'AWSCURRENT' ? secret.current : stage === 'AWSPREVIOUS' ? secret.previous : undefined;
+    if (!chosen) {
+      return replyError(
+        res,
+        400,
+        'ResourceNotFoundException',
+        `Secrets Manager can't find the specified secret value for staging label: ${stage}`,
+      );
+    }
+    reply(res, 200, {
+      ARN: secret.arn,
+      Name: name,
+      SecretString: chosen.value,
+      VersionId: chosen.versionId,
+      VersionStages: [stage],
+      CreatedDate: chosen.createdDate,
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    setSecret(id, value, options = {}) {
+      const existing = secrets.get(id);
+      const suffix = randomUUID().replace(/-/g, '').slice(0, 6);
+      const previous =
+        options.previous !== undefined ? version(options.previous) : existing ? existing.current : undefined;
+      secrets.set(id, {
+        arn: existing?.arn ?? `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${id}-${suffix}`,
+        current: version(value),
+        ...(previous ? { previous } : {}),
+      });
+    },
+    deleteSecret(id) {
+      secrets.delete(id);
+    },
+    failNext(count, type = 'ThrottlingException') {
+      for (let i = 0; i < count; i++) failures.push(type);
+    },
+    get requests() {
+      return log.length;
+    },
+    log,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
