@@ -1,0 +1,49 @@
+// Which Secrets Manager secrets each function may read, derived from the config: the receiver
+// needs the routes' signing secrets, the worker the destinations' URL and auth secrets.
+import type { BridgeConfig, DestinationConfig, SecretRef } from '../lambda/core/config';
+import { signingSecretsOf } from '../lambda/core/config';
+
+const unique = (refs: SecretRef[]): string[] => [...new Set(refs.map((ref) => ref.secretId))].sort();
+
+/** Every secret a destination reads while delivering: its URL (when secret) and its auth. */
+export function destinationSecretRefs(destination: DestinationConfig): SecretRef[] {
+  const refs: SecretRef[] = [];
+  if (typeof destination.url !== 'string') refs.push(destination.url.secret);
+  const { auth } = destination;
+  switch (auth.type) {
+    case 'none':
+      break;
+    case 'bearer':
+    case 'header':
+      refs.push(auth.secret);
+      break;
+    case 'basic':
+      if (typeof auth.username !== 'string') refs.push(auth.username);
+      refs.push(auth.password);
+      break;
+  }
+  return refs;
+}
+
+/** Secret ids the receiver reads (signing secrets), sorted and without duplicates. */
+export const signingSecretIds = (config: BridgeConfig): string[] =>
+  unique(config.routes.flatMap(signingSecretsOf));
+
+/** Secret ids the worker reads (destination URLs and auth), sorted and without duplicates. */
+export const destinationSecretIds = (config: BridgeConfig): string[] =>
+  unique(config.routes.flatMap((route) => route.destinations.flatMap(destinationSecretRefs)));
+
+/** The JSON keys the config reads from each secret (empty for plain string secrets). */
+export function jsonKeysBySecret(config: BridgeConfig): Map<string, string[]> {
+  const refs = config.routes.flatMap((route) => [
+    ...signingSecretsOf(route),
+    ...route.destinations.flatMap(destinationSecretRefs),
+  ]);
+  const keys = new Map<string, Set<string>>();
+  for (const ref of refs) {
+    const set = keys.get(ref.secretId) ?? new Set<string>();
+    if (ref.jsonKey !== undefined) set.add(ref.jsonKey);
+    keys.set(ref.secretId, set);
+  }
+  return new Map([...keys].map(([id, set]) => [id, [...set].sort()]));
+}

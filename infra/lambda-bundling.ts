@@ -1,0 +1,54 @@
+// How both functions are bundled: local esbuild only (never Docker, so synth works offline), ESM
+// for Node 24, and the validated config baked into the code, since a large config would not fit
+// in Lambda's 4 KB of environment variables.
+import { join, resolve } from 'node:path';
+import { type BundlingOptions, LogLevel, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { BridgeConfig } from '../lambda/core/config';
+
+/** The repository root: the entries, package-lock.json and tsconfig.json live there. */
+export const PROJECT_ROOT = resolve(import.meta.dirname, '..');
+export const LOCK_FILE = join(PROJECT_ROOT, 'package-lock.json');
+export const entryPath = (name: 'receiver' | 'worker'): string => join(PROJECT_ROOT, 'lambda', `${name}.ts`);
+
+/** The expression esbuild replaces with the config JSON; the entries read exactly this. */
+export const CONFIG_DEFINE_KEY = 'process.env.TFE_BRIDGE_CONFIG_JSON';
+
+/** esbuild gets the define as one command-line argument, and Linux caps one argument at 128 KiB. */
+export const MAX_CONFIG_DEFINE_BYTES = 120 * 1024;
+
+// Bundled CommonJS dependencies call `require` for Node built-ins, which an ES module lacks.
+const REQUIRE_SHIM =
+  "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+
+/** The `define` value: a JavaScript string literal holding the config JSON. */
+export function configDefineValue(config: BridgeConfig): string {
+  const value = JSON.stringify(JSON.stringify(config));
+  const bytes = Buffer.byteLength(value);
+  if (bytes > MAX_CONFIG_DEFINE_BYTES) {
+    throw new Error(
+      `the bridge config is too large to bundle (${bytes} bytes as JSON, limit ${MAX_CONFIG_DEFINE_BYTES}): ` +
+        'move long templates into fewer, shorter expressions',
+    );
+  }
+  return value;
+}
+
+export function bundlingOptions(
+  config: BridgeConfig,
+  logLevel: LogLevel = LogLevel.WARNING,
+): BundlingOptions {
+  return {
+    forceDockerBundling: false,
+    format: OutputFormat.ESM,
+    banner: REQUIRE_SHIM,
+    // Prefer the ES module builds of dependencies: better tree shaking, fewer require shims.
+    mainFields: ['module', 'main'],
+    minify: true,
+    sourceMap: true,
+    sourcesContent: false,
+    // Bundle our pinned AWS SDK rather than the runtime's copy: the code is tested against it.
+    bundleAwsSDK: true,
+    define: { [CONFIG_DEFINE_KEY]: configDefineValue(config) },
+    logLevel,
+  };
+}
