@@ -9,7 +9,7 @@ import type { JobJournal } from './adapters/local/job-journal';
 import { LocalDeliveryQueue } from './adapters/local/local-delivery-queue';
 import { createApp } from './app';
 import type { DeliveryTarget } from './core/delivery';
-import { destinationKey } from './core/templates';
+import { destinationKey } from './core/jobs';
 import type { DeadLetterStore, Fetch, Logger, SecretStore } from './ports';
 
 export const DEFAULT_PORT = 8787;

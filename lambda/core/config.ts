@@ -1,6 +1,5 @@
 // The bridge config: zod schema (types inferred from it), parsing YAML/JSON text, and error
 // messages that name the bad field's path. Validated once at startup and at `cdk synth`.
-import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
 import { ConfigError } from './errors';
 import { PAYLOAD_KINDS } from './payloads';
@@ -211,17 +210,6 @@ export function parseConfig(input: unknown): BridgeConfig {
   const result = configSchema.safeParse(input);
   if (!result.success) throw new ConfigError(result.error.issues.flatMap((issue) => describeIssue(issue)));
   return result.data;
-}
-
-/** Parses YAML (a superset of JSON) text, then validates it. */
-export function parseConfigText(text: string, source = 'config'): BridgeConfig {
-  let input: unknown;
-  try {
-    input = parseYaml(text);
-  } catch (error) {
-    throw new ConfigError([`${source}: not valid YAML/JSON: ${(error as Error).message.split('\n')[0]}`]);
-  }
-  return parseConfig(input);
 }
 
 /** Every signing secret of a route, in order (a list while a token is being rotated). */

@@ -1,7 +1,6 @@
 // A delivery job (one notification for one destination) and the dead letter it may end as.
 import { createHash } from 'node:crypto';
 import type { Notification, PayloadKind } from './payloads';
-import { destinationKey } from './templates';
 
 export interface DeliveryJob {
   /** sha256 of destination + raw body: stable across retries and redeliveries, so it doubles as
@@ -34,6 +33,11 @@ export interface DeadLetter {
   /** The original body, so a replay sends exactly what HashiCorp sent. */
   payload: string;
 }
+
+/** `route/destination`: a destination's identity in queues, logs and lookups. Lives here, not
+ *  in templates.ts, so the receiver's bundle does not pull in JSONata. */
+export const destinationKey = (routeId: string, destinationId: string): string =>
+  `${routeId}/${destinationId}`;
 
 export function jobIdFor(routeId: string, destinationId: string, body: string): string {
   return createHash('sha256')

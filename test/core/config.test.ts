@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { configJsonSchema, parseConfig, parseConfigText } from '../../lambda/core/config';
+import { configJsonSchema, parseConfig } from '../../lambda/core/config';
+import { parseConfigText } from '../../lambda/core/config-text';
 import { ConfigError } from '../../lambda/core/errors';
 
 const destination = { id: 'callback', url: 'https://api.example.com/hook' };

@@ -12,8 +12,9 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import type { BridgeConfig } from '../../core/config';
 import { attemptDelivery, type DeliveryTarget } from '../../core/delivery';
 import type { DeadLetterReason, DeliveryJob } from '../../core/jobs';
+import { destinationKey } from '../../core/jobs';
 import { type AttemptResult, nextStep } from '../../core/retry-policy';
-import { destinationKey, type Renderer } from '../../core/templates';
+import type { Renderer } from '../../core/templates';
 import type { Fetch, Logger, SecretStore } from '../../ports';
 import { messageGroupIdFor, parseJobMessage, serializeJob } from './job-message';
 

@@ -2,7 +2,8 @@
 // `{ file }` templates relative to the config file. Any problem is a ConfigError with paths.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { type BridgeConfig, parseConfigText } from '../../core/config';
+import type { BridgeConfig } from '../../core/config';
+import { parseConfigText } from '../../core/config-text';
 import { ConfigError } from '../../core/errors';
 import { compileTemplates, type Renderer } from '../../core/templates';
 

@@ -3,9 +3,8 @@
 // SQS FIFO message group) and keeps a slow destination from delaying the others.
 import { attemptDelivery, type DeliveryDeps, type DeliveryTarget } from '../../core/delivery';
 import { QueueError } from '../../core/errors';
-import { type DeadLetterReason, type DeliveryJob, deadLetterFor } from '../../core/jobs';
+import { type DeadLetterReason, type DeliveryJob, deadLetterFor, destinationKey } from '../../core/jobs';
 import { nextStep } from '../../core/retry-policy';
-import { destinationKey } from '../../core/templates';
 import type { DeadLetterStore, JobQueue } from '../../ports';
 import type { JobJournal } from './job-journal';
 
