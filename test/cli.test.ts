@@ -1,48 +1,20 @@
 // The real `tfe-bridge` binary in a child process: exit codes, messages, and `serve` end to end.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { type CliProcess, runCli, startCli } from './support/cli-process';
 import { requireBearer, startDestination } from './support/destination-server';
 import { fixture } from './support/fixtures';
 import { signedRequest } from './support/signed-request';
 
-const BIN = join(import.meta.dirname, '..', 'bin', 'tfe-bridge.js');
 const EXAMPLE_CONFIG = join(import.meta.dirname, '..', 'examples', 'bridge.config.yaml');
+const run = runCli;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function start(
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-): { child: ChildProcess; done: Promise<Run>; output: () => string } {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    stdout += chunk;
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk;
-  });
-  const done = new Promise<Run>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-  return { child, done, output: () => stdout };
-}
-
-const run = (args: string[], env?: NodeJS.ProcessEnv) => start(args, env).done;
-
-const children: ChildProcess[] = [];
+const children: CliProcess[] = [];
 afterEach(() => {
-  for (const child of children.splice(0)) child.kill('SIGKILL');
+  for (const cli of children.splice(0)) cli.child.kill('SIGKILL');
 });
 
 function tempDir(): string {
@@ -120,23 +92,16 @@ describe('tfe-bridge CLI', () => {
     );
     writeFileSync(secrets, JSON.stringify({ hmac, api: { token } }));
     // Config and secrets through the environment fallbacks, the port through PORT.
-    const bridge = start(['serve', '--dead-letters', join(dir, 'dl.jsonl')], {
-      TFE_BRIDGE_CONFIG: config,
-      TFE_BRIDGE_SECRETS: secrets,
-      PORT: '0',
-    });
-    children.push(bridge.child);
-
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`bridge did not start: ${bridge.output()}`)), 15_000);
-      bridge.child.stdout?.on('data', () => {
-        const match = /"message":"listening","url":"([^"]+)"/.exec(bridge.output());
-        if (match?.[1]) {
-          clearTimeout(timer);
-          resolve(match[1]);
-        }
-      });
-    });
+    const bridge = startCli(
+      ['serve', '--dead-letters', join(dir, 'dl.jsonl'), '--journal', join(dir, 'journal.jsonl')],
+      {
+        TFE_BRIDGE_CONFIG: config,
+        TFE_BRIDGE_SECRETS: secrets,
+        PORT: '0',
+      },
+    );
+    children.push(bridge);
+    const [, url] = await bridge.waitForOutput(/"message":"listening","url":"([^"]+)"/);
     const body = fixture('tfe-run-completed-captured');
     const res = await fetch(`${url}/hooks/runs`, signedRequest({ body, secret: hmac }));
     expect(res.status).toBe(202);
