@@ -22,6 +22,8 @@ export function destinationSecretRefs(destination: DestinationConfig): SecretRef
       refs.push(auth.password);
       break;
   }
+  // Named secrets templates read as $secrets.NAME (e.g. PagerDuty's routing key).
+  refs.push(...Object.values(destination.secrets ?? {}));
   return refs;
 }
 

@@ -1,13 +1,20 @@
-// `tfe-bridge validate`: load the config exactly as `serve` would and report every problem.
+// `tfe-bridge validate`: load the config exactly as `serve` would and report every problem, then
+// render the bundled fixtures through each template, so a template that breaks on one payload
+// family fails here rather than at 3 a.m.
+import { fixtureNames, readFixture } from '../adapters/local/bundled-fixtures';
 import { loadConfigFile } from '../adapters/local/config-file';
+import { ConfigError } from '../core/errors';
+import { checkTemplates } from '../core/template-check';
 import { CONFIG_OPTION, type Command, configPath, EXIT_OK, parseOptions } from './args';
 
 export const validateCommand: Command = {
-  summary: 'check a config file and report every problem with its path',
+  summary: 'check a config file and render the bundled fixtures through its templates',
   usage: `tfe-bridge validate --config FILE
 
   --config FILE   bridge config, YAML or JSON (env TFE_BRIDGE_CONFIG)
-Exit 0 when valid; 2 with one line per problem otherwise.`,
+Checks every field, compiles every template, then renders each bundled fixture (fixtures/) of
+the payload families a destination's filter admits through its template. Named secrets render
+as "<secret NAME>". Exit 0 when valid; 2 with one line per problem, with its path, otherwise.`,
 
   async run(argv, io) {
     const { values } = parseOptions(argv, CONFIG_OPTION);
@@ -15,9 +22,16 @@ Exit 0 when valid; 2 with one line per problem otherwise.`,
       io.stdout(`${this.usage}\n`);
       return EXIT_OK;
     }
-    const { path, config } = loadConfigFile(configPath(values.config, io.env));
+    const { path, config, renderers } = loadConfigFile(configPath(values.config, io.env));
+    const samples = fixtureNames().map((name) => ({ name, body: readFixture(name) ?? '' }));
+    const check = await checkTemplates(config, renderers, samples);
+    if (check.problems.length > 0) throw new ConfigError(check.problems);
     const destinations = config.routes.reduce((sum, route) => sum + route.destinations.length, 0);
     io.stdout(`${path}: valid (${config.routes.length} routes, ${destinations} destinations)\n`);
+    io.stdout(`templates: ${check.renders} renders of bundled fixtures, none failed\n`);
+    for (const key of check.unchecked) {
+      io.stdout(`note: the filter of ${key} admits no bundled fixture: its template was only compiled\n`);
+    }
     return EXIT_OK;
   },
 };

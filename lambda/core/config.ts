@@ -3,7 +3,7 @@
 import * as z from 'zod';
 import { ConfigError } from './errors';
 import { PAYLOAD_KINDS } from './payloads';
-import { PRESET_NAMES } from './presets';
+import { PRESET_NAMES, PRESET_REQUIRED_SECRETS } from './presets';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_RETRY = { maxAttempts: 6, baseDelayMs: 1_000, maxDelayMs: 60_000 } as const;
@@ -90,23 +90,46 @@ const retrySchema = z.strictObject({
   maxDelayMs: z.int().min(0).default(DEFAULT_RETRY.maxDelayMs),
 });
 
-const destinationSchema = z.strictObject({
-  id: idSchema,
-  url: z.union([
-    z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
-    z.strictObject({ secret: secretRefSchema }),
-  ]),
-  auth: authSchema.default({ type: 'none' }),
-  template: templateSchema.default({ preset: 'passthrough' }),
-  filter: filterSchema.optional(),
-  headers: z.record(headerNameSchema, z.string()).optional(),
-  timeoutMs: z.int().min(1).max(900_000).default(DEFAULT_TIMEOUT_MS),
-  retry: retrySchema.default(DEFAULT_RETRY),
-});
-
 // Cross-field checks also run when other fields failed, so one load reports every problem.
 // Their input may then be partly invalid, hence the defensive reads.
 const ALWAYS = { when: () => true };
+
+// Secrets a template reads as `$secrets.NAME`, for APIs that take their key in the body.
+const templateSecretsSchema = z.record(
+  z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'must be a name usable as $secrets.NAME (letters, digits, "_")'),
+  secretRefSchema,
+);
+
+const destinationSchema = z
+  .strictObject({
+    id: idSchema,
+    url: z.union([
+      z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+      z.strictObject({ secret: secretRefSchema }),
+    ]),
+    auth: authSchema.default({ type: 'none' }),
+    template: templateSchema.default({ preset: 'passthrough' }),
+    filter: filterSchema.optional(),
+    headers: z.record(headerNameSchema, z.string()).optional(),
+    secrets: templateSecretsSchema.optional(),
+    timeoutMs: z.int().min(1).max(900_000).default(DEFAULT_TIMEOUT_MS),
+    retry: retrySchema.default(DEFAULT_RETRY),
+  })
+  .superRefine((destination, ctx) => {
+    const preset: unknown = destination?.template?.preset;
+    const required = typeof preset === 'string' ? (PRESET_REQUIRED_SECRETS[preset] ?? []) : [];
+    for (const name of required) {
+      if ((destination?.secrets as Record<string, unknown> | undefined)?.[name] === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['secrets', name],
+          message: `is required by the ${preset} preset: add secrets: { ${name}: { secretId: ... } }`,
+        });
+      }
+    }
+  }, ALWAYS);
 
 const routeSchema = z
   .strictObject({

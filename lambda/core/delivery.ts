@@ -1,22 +1,16 @@
-// One delivery attempt: render the template, resolve URL and auth from the secret store, POST
-// with a timeout, and classify the answer. Retrying is the caller's job (see retry-policy.ts).
+// One delivery attempt: build the request (outgoing-request.ts), POST it with a timeout, and
+// classify the answer. Retrying is the caller's job (see retry-policy.ts).
 import type { Fetch, Logger, SecretStore } from '../ports';
-import type { DestinationConfig, RouteConfig } from './config';
-import { BridgeError, SecretError, TemplateError } from './errors';
+import { RequestError, SecretError, TemplateError } from './errors';
 import type { DeliveryJob } from './jobs';
+import { buildRequest, type DeliveryTarget, type OutgoingRequest } from './outgoing-request';
 import { classifyPayload, parseJsonObject } from './payloads';
 import { type AttemptResult, isRetryableStatus, parseRetryAfter } from './retry-policy';
 import { redact } from './secrets';
-import type { Renderer } from './templates';
 
-export const USER_AGENT = 'tfe-bridge/0.1 (+https://github.com/tfe-bridge/tfe-bridge)';
+export type { DeliveryTarget };
+
 const ERROR_SNIPPET_CHARS = 200;
-
-export interface DeliveryTarget {
-  route: RouteConfig;
-  destination: DestinationConfig;
-  render: Renderer;
-}
 
 export interface DeliveryDeps {
   secrets: SecretStore;
@@ -26,84 +20,7 @@ export interface DeliveryDeps {
   signal?: AbortSignal;
 }
 
-interface OutgoingRequest {
-  url: string;
-  headers: Record<string, string>;
-}
-
-/** A failure that will not go away by retrying (bad URL, template error). */
-class PermanentError extends BridgeError {}
-
-async function resolveUrl(
-  target: DeliveryTarget,
-  secrets: SecretStore,
-  forceRefresh: boolean,
-  seen: Set<string>,
-) {
-  const { url } = target.destination;
-  const value = typeof url === 'string' ? url : await secrets.getSecret(url.secret, { forceRefresh });
-  if (typeof url !== 'string') seen.add(value);
-  let parsed: URL;
-  try {
-    parsed = new URL(value);
-  } catch {
-    throw new PermanentError('destination URL (from secret) is not a valid URL');
-  }
-  const insecureAllowed = target.route.allowInsecureHttp && parsed.protocol === 'http:';
-  if (parsed.protocol !== 'https:' && !insecureAllowed) {
-    throw new PermanentError('destination URL must be https (or set allowInsecureHttp on the route)');
-  }
-  return parsed.toString();
-}
-
-async function authHeaders(
-  destination: DestinationConfig,
-  secrets: SecretStore,
-  forceRefresh: boolean,
-  seen: Set<string>,
-): Promise<Record<string, string>> {
-  const read = async (ref: Parameters<SecretStore['getSecret']>[0]) => {
-    const value = await secrets.getSecret(ref, { forceRefresh });
-    seen.add(value);
-    return value;
-  };
-  const { auth } = destination;
-  switch (auth.type) {
-    case 'none':
-      return {};
-    case 'bearer':
-      return { authorization: `Bearer ${await read(auth.secret)}` };
-    case 'header':
-      return { [auth.name.toLowerCase()]: `${auth.prefix ?? ''}${await read(auth.secret)}` };
-    case 'basic': {
-      const user = typeof auth.username === 'string' ? auth.username : await read(auth.username);
-      const basic = Buffer.from(`${user}:${await read(auth.password)}`).toString('base64');
-      seen.add(basic);
-      return { authorization: `Basic ${basic}` };
-    }
-  }
-}
-
-async function buildRequest(
-  target: DeliveryTarget,
-  deps: DeliveryDeps,
-  forceRefresh: boolean,
-  seen: Set<string>,
-) {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(target.destination.headers ?? {}))
-    headers[name.toLowerCase()] = value;
-  Object.assign(headers, await authHeaders(target.destination, deps.secrets, forceRefresh, seen), {
-    'content-type': 'application/json',
-    'user-agent': USER_AGENT,
-  });
-  return {
-    url: await resolveUrl(target, deps.secrets, forceRefresh, seen),
-    headers,
-  } satisfies OutgoingRequest;
-}
-
-async function send(request: OutgoingRequest, body: string, target: DeliveryTarget, deps: DeliveryDeps) {
+async function send(request: OutgoingRequest, target: DeliveryTarget, deps: DeliveryDeps) {
   const { timeoutMs } = target.destination;
   // A plain timer + controller, not AbortSignal.any([AbortSignal.timeout(...)]): Node holds
   // timeout signals weakly, and under load one combined that way was collected and never
@@ -118,9 +35,9 @@ async function send(request: OutgoingRequest, body: string, target: DeliveryTarg
   deps.signal?.addEventListener('abort', onShutdown, { once: true });
   try {
     const response = await deps.fetch(request.url, {
-      method: 'POST',
+      method: request.method,
       headers: request.headers,
-      body,
+      body: request.body,
       // A redirect could send the credentials to a host the config never named.
       redirect: 'manual',
       signal: controller.signal,
@@ -160,17 +77,19 @@ async function tryDelivery(job: DeliveryJob, target: DeliveryTarget, deps: Deliv
   const parsed = parseJsonObject(job.body);
   if (!parsed.ok)
     return { outcome: 'permanent', error: `stored payload is unusable: ${parsed.reason}` } as const;
+  const input = { body: job.body, notification: classifyPayload(parsed.value) };
   try {
-    const body = await target.render({ body: job.body, notification: classifyPayload(parsed.value) });
-    let sent = await send(await buildRequest(target, deps, false, seen), body, target, deps);
+    const build = (forceRefresh: boolean) =>
+      buildRequest(target, input, deps.secrets, { forceRefresh, seen });
+    let sent = await send(await build(false), target, deps);
     // A 401 may mean the token was rotated: read the secrets again, once, before giving up.
     if (sent.response?.status === 401 && target.destination.auth.type !== 'none') {
-      sent = await send(await buildRequest(target, deps, true, seen), body, target, deps);
+      sent = await send(await build(true), target, deps);
     }
     if (sent.response) return classify(sent.response, sent.snippet, Date.now());
     return { outcome: 'retry', error: sent.failure } as const;
   } catch (error) {
-    if (error instanceof TemplateError || error instanceof PermanentError) {
+    if (error instanceof TemplateError || error instanceof RequestError) {
       return { outcome: 'permanent', error: error.message } as const;
     }
     if (error instanceof SecretError) return { outcome: 'retry', error: error.message } as const;

@@ -56,3 +56,9 @@ export class MediaTypeError extends BridgeError {
 export class QueueError extends BridgeError {
   override name = 'QueueError';
 }
+
+/** The outgoing request cannot be built (a URL from a secret that is not a usable URL). Not
+ *  retryable: the same config and secrets fail again. */
+export class RequestError extends BridgeError {
+  override name = 'RequestError';
+}

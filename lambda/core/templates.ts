@@ -1,9 +1,12 @@
 // Templates turn a payload into the body a destination expects. JSONata expressions are compiled
 // once at startup (a broken one makes the config invalid) and evaluated with a time and depth
-// bound, since a recursive expression would otherwise run forever.
+// bound, since a recursive expression would otherwise run forever. Bindings: `$secrets` (the
+// destination's named secrets), `$kind`, `$triggers`, and `$event` (see event-view.ts).
 import jsonata from 'jsonata';
 import type { BridgeConfig, TemplateConfig } from './config';
 import { ConfigError, TemplateError } from './errors';
+import { describeEvent } from './event-view';
+import { destinationKey } from './jobs';
 import type { Notification } from './payloads';
 import { PRESET_EXPRESSIONS } from './presets';
 
@@ -42,6 +45,7 @@ export function compileExpression(source: string): Renderer {
         secrets: secrets ?? {},
         kind: notification.kind,
         triggers: notification.triggers,
+        event: describeEvent(notification),
       });
     } catch (error) {
       throw new TemplateError(`template failed: ${jsonataMessage(error)}`);
@@ -67,9 +71,6 @@ export function compileTemplate(template: TemplateConfig, sources: TemplateSourc
   const source = sourceOf(template, sources);
   return source === null ? passthrough : compileExpression(source);
 }
-
-export const destinationKey = (routeId: string, destinationId: string): string =>
-  `${routeId}/${destinationId}`;
 
 /** Compiles every destination's template; throws ConfigError naming each one that fails. */
 export function compileTemplates(config: BridgeConfig, sources: TemplateSources = {}): Map<string, Renderer> {

@@ -58,7 +58,21 @@ describe('parseConfig', () => {
     [
       'an unknown preset',
       { routes: [{ ...route, destinations: [{ ...destination, template: { preset: 'fax' } }] }] },
-      'routes[0].destinations[0].template.preset: must be one of: passthrough',
+      'routes[0].destinations[0].template.preset: must be one of: passthrough, slack, teams, discord, pagerduty, github-dispatch, generic',
+    ],
+    [
+      'the pagerduty preset without its routingKey secret',
+      { routes: [{ ...route, destinations: [{ ...destination, template: { preset: 'pagerduty' } }] }] },
+      'routes[0].destinations[0].secrets.routingKey: is required by the pagerduty preset: add secrets: { routingKey: { secretId: ... } }',
+    ],
+    [
+      'a template secret name JSONata cannot read as $secrets.NAME',
+      {
+        routes: [
+          { ...route, destinations: [{ ...destination, secrets: { 'routing-key': { secretId: 'pd' } } }] },
+        ],
+      },
+      'routes[0].destinations[0].secrets.routing-key: must be a name usable as $secrets.NAME (letters, digits, "_")',
     ],
     [
       'a template with two sources',

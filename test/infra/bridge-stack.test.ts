@@ -404,13 +404,17 @@ routes:
         auth: { type: bearer, secret: { secretId: dest/key } }
       - id: open
         url: https://api.example.com/c
+      - id: pager
+        url: https://events.pagerduty.com/v2/enqueue
+        template: { preset: pagerduty }
+        secrets: { routingKey: { secretId: dest/pagerduty, jsonKey: routing_key } }
 `;
     const template = Template.fromStack(buildApp({ configPath: writeConfig(config) }).stack);
     expect(resourcesFor(template, 'ReceiverRole', 'secretsmanager:GetSecretValue')).toEqual(
       ['hooks/hmac-new', 'hooks/hmac-old'].map(secretArn),
     );
     expect(resourcesFor(template, 'WorkerRole', 'secretsmanager:GetSecretValue')).toEqual(
-      ['dest/creds', 'dest/key', 'dest/url'].map(secretArn),
+      ['dest/creds', 'dest/key', 'dest/pagerduty', 'dest/url'].map(secretArn),
     );
   });
 

@@ -1,0 +1,100 @@
+// `tfe-bridge render`: print the exact request the bridge would send to one destination for a
+// payload, secrets masked. Built by the same code as a real delivery (outgoing-request.ts).
+import { loadConfigFile } from '../adapters/local/config-file';
+import { FileSecretStore } from '../adapters/local/file-secret-store';
+import type { DestinationConfig } from '../core/config';
+import { SecretError } from '../core/errors';
+import { destinationKey } from '../core/jobs';
+import { buildRequest, maskRequest, type OutgoingRequest } from '../core/outgoing-request';
+import { classifyPayload, type Notification, parseJsonObject } from '../core/payloads';
+import { matchesFilter } from '../core/routing';
+import { redact } from '../core/secrets';
+import { buildTargets } from '../local';
+import {
+  CONFIG_OPTION,
+  type Command,
+  configPath,
+  EXIT_OK,
+  parseOptions,
+  SECRETS_OPTION,
+  secretsPath,
+  UsageError,
+} from './args';
+import { PAYLOAD_OPTIONS, readPayloadOption } from './payload-option';
+
+function describeFilterMiss(destination: DestinationConfig, notification: Notification): string | null {
+  if (notification.kind === 'verification') {
+    return 'the bridge answers verification requests itself and never forwards them';
+  }
+  if (matchesFilter(destination.filter, notification)) return null;
+  const triggers = notification.triggers.join(', ') || 'no trigger';
+  return `its filter does not admit this payload (${notification.kind}, ${triggers}): the bridge would not send it`;
+}
+
+function formatRequest(request: OutgoingRequest, pretty: boolean): string {
+  const headers = Object.entries(request.headers)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, value]) => `${name}: ${value}`);
+  const body = pretty ? JSON.stringify(JSON.parse(request.body), null, 2) : request.body;
+  return `${request.method} ${request.url}\n${headers.join('\n')}\n\n${body}\n`;
+}
+
+export const renderCommand: Command = {
+  summary: 'print the exact request the bridge would send to a destination',
+  usage: `tfe-bridge render --config FILE --destination ROUTE/DEST (--payload FILE | --fixture NAME)
+                  [--secrets FILE] [--pretty | --json]
+
+  --config FILE         bridge config, YAML or JSON                 (env TFE_BRIDGE_CONFIG)
+  --destination R/D     the destination, as route id/destination id
+  --payload FILE        a payload as HashiCorp would send it
+  --fixture NAME        a bundled payload instead (see fixtures/)
+  --secrets FILE        JSON object { "<secretId>": value }         (env TFE_BRIDGE_SECRETS)
+  --pretty              indent the body (the bridge sends it compact)
+  --json                print { method, url, headers, body } as one JSON object
+Prints method, URL, headers and body; every secret value is shown as ***.`,
+
+  async run(argv, io) {
+    const { values } = parseOptions(argv, {
+      ...CONFIG_OPTION,
+      ...SECRETS_OPTION,
+      destination: { type: 'string' },
+      ...PAYLOAD_OPTIONS,
+      pretty: { type: 'boolean' },
+      json: { type: 'boolean' },
+    });
+    if (values.help) {
+      io.stdout(`${this.usage}\n`);
+      return EXIT_OK;
+    }
+    if (!values.destination) throw new UsageError('pass --destination ROUTE/DEST');
+    const body = readPayloadOption(values);
+    const parsed = parseJsonObject(body);
+    if (!parsed.ok) throw new UsageError(`the payload is unusable: ${parsed.reason}`);
+
+    const loaded = loadConfigFile(configPath(values.config, io.env));
+    const targets = buildTargets(loaded);
+    const target = targets.get(values.destination);
+    if (!target) {
+      const known = [...targets.keys()].join(', ');
+      throw new UsageError(
+        `no destination "${values.destination}" in ${loaded.path}; destinations: ${known}`,
+      );
+    }
+    const notification = classifyPayload(parsed.value);
+    const note = describeFilterMiss(target.destination, notification);
+    if (note) io.stderr(`note: ${destinationKey(target.route.id, target.destination.id)}: ${note}\n`);
+
+    const secrets = new FileSecretStore(secretsPath(values.secrets, io.env));
+    const seen = new Set<string>();
+    let request: OutgoingRequest;
+    try {
+      request = maskRequest(await buildRequest(target, { body, notification }, secrets, { seen }), seen);
+    } catch (error) {
+      // A missing secret is a setup problem (exit 2); a template failure is a runtime one.
+      const message = redact((error as Error).message, seen);
+      throw error instanceof SecretError ? new UsageError(message) : new Error(message);
+    }
+    io.stdout(values.json ? `${JSON.stringify(request)}\n` : formatRequest(request, values.pretty ?? false));
+    return EXIT_OK;
+  },
+};

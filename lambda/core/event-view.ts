@@ -1,0 +1,128 @@
+// One flat view of any notification, bound as `$event` in templates: presets (and user templates)
+// read the same fields whatever the payload family, instead of five shapes each.
+import { viewHcpEvent } from './event-view/hcp';
+import { type Outcome, outcomeOf } from './event-view/outcome';
+import { type Json, obj, text } from './event-view/read';
+import { viewRun, viewUnknown } from './event-view/runs';
+import { viewAssessment, viewAutoDestroy, viewChangeRequest } from './event-view/workspace-events';
+import type { Notification, PayloadKind } from './payloads';
+
+export type { Outcome };
+
+export interface EventFact {
+  title: string;
+  value: string;
+}
+
+/** What a family-specific view fills in; describeEvent() derives the rest. */
+export interface ViewParts {
+  trigger: string | null;
+  status: string | null;
+  /** True when the payload reports a failure that trigger and status do not show. */
+  failed?: boolean;
+  source: string;
+  message: string;
+  summary?: string;
+  details: string | null;
+  subject: string | null;
+  workspace: string | null;
+  workspaceId: string | null;
+  organization: string | null;
+  resource?: string | null;
+  id: string | null;
+  url: string | null;
+  urlLabel: string | null;
+  actor: string | null;
+  timestamp: string | null;
+  facts: Array<[string, string | null]>;
+}
+
+export interface EventView {
+  kind: PayloadKind;
+  /** The primary trigger: `run:errored`, `assessment:drifted`, `hashicorp.packer.version:assign`. */
+  trigger: string | null;
+  /** run_status, the assessment result, the auto-destroy run status or the HCP event action. */
+  status: string | null;
+  /** Drives colour and severity: failure (red), warning (yellow), success (green), info. */
+  outcome: Outcome;
+  /** "HCP Terraform", "Terraform Enterprise", "HCP Packer", "HCP Vault Secrets", ... */
+  source: string;
+  /** HashiCorp's own words: "Run Canceled", "Drift Detected", the change request subject. */
+  message: string;
+  /** One line for notification previews: "Run Canceled in acme-org/my-workspace". */
+  summary: string;
+  /** A second line of context: the run message, drift counts, change request text. */
+  details: string | null;
+  /** What it is about: "acme-org/my-workspace", or an HCP bucket or app/secret name. */
+  subject: string | null;
+  workspace: string | null;
+  workspace_id: string | null;
+  organization: string | null;
+  /** The HCP resource name (HCP events only). */
+  resource: string | null;
+  /** Run id, assessment result id, HCP event id. */
+  id: string | null;
+  /** A link back for people (run page, workspace, change request), when one can be known. */
+  url: string | null;
+  url_label: string | null;
+  actor: string | null;
+  /** When it happened (ISO 8601), as the payload says; null when it does not say. */
+  timestamp: string | null;
+  /** `timestamp` in Unix seconds (for Slack's date formatting), or null. */
+  epoch: number | null;
+  /** Label/value pairs for cards and fields, without empty values. */
+  facts: EventFact[];
+}
+
+function viewParts(kind: PayloadKind, payload: Json, triggers: string[]): ViewParts {
+  switch (kind) {
+    case 'run':
+      return viewRun(payload);
+    case 'verification':
+      return typeof payload.event_source === 'string' ? viewHcpEvent(payload) : viewRun(payload);
+    case 'assessment':
+      return viewAssessment(payload);
+    case 'auto-destroy':
+      return viewAutoDestroy(payload);
+    case 'change-request':
+      return viewChangeRequest(payload, triggers[0] ?? null);
+    case 'hcp-event':
+      return viewHcpEvent(payload);
+    case 'unknown':
+      return viewUnknown(payload, triggers[0] ?? null);
+  }
+}
+
+function toEpoch(timestamp: string | null): number | null {
+  const ms = timestamp === null ? Number.NaN : Date.parse(timestamp);
+  return Number.isNaN(ms) ? null : Math.floor(ms / 1000);
+}
+
+export function describeEvent(notification: Notification): EventView {
+  const parts = viewParts(notification.kind, obj(notification.payload), notification.triggers);
+  const summary = parts.summary ?? (parts.subject ? `${parts.message} in ${parts.subject}` : parts.message);
+  return {
+    kind: notification.kind,
+    trigger: parts.trigger,
+    status: parts.status,
+    outcome: outcomeOf(notification.triggers, parts.status, parts.failed ?? false),
+    source: parts.source,
+    message: parts.message,
+    summary,
+    details: parts.details,
+    subject: parts.subject,
+    workspace: parts.workspace,
+    workspace_id: parts.workspaceId,
+    organization: parts.organization,
+    resource: parts.resource ?? null,
+    id: parts.id,
+    url: parts.url,
+    url_label: parts.url ? parts.urlLabel : null,
+    actor: parts.actor,
+    timestamp: parts.timestamp,
+    epoch: toEpoch(parts.timestamp),
+    facts: parts.facts.flatMap(([title, value]) =>
+      text(value) === null ? [] : [{ title, value: value ?? '' }],
+    ),
+  };
+}

@@ -1,0 +1,115 @@
+// The exact request a delivery sends: URL and auth from the secret store, static headers, the
+// destination's named template secrets, and the rendered body. Delivery and `tfe-bridge render`
+// both build it here, so what the CLI prints is what the bridge sends.
+import type { SecretStore } from '../ports';
+import type { DestinationConfig, RouteConfig, SecretRef } from './config';
+import { RequestError } from './errors';
+import type { Notification } from './payloads';
+import { redact } from './secrets';
+import type { Renderer } from './templates';
+
+export const USER_AGENT = 'tfe-bridge/0.1 (+https://github.com/tfe-bridge/tfe-bridge)';
+
+export interface DeliveryTarget {
+  route: RouteConfig;
+  destination: DestinationConfig;
+  render: Renderer;
+}
+
+export interface OutgoingRequest {
+  method: 'POST';
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface BuildOptions {
+  /** Bypass secret caches (after a 401: the token may have been rotated). */
+  forceRefresh?: boolean;
+  /** Receives every secret value read, so errors and printed requests can be redacted. */
+  seen: Set<string>;
+}
+
+type ReadSecret = (ref: SecretRef) => Promise<string>;
+
+async function resolveUrl(target: DeliveryTarget, read: ReadSecret): Promise<string> {
+  const { url } = target.destination;
+  const value = typeof url === 'string' ? url : await read(url.secret);
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new RequestError('destination URL (from secret) is not a valid URL');
+  }
+  const insecureAllowed = target.route.allowInsecureHttp && parsed.protocol === 'http:';
+  if (parsed.protocol !== 'https:' && !insecureAllowed) {
+    throw new RequestError('destination URL must be https (or set allowInsecureHttp on the route)');
+  }
+  return parsed.toString();
+}
+
+async function authHeaders(
+  destination: DestinationConfig,
+  read: ReadSecret,
+  seen: Set<string>,
+): Promise<Record<string, string>> {
+  const { auth } = destination;
+  switch (auth.type) {
+    case 'none':
+      return {};
+    case 'bearer':
+      return { authorization: `Bearer ${await read(auth.secret)}` };
+    case 'header':
+      return { [auth.name.toLowerCase()]: `${auth.prefix ?? ''}${await read(auth.secret)}` };
+    case 'basic': {
+      const user = typeof auth.username === 'string' ? auth.username : await read(auth.username);
+      const basic = Buffer.from(`${user}:${await read(auth.password)}`).toString('base64');
+      seen.add(basic);
+      return { authorization: `Basic ${basic}` };
+    }
+  }
+}
+
+async function templateSecrets(destination: DestinationConfig, read: ReadSecret) {
+  const values: Record<string, string> = {};
+  for (const [name, ref] of Object.entries(destination.secrets ?? {})) values[name] = await read(ref);
+  return values;
+}
+
+/** Builds the request for one notification. Throws SecretError, TemplateError or RequestError. */
+export async function buildRequest(
+  target: DeliveryTarget,
+  input: { body: string; notification: Notification },
+  secrets: SecretStore,
+  options: BuildOptions,
+): Promise<OutgoingRequest> {
+  const { seen } = options;
+  const read: ReadSecret = async (ref) => {
+    const value = await secrets.getSecret(ref, { forceRefresh: options.forceRefresh ?? false });
+    seen.add(value);
+    return value;
+  };
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(target.destination.headers ?? {})) {
+    headers[name.toLowerCase()] = value;
+  }
+  Object.assign(headers, await authHeaders(target.destination, read, seen), {
+    'content-type': 'application/json',
+    'user-agent': USER_AGENT,
+  });
+  const url = await resolveUrl(target, read);
+  // Secrets are read before rendering, so a template error that quotes one is redacted too.
+  const body = await target.render({ ...input, secrets: await templateSecrets(target.destination, read) });
+  return { method: 'POST', url, headers, body };
+}
+
+/** The request with every secret value read while building it replaced by `***`. */
+export function maskRequest(request: OutgoingRequest, seen: Iterable<string>): OutgoingRequest {
+  const values = [...seen];
+  return {
+    method: request.method,
+    url: redact(request.url, values),
+    headers: Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, redact(v, values)])),
+    body: redact(request.body, values),
+  };
+}
