@@ -1,0 +1,306 @@
+// Benchmark 2, cold start: bundle sizes of the Lambda entries (built as CDK builds them) and the
+// time for a fresh node process to import the bundled receiver and answer its first request,
+// against an empty handler bundled the same way.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { functionUrlEvent, startLocalSqs } from '../test/support/local-sqs';
+import { startSecretsManager } from '../test/support/secrets-manager-server';
+import { benchConfig } from './bench-config';
+import {
+  type Bundle,
+  bundleLikeCdk,
+  importChain,
+  LAMBDA_TARGET,
+  largestContributors,
+  packagesIn,
+} from './bundle';
+import { PROBE_RESULT_PREFIX, type ProbeResult } from './cold-start-probe';
+import {
+  BENCH_ROUTE_ID,
+  BENCH_SIGNING_SECRET,
+  BENCH_SIGNING_SECRET_ID,
+  runNotificationBodies,
+  signNotification,
+} from './notifications';
+import { median, medianRatio } from './stats';
+import { type Check, formatNumber, formatRatio, type Section } from './table';
+
+export const RECEIVER_MAX_BYTES = 300_000;
+export const FIRST_RESPONSE_MAX_RATIO = 2;
+const ROOT = join(import.meta.dirname, '..');
+const PROBE_TIMEOUT_MS = 30_000;
+
+// Never called on the receiver's request path: stubbing them shows what lazy loading would give.
+const UNUSED_ON_RECEIVER = {
+  yaml: 'export const parse = () => { throw new Error("yaml is stubbed in this bench bundle"); };',
+  jsonata: 'export default () => { throw new Error("jsonata is stubbed in this bench bundle"); };',
+};
+
+interface Subject {
+  label: string;
+  bundle: Bundle;
+  /** Invoke the handler with the signed event (otherwise: import only). */
+  invoke: boolean;
+  expectStatus: number | null;
+  sourceMaps: boolean;
+}
+
+interface Sample {
+  importMs: number;
+  firstResponseMs: number;
+  wallMs: number;
+}
+
+export interface ColdStartOptions {
+  rounds: number;
+  log: (line: string) => void;
+}
+
+const kB = (bytes: number) => `${formatNumber(bytes / 1000, 1)} kB`;
+
+async function bundleProbe(outDir: string): Promise<string> {
+  const path = join(outDir, 'probe.mjs');
+  await build({
+    entryPoints: [join(import.meta.dirname, 'cold-start-probe.ts')],
+    outfile: path,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: LAMBDA_TARGET,
+    logLevel: 'warning',
+  });
+  return path;
+}
+
+/** The environment Lambda gives a function, pointed at the local AWS endpoints. */
+function lambdaEnv(
+  endpoints: { sqs: string; secretsManager: string; queueUrl: string },
+  sourceMaps: boolean,
+) {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    TZ: ':UTC',
+    LANG: 'en_US.UTF-8',
+    AWS_REGION: 'us-east-1',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_SESSION_TOKEN: 'test',
+    AWS_LAMBDA_FUNCTION_NAME: 'tfe-bridge-receiver',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManager,
+    // The SDK warns that it will soon need Node 22; Lambda runs 24, this machine 20.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    QUEUE_URL: endpoints.queueUrl,
+    DEAD_LETTER_QUEUE_URL: endpoints.queueUrl,
+    // What infra sets on both functions.
+    ...(sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
+  };
+}
+
+function runProbe(
+  probe: string,
+  subject: Subject,
+  env: Record<string, string>,
+  event: string,
+): Promise<Sample> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [probe], {
+      env: {
+        ...env,
+        BENCH_HANDLER_PATH: subject.bundle.path,
+        ...(subject.invoke ? { BENCH_EVENT: event } : {}),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), PROBE_TIMEOUT_MS);
+    child.on('exit', () => {
+      clearTimeout(timer);
+      const wallMs = performance.now() - started;
+      const line = stdout.split('\n').find((l) => l.startsWith(PROBE_RESULT_PREFIX));
+      if (!line) return reject(new Error(`${subject.label}: probe printed no result\n${stderr || stdout}`));
+      const result = JSON.parse(line.slice(PROBE_RESULT_PREFIX.length)) as ProbeResult;
+      if (result.status !== subject.expectStatus) {
+        return reject(
+          new Error(
+            `${subject.label}: answered ${result.status}, expected ${subject.expectStatus}\n${stdout}`,
+          ),
+        );
+      }
+      resolve({
+        importMs: result.importedMs - result.bootedMs,
+        firstResponseMs: result.answeredMs,
+        wallMs,
+      });
+    });
+  });
+}
+
+const AWS_SDK = /^@(aws-sdk|smithy|aws-crypto)\//;
+
+function composition(receiver: Bundle): string[] {
+  const all = largestContributors(receiver, Number.POSITIVE_INFINITY);
+  const sdk = all.filter((c) => AWS_SDK.test(c.name)).reduce((sum, c) => sum + c.bytes, 0);
+  const ours = all.filter((c) => c.name.startsWith('lambda/')).reduce((sum, c) => sum + c.bytes, 0);
+  const total = all.reduce((sum, c) => sum + c.bytes, 0);
+  const summary = `AWS SDK (@aws-sdk, @smithy, @aws-crypto) ${kB(sdk)}, our code ${kB(ours)}, everything else ${kB(total - sdk - ours)}`;
+  const lines = largestContributors(receiver, 10).map(
+    (c) =>
+      `${kB(c.bytes).padStart(9)}  ${c.name.padEnd(34)} ${(importChain(receiver, c.name) ?? []).join(' > ')}`,
+  );
+  return [summary, ...lines];
+}
+
+export async function benchColdStart({ rounds, log }: ColdStartOptions): Promise<Section> {
+  const entries = ['receiver', 'worker'].map((name) => join(ROOT, 'lambda', `${name}.ts`));
+  const missing = entries.filter((entry) => !existsSync(entry));
+  if (missing.length > 0) throw new Error(`cold start needs ${missing.join(', ')}, which do not exist yet`);
+
+  const outDir = mkdtempSync(join(tmpdir(), 'tfe-bridge-bench-bundles-'));
+  // A bundle that leaves the SDK out must sit where node finds it: under the project.
+  const cacheDir = join(ROOT, 'node_modules', '.cache');
+  mkdirSync(cacheDir, { recursive: true });
+  const sdkOutDir = mkdtempSync(join(cacheDir, 'tfe-bridge-bench-'));
+  const config = benchConfig([{ id: 'sink', url: 'https://hooks.example.com/tfe' }]);
+  const bundle = (name: string, entry: string, stubs?: Record<string, string>) =>
+    bundleLikeCdk({ entry, outDir, name, config, ...(stubs ? { stubs } : {}) });
+  const [empty, hono, receiver, worker, probe] = await Promise.all([
+    bundle('empty', join(import.meta.dirname, 'empty-handler.ts')),
+    bundle('hono', join(import.meta.dirname, 'hono-handler.ts')),
+    bundle('receiver', entries[0] as string),
+    bundle('worker', entries[1] as string),
+    bundleProbe(outDir),
+  ]);
+  // Only worth a row while one of them is still bundled into the receiver.
+  const present = packagesIn(receiver);
+  const stubs = Object.fromEntries(Object.entries(UNUSED_ON_RECEIVER).filter(([name]) => present.has(name)));
+  const stubbed = Object.keys(stubs);
+  const receiverLazy =
+    stubbed.length > 0 ? await bundle('receiver-lazy', entries[0] as string, stubs) : undefined;
+  const receiverRuntimeSdk = await bundleLikeCdk({
+    entry: entries[0] as string,
+    outDir: sdkOutDir,
+    name: 'receiver-runtime-sdk',
+    config,
+    externalAwsSdk: true,
+  });
+
+  const secretsManager = await startSecretsManager();
+  secretsManager.setSecret(BENCH_SIGNING_SECRET_ID, BENCH_SIGNING_SECRET);
+  const sqs = await startLocalSqs();
+  try {
+    const { queueUrl } = await sqs.createQueues('bench-jobs');
+    const endpoints = { sqs: sqs.endpoint, secretsManager: secretsManager.endpoint, queueUrl };
+    const signed = signNotification(runNotificationBodies()[0] ?? '{}');
+    const event = JSON.stringify(
+      functionUrlEvent({ path: `/hooks/${BENCH_ROUTE_ID}`, body: signed.body, headers: signed.headers }),
+    );
+    const asBuilt: Subject = {
+      label: 'receiver (as built)',
+      bundle: receiver,
+      invoke: true,
+      expectStatus: 202,
+      sourceMaps: true,
+    };
+    const baseline: Subject = {
+      label: 'empty handler',
+      bundle: empty,
+      invoke: true,
+      expectStatus: 200,
+      sourceMaps: true,
+    };
+    const subjects: Subject[] = [
+      baseline,
+      {
+        label: 'Hono alone (hono/aws-lambda, 202)',
+        bundle: hono,
+        invoke: true,
+        expectStatus: 202,
+        sourceMaps: true,
+      },
+      asBuilt,
+      ...(receiverLazy
+        ? [{ ...asBuilt, label: `receiver, ${stubbed.join(' + ')} off the path`, bundle: receiverLazy }]
+        : []),
+      { ...asBuilt, label: 'receiver, no --enable-source-maps', sourceMaps: false },
+      { ...asBuilt, label: 'receiver, SDK from node_modules (*)', bundle: receiverRuntimeSdk },
+      { label: 'worker (import only)', bundle: worker, invoke: false, expectStatus: null, sourceMaps: true },
+    ];
+    const samples = new Map<Subject, Sample[]>(subjects.map((s) => [s, []]));
+    // Round 0 warms the file cache and is discarded; the order rotates so no subject always runs first.
+    for (let round = 0; round <= rounds; round++) {
+      for (let i = 0; i < subjects.length; i++) {
+        const subject = subjects[(i + round) % subjects.length] as Subject;
+        const sample = await runProbe(probe, subject, lambdaEnv(endpoints, subject.sourceMaps), event);
+        if (round > 0) samples.get(subject)?.push(sample);
+      }
+      log(`cold start: round ${round}/${rounds}`);
+    }
+
+    const series = (subject: Subject, key: keyof Sample) => (samples.get(subject) ?? []).map((x) => x[key]);
+    const med = (subject: Subject, key: keyof Sample) => median(series(subject, key));
+    // Samples of one round ran back to back, so the ratio is taken within each round.
+    const vsEmpty = (subject: Subject) =>
+      medianRatio(series(subject, 'firstResponseMs'), series(baseline, 'firstResponseMs'));
+    const rows = subjects.map((s) => [
+      s.label,
+      s.invoke ? formatRatio(vsEmpty(s)) : '',
+      kB(s.bundle.bytes),
+      kB(s.bundle.gzipBytes),
+      formatNumber(med(s, 'importMs'), 1),
+      s.invoke ? formatNumber(med(s, 'firstResponseMs'), 1) : '',
+      formatNumber(med(s, 'wallMs'), 1),
+    ]);
+    const receiverRatio = vsEmpty(asBuilt);
+    const checks: Check[] = [
+      {
+        name: 'receiver bundle size',
+        value: kB(receiver.bytes),
+        target: `<= ${kB(RECEIVER_MAX_BYTES)}`,
+        pass: receiver.bytes <= RECEIVER_MAX_BYTES,
+      },
+      {
+        name: 'receiver first response / empty handler',
+        value: formatRatio(receiverRatio),
+        target: `<= ${formatRatio(FIRST_RESPONSE_MAX_RATIO)}`,
+        pass: receiverRatio <= FIRST_RESPONSE_MAX_RATIO,
+      },
+    ];
+    return {
+      title: `2. Cold start (fresh node process per sample, median of ${rounds} rounds)`,
+      notes: [
+        `bundles: esbuild ${LAMBDA_TARGET}, options from infra/lambda-bundling.ts (ESM, minified, AWS SDK bundled);`,
+        'the receiver fetches its signing secret from a local Secrets Manager and sends the job to a',
+        'local SQS (both on 127.0.0.1) before answering 202; times are ms since the process started.',
+        `off the receiver's import path (it never calls them): ${Object.keys(UNUSED_ON_RECEIVER)
+          .map((name) => `${name} ${present.has(name) ? 'NO, bundled' : 'yes'}`)
+          .join(', ')};`,
+        '(*) @aws-sdk/* left out as with bundleAwsSDK: false, loaded unbundled from node_modules the way',
+        '    the Lambda runtime would load its own copy (whose version this machine cannot reproduce);',
+        'receiver bundle, largest parts and the import chain that pulls each in:',
+        ...composition(receiver).map((line) => `  ${line}`),
+      ],
+      header: ['handler', 'vs empty', 'bundle', 'gzip', 'import ms', '1st response ms', 'spawn->exit ms'],
+      rows,
+      checks,
+    };
+  } finally {
+    await sqs.close();
+    await secretsManager.close();
+    for (const dir of [outDir, sdkOutDir]) rmSync(dir, { recursive: true, force: true });
+  }
+}
