@@ -1,6 +1,6 @@
 // createApp(deps): the receiver as a Hono app. Read raw bytes, verify the HMAC, classify, select
 // destinations, enqueue, answer. No globals: every dependency comes in through `deps`.
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { type BridgeConfig, signingSecretsOf } from './core/config';
@@ -81,15 +81,25 @@ export function createApp(deps: AppDeps): Hono<Env> {
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
 
+  const tooLarge = (c: Context<Env>) => {
+    c.set('result', 'too_large');
+    return c.json({ error: 'payload_too_large', message: `body exceeds ${MAX_BODY_BYTES} bytes` }, 413);
+  };
+  const limitStreamedBody = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
+
   app.post(
     '/hooks/:routeId',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => {
-        c.set('result', 'too_large');
-        return c.json({ error: 'payload_too_large', message: `body exceeds ${MAX_BODY_BYTES} bytes` }, 413);
-      },
-    }),
+    // bodyLimit reads c.req.raw.body, which makes @hono/node-server build a web Request with a
+    // streaming body for every request (half the receiver's throughput, see docs/performance.md).
+    // Only a body without Content-Length needs counting while it streams in; a declared length
+    // is checked here, and the bytes actually read are checked again below, since Lambda hands
+    // over the whole body whatever the header says.
+    async (c, next) => {
+      const declared = c.req.header('content-length');
+      if (declared === undefined) return limitStreamedBody(c, next);
+      if (!(Number(declared) <= MAX_BODY_BYTES)) return tooLarge(c);
+      return next();
+    },
     async (c) => {
       const routeId = c.req.param('routeId');
       c.set('route', routeId);
@@ -97,6 +107,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
       if (!route) throw new RouteNotFoundError(routeId);
 
       const bytes = new Uint8Array(await c.req.arrayBuffer());
+      if (bytes.byteLength > MAX_BODY_BYTES) return tooLarge(c);
       if (!route.allowUnsigned) {
         const keys = await Promise.all(signingSecretsOf(route).map((ref) => secrets.getSecret(ref)));
         verifySignature(

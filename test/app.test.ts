@@ -163,6 +163,15 @@ describe('POST /hooks/:routeId', () => {
     expect(await res.json()).toMatchObject({ error: 'payload_too_large' });
   });
 
+  it('answers 413 when the body is larger than its Content-Length claims (Lambda passes the whole body)', async () => {
+    const { app, queue } = setup();
+    const body = JSON.stringify({ pad: 'x'.repeat(1024 * 1024) });
+    const init = signedRequest({ body, secret: SECRET, headers: { 'content-length': '100' } });
+    const res = await app.request('/hooks/runs', init);
+    expect(res.status).toBe(413);
+    expect(queue.jobs).toHaveLength(0);
+  });
+
   it.each([
     ['not JSON', 'hello', 'body is not valid JSON'],
     ['a JSON array', '[1]', 'body must be a JSON object'],

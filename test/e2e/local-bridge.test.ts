@@ -84,6 +84,23 @@ describe('local bridge, end to end', () => {
     expect(api.received).toHaveLength(0);
   });
 
+  it.each([
+    ['with Content-Length', (body: string) => body],
+    ['streamed without Content-Length', (body: string) => new Blob([body]).stream()],
+  ])('answers 413 to a body over 1 MiB sent %s, over real HTTP', async (_case, wrap) => {
+    const api = await destination();
+    const b = await bridge([{ id: 'a', url: api.url }]);
+    const body = JSON.stringify({ pad: 'x'.repeat(1024 * 1024) });
+    const init = signedRequest({ body, secret: HMAC });
+    const res = await fetch(`${b.url}/hooks/runs`, {
+      ...init,
+      body: wrap(body),
+      duplex: 'half',
+    } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ error: 'payload_too_large' });
+  });
+
   it('answers 401 to a verification signed with the wrong token, so a bad setup shows at once', async () => {
     const api = await destination();
     const b = await bridge([{ id: 'a', url: api.url }]);
