@@ -8,8 +8,7 @@ import { FileSecretStore } from './adapters/local/file-secret-store';
 import type { JobJournal } from './adapters/local/job-journal';
 import { LocalDeliveryQueue } from './adapters/local/local-delivery-queue';
 import { createApp } from './app';
-import type { DeliveryTarget } from './core/delivery';
-import { destinationKey } from './core/jobs';
+import { buildTargets } from './core/outgoing-request';
 import type { DeadLetterStore, Fetch, Logger, SecretStore } from './ports';
 
 export const DEFAULT_PORT = 8787;
@@ -37,23 +36,11 @@ export interface LocalBridge {
   close(drainTimeoutMs?: number): Promise<void>;
 }
 
-export function buildTargets(loaded: LoadedConfig): Map<string, DeliveryTarget> {
-  const targets = new Map<string, DeliveryTarget>();
-  for (const route of loaded.config.routes) {
-    for (const destination of route.destinations) {
-      const key = destinationKey(route.id, destination.id);
-      const render = loaded.renderers.get(key);
-      if (render) targets.set(key, { route, destination, render });
-    }
-  }
-  return targets;
-}
-
 export async function startLocalBridge(options: LocalBridgeOptions): Promise<LocalBridge> {
   const { loaded, logger } = options;
   const secrets = options.secrets ?? new FileSecretStore(options.secretsPath);
   const queue = new LocalDeliveryQueue({
-    targets: buildTargets(loaded),
+    targets: buildTargets(loaded.config, loaded.renderers),
     deps: { secrets, logger, fetch: options.fetch ?? globalThis.fetch },
     deadLetters: options.deadLetters ?? new DeadLetterFile(),
     ...(options.journal ? { journal: options.journal } : {}),

@@ -7,11 +7,11 @@ import { lazyHandler } from './adapters/aws/lazy-handler';
 import { PowertoolsLogger } from './adapters/aws/powertools-logger';
 import { SecretsManagerStore } from './adapters/aws/secrets-manager-store';
 import {
-  buildTargets,
   createSqsDeliveryWorker,
   type SqsDeliveryHandler,
   type SqsDeliveryWorkerDeps,
 } from './adapters/aws/sqs-delivery-worker';
+import { buildTargets } from './core/outgoing-request';
 import { compileTemplates } from './core/templates';
 
 export type { SqsDeliveryHandler as WorkerHandler, SqsDeliveryWorkerDeps as WorkerDeps };

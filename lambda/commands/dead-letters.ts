@@ -6,7 +6,7 @@ import { FileSecretStore } from '../adapters/local/file-secret-store';
 import { JsonLogger } from '../adapters/local/json-logger';
 import { LocalDeliveryQueue } from '../adapters/local/local-delivery-queue';
 import type { DeadLetter, DeliveryJob } from '../core/jobs';
-import { buildTargets } from '../local';
+import { buildTargets } from '../core/outgoing-request';
 import type { DeadLetterStore } from '../ports';
 import {
   CONFIG_OPTION,
@@ -79,7 +79,7 @@ delivered letters leave the file, failing ones are written back. Exit 1 if any f
       },
     };
     const queue = new LocalDeliveryQueue({
-      targets: buildTargets(loaded),
+      targets: buildTargets(loaded.config, loaded.renderers),
       deps: { secrets, fetch: globalThis.fetch, logger: new JsonLogger((line) => io.stderr(line)) },
       deadLetters: counting,
       dedupWindowMs: 0,

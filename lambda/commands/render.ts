@@ -5,11 +5,10 @@ import { FileSecretStore } from '../adapters/local/file-secret-store';
 import type { DestinationConfig } from '../core/config';
 import { SecretError } from '../core/errors';
 import { destinationKey } from '../core/jobs';
-import { buildRequest, maskRequest, type OutgoingRequest } from '../core/outgoing-request';
+import { buildRequest, buildTargets, maskRequest, type OutgoingRequest } from '../core/outgoing-request';
 import { classifyPayload, type Notification, parseJsonObject } from '../core/payloads';
 import { matchesFilter } from '../core/routing';
 import { redact } from '../core/secrets';
-import { buildTargets } from '../local';
 import {
   CONFIG_OPTION,
   type Command,
@@ -72,7 +71,7 @@ Prints method, URL, headers and body; every secret value is shown as ***.`,
     if (!parsed.ok) throw new UsageError(`the payload is unusable: ${parsed.reason}`);
 
     const loaded = loadConfigFile(configPath(values.config, io.env));
-    const targets = buildTargets(loaded);
+    const targets = buildTargets(loaded.config, loaded.renderers);
     const target = targets.get(values.destination);
     if (!target) {
       const known = [...targets.keys()].join(', ');

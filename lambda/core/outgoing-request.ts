@@ -2,8 +2,9 @@
 // destination's named template secrets, and the rendered body. Delivery and `tfe-bridge render`
 // both build it here, so what the CLI prints is what the bridge sends.
 import type { SecretStore } from '../ports';
-import type { DestinationConfig, RouteConfig, SecretRef } from './config';
+import type { BridgeConfig, DestinationConfig, RouteConfig, SecretRef } from './config';
 import { RequestError } from './errors';
+import { destinationKey } from './jobs';
 import type { Notification } from './payloads';
 import { redact } from './secrets';
 import type { Renderer } from './templates';
@@ -14,6 +15,23 @@ export interface DeliveryTarget {
   route: RouteConfig;
   destination: DestinationConfig;
   render: Renderer;
+}
+
+/** Every destination of the config with its compiled template, keyed by `route/destination`:
+ *  what local mode, the AWS worker and the CLI look a job's destination up in. */
+export function buildTargets(
+  config: BridgeConfig,
+  renderers: ReadonlyMap<string, Renderer>,
+): Map<string, DeliveryTarget> {
+  const targets = new Map<string, DeliveryTarget>();
+  for (const route of config.routes) {
+    for (const destination of route.destinations) {
+      const key = destinationKey(route.id, destination.id);
+      const render = renderers.get(key);
+      if (render) targets.set(key, { route, destination, render });
+    }
+  }
+  return targets;
 }
 
 export interface OutgoingRequest {

@@ -9,12 +9,9 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { BridgeConfig } from '../../core/config';
 import { attemptDelivery, type DeliveryTarget } from '../../core/delivery';
-import type { DeadLetterReason, DeliveryJob } from '../../core/jobs';
-import { destinationKey } from '../../core/jobs';
+import { type DeadLetterReason, type DeliveryJob, destinationKey } from '../../core/jobs';
 import { type AttemptResult, nextStep } from '../../core/retry-policy';
-import type { Renderer } from '../../core/templates';
 import type { Fetch, Logger, SecretStore } from '../../ports';
 import { messageGroupIdFor, parseJobMessage, serializeJob } from './job-message';
 
@@ -51,21 +48,6 @@ interface DeadLetterInput {
   attempts: number;
   last: { status?: number | undefined; error: string };
   job?: DeliveryJob;
-}
-
-export function buildTargets(
-  config: BridgeConfig,
-  renderers: ReadonlyMap<string, Renderer>,
-): Map<string, DeliveryTarget> {
-  const targets = new Map<string, DeliveryTarget>();
-  for (const route of config.routes) {
-    for (const destination of route.destinations) {
-      const key = destinationKey(route.id, destination.id);
-      const render = renderers.get(key);
-      if (render) targets.set(key, { route, destination, render });
-    }
-  }
-  return targets;
 }
 
 /** SQS refuses attribute values with characters outside XML's range; a response snippet may hold any. */
