@@ -14,6 +14,8 @@ type Entry = { op: 'accepted'; job: DeliveryJob } | { op: 'finished'; jobId: str
 export class JobJournal {
   /** Appends are chained so lines land in the order they were written. */
   private tail: Promise<void> = Promise.resolve();
+  /** The directory is created once, not on every append (appends are on the request path). */
+  private directory: Promise<unknown> | undefined;
 
   constructor(readonly path: string = DEFAULT_JOURNAL_FILE) {}
 
@@ -53,7 +55,11 @@ export class JobJournal {
   private append(entries: Entry[]): Promise<void> {
     const text = entries.map((entry) => `${JSON.stringify(entry)}\n`).join('');
     const write = this.tail.then(async () => {
-      await mkdir(dirname(this.path), { recursive: true });
+      this.directory ??= mkdir(dirname(this.path), { recursive: true }).catch((error: unknown) => {
+        this.directory = undefined; // try again on the next append
+        throw error;
+      });
+      await this.directory;
       await appendFile(this.path, text, 'utf8');
     });
     // A failed write must fail its own caller, not every later one.
