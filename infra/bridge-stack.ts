@@ -31,6 +31,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { HOLDING_MAX_RECEIVE_COUNT } from '../lambda/adapters/aws/receive-tally';
 import type { BridgeConfig } from '../lambda/core/config';
 import { destinationSecretIds, jsonKeysBySecret, signingSecretIds } from './config-secrets';
 import { bundlingOptions, entryPath, LOCK_FILE, PROJECT_ROOT } from './lambda-bundling';
@@ -43,8 +44,11 @@ import { bundlingOptions, entryPath, LOCK_FILE, PROJECT_ROOT } from './lambda-bu
 export const WORKER_BATCH_SIZE = 1;
 /** Worker invocations running at once: bounds the load on destinations and on the account. */
 export const DEFAULT_WORKER_MAX_CONCURRENCY = 5;
-/** Receives beyond the largest retry budget before SQS itself dead-letters a job. The worker
- *  dead-letters on its own after the last try; this only catches jobs that crash the worker. */
+/** Lambda's lower bound for an SQS event source's maximum concurrency. */
+const MIN_EVENT_SOURCE_CONCURRENCY = 2;
+/** Receives beyond the largest retry budget before SQS itself dead-letters a job, when no
+ *  destination can have its jobs held back (see maxReceiveCountFor). The worker dead-letters on
+ *  its own after the last try; this only catches jobs that crash the worker. */
 export const REDRIVE_SAFETY_MARGIN = 2;
 /** A job still queued after this long means deliveries are stuck, not merely retrying. */
 export const OLDEST_JOB_ALARM_AGE = Duration.hours(1);
@@ -166,7 +170,7 @@ export class BridgeStack extends Stack {
       new SqsEventSource(this.queue, {
         batchSize: WORKER_BATCH_SIZE,
         reportBatchItemFailures: true,
-        maxConcurrency: props.workerMaxConcurrency ?? DEFAULT_WORKER_MAX_CONCURRENCY,
+        maxConcurrency: workerMaxConcurrencyFor(config, props.workerMaxConcurrency),
       }),
     );
 
@@ -349,10 +353,25 @@ export class BridgeStack extends Stack {
   }
 }
 
-/** SQS's own dead-lettering, a safety net behind the worker's: the largest retry budget + margin. */
+/**
+ * SQS's own dead-lettering, a safety net behind the worker's: the largest retry budget + margin.
+ * A destination with a circuit breaker or a rate limit may have its jobs held back by visibility,
+ * and every such receive counts too: then SQS's maximum, which the worker never reaches (it
+ * dead-letters a held job as `expired` before, see receive-tally.ts).
+ */
 export function maxReceiveCountFor(config: BridgeConfig): number {
-  const attempts = config.routes.flatMap((route) => route.destinations.map((d) => d.retry.maxAttempts));
-  return Math.max(...attempts) + REDRIVE_SAFETY_MARGIN;
+  const destinations = config.routes.flatMap((route) => route.destinations);
+  if (destinations.some((d) => d.circuitBreaker !== false || d.rateLimit !== undefined)) {
+    return HOLDING_MAX_RECEIVE_COUNT;
+  }
+  return Math.max(...destinations.map((d) => d.retry.maxAttempts)) + REDRIVE_SAFETY_MARGIN;
+}
+
+/** The stack prop (or context) wins, then the config's `maxConcurrency`; Lambda's minimum is 2. */
+export function workerMaxConcurrencyFor(config: BridgeConfig, fromProps: number | undefined): number {
+  if (fromProps !== undefined) return fromProps;
+  if (config.maxConcurrency === undefined) return DEFAULT_WORKER_MAX_CONCURRENCY;
+  return Math.max(MIN_EVENT_SOURCE_CONCURRENCY, config.maxConcurrency);
 }
 
 /**

@@ -45,6 +45,7 @@ export async function startLocalBridge(options: LocalBridgeOptions): Promise<Loc
     deadLetters: options.deadLetters ?? new DeadLetterFile(),
     ...(options.journal ? { journal: options.journal } : {}),
     ...(options.random ? { random: options.random } : {}),
+    ...(loaded.config.maxConcurrency === undefined ? {} : { maxConcurrency: loaded.config.maxConcurrency }),
   });
   const recovered = queue.recover();
   if (recovered > 0) logger.warn('recovered jobs accepted before a crash', { count: recovered });

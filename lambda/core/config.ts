@@ -7,6 +7,8 @@ import { PRESET_NAMES, PRESET_REQUIRED_SECRETS } from './presets';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_RETRY = { maxAttempts: 6, baseDelayMs: 1_000, maxDelayMs: 60_000 } as const;
+/** On by default: a destination that is down holds its jobs instead of dead-lettering them. */
+export const DEFAULT_CIRCUIT_BREAKER = { failures: 20, coolDownMs: 60_000 } as const;
 
 const idSchema = z
   .string()
@@ -90,6 +92,24 @@ const retrySchema = z.strictObject({
   maxDelayMs: z.int().min(0).default(DEFAULT_RETRY.maxDelayMs),
 });
 
+// Off by default. One lane per destination already means at most one request in flight.
+const rateLimitSchema = z.strictObject({
+  perSecond: z.number().min(0.001).max(10_000),
+  burst: z.int().min(1).max(10_000).default(1),
+});
+
+const circuitBreakerSchema = z.union([
+  z.strictObject({
+    failures: z.int().min(1).max(1_000).default(DEFAULT_CIRCUIT_BREAKER.failures),
+    coolDownMs: z.int().min(1).max(3_600_000).default(DEFAULT_CIRCUIT_BREAKER.coolDownMs),
+  }),
+  // A boolean rather than literal(false), so `true` gets this message and not "must be false".
+  z
+    .boolean()
+    .refine((on) => !on, 'must be false (to turn it off) or { failures, coolDownMs }')
+    .transform(() => false as const),
+]);
+
 // Cross-field checks also run when other fields failed, so one load reports every problem.
 // Their input may then be partly invalid, hence the defensive reads.
 const ALWAYS = { when: () => true };
@@ -116,6 +136,8 @@ const destinationSchema = z
     secrets: templateSecretsSchema.optional(),
     timeoutMs: z.int().min(1).max(900_000).default(DEFAULT_TIMEOUT_MS),
     retry: retrySchema.default(DEFAULT_RETRY),
+    rateLimit: rateLimitSchema.optional(),
+    circuitBreaker: circuitBreakerSchema.default(DEFAULT_CIRCUIT_BREAKER),
   })
   .superRefine((destination, ctx) => {
     const preset: unknown = destination?.template?.preset;
@@ -164,6 +186,9 @@ export const configSchema = z
   .strictObject({
     $schema: z.string().optional(),
     routes: z.array(routeSchema).min(1, 'must list at least one route'),
+    /** Deliveries in flight at once across all destinations (local lanes; on AWS the worker's
+     *  event-source maximum concurrency, at least 2). Unset: one per destination with work. */
+    maxConcurrency: z.int().min(1).max(1_000).optional(),
   })
   .superRefine((config, ctx) => reportDuplicates(config.routes, ['routes'], ctx), ALWAYS);
 
@@ -187,6 +212,7 @@ export type AuthConfig = DestinationConfig['auth'];
 export type TemplateConfig = DestinationConfig['template'];
 export type FilterConfig = NonNullable<DestinationConfig['filter']>;
 export type RetryPolicy = DestinationConfig['retry'];
+export type RateLimitSettings = NonNullable<DestinationConfig['rateLimit']>;
 
 /** `routes[0].destinations[1].url` from zod's path array. */
 export function formatPath(path: readonly PropertyKey[]): string {

@@ -15,8 +15,15 @@ export interface DeliveryJob {
   triggers: string[];
 }
 
-/** `malformed`: an SQS message whose body is not a delivery job (AWS worker only). */
-export type DeadLetterReason = 'exhausted' | 'permanent' | 'shutdown' | 'unknown-destination' | 'malformed';
+/** `malformed`: an SQS message whose body is not a delivery job (AWS worker only). `expired`:
+ *  held back by an open circuit breaker for longer than MAX_HELD_JOB_AGE_MS. */
+export type DeadLetterReason =
+  | 'exhausted'
+  | 'permanent'
+  | 'shutdown'
+  | 'unknown-destination'
+  | 'malformed'
+  | 'expired';
 
 export interface DeadLetter {
   deadLetteredAt: string;

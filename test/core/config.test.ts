@@ -25,6 +25,26 @@ describe('parseConfig', () => {
       template: { preset: 'passthrough' },
       timeoutMs: 10_000,
       retry: { maxAttempts: 6, baseDelayMs: 1_000, maxDelayMs: 60_000 },
+      circuitBreaker: { failures: 20, coolDownMs: 60_000 },
+    });
+    expect(config.routes[0]?.destinations[0]?.rateLimit).toBeUndefined();
+    expect(config.maxConcurrency).toBeUndefined();
+  });
+
+  it('takes a rate limit (burst defaults to 1) and a circuit breaker that can be turned off', () => {
+    const config = parseConfig({
+      maxConcurrency: 4,
+      routes: [
+        {
+          ...route,
+          destinations: [{ ...destination, rateLimit: { perSecond: 0.5 }, circuitBreaker: false }],
+        },
+      ],
+    });
+    expect(config.maxConcurrency).toBe(4);
+    expect(config.routes[0]?.destinations[0]).toMatchObject({
+      rateLimit: { perSecond: 0.5, burst: 1 },
+      circuitBreaker: false,
     });
   });
 
@@ -100,6 +120,22 @@ describe('parseConfig', () => {
       { routes: [{ ...route, destinations: [{ ...destination, timeoutMs: 0 }] }] },
       'routes[0].destinations[0].timeoutMs: must be at least 1',
     ],
+    [
+      'a zero rate limit',
+      { routes: [{ ...route, destinations: [{ ...destination, rateLimit: { perSecond: 0 } }] }] },
+      'routes[0].destinations[0].rateLimit.perSecond: must be at least 0.001',
+    ],
+    [
+      'circuitBreaker: true',
+      { routes: [{ ...route, destinations: [{ ...destination, circuitBreaker: true }] }] },
+      'routes[0].destinations[0].circuitBreaker: must be false (to turn it off) or { failures, coolDownMs }',
+    ],
+    [
+      'a circuit breaker that never opens',
+      { routes: [{ ...route, destinations: [{ ...destination, circuitBreaker: { failures: 0 } }] }] },
+      'routes[0].destinations[0].circuitBreaker.failures: must be at least 1',
+    ],
+    ['a zero maxConcurrency', { routes: [route], maxConcurrency: 0 }, 'maxConcurrency: must be at least 1'],
     [
       'an id with a slash',
       { routes: [{ ...route, id: 'a/b' }] },

@@ -7,6 +7,7 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDeployConfig } from '../../infra/deploy-config';
+import { HOLDING_MAX_RECEIVE_COUNT } from '../../lambda/adapters/aws/receive-tally';
 import { signingSecretsOf } from '../../lambda/core/config';
 import {
   actionsOf,
@@ -115,13 +116,14 @@ describe('the example config, bundled, with an alarm email', () => {
     }
   });
 
-  it('redrives to the dead-letter queue after the largest retry budget plus a margin', () => {
-    const maxAttempts = Math.max(
-      ...example.routes.flatMap((r) => r.destinations.map((d) => d.retry.maxAttempts)),
-    );
-    expect(maxAttempts).toBe(6);
+  it('redrives to the dead-letter queue only past SQS maximum when circuit breakers may hold jobs', () => {
+    // The example keeps the default breaker, so held receives must not reach the redrive first.
+    expect(example.routes[0]?.destinations[0]?.circuitBreaker).not.toBe(false);
     template.hasResourceProperties('AWS::SQS::Queue', {
-      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [deadLetterQueue, 'Arn'] }, maxReceiveCount: 8 },
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [deadLetterQueue, 'Arn'] },
+        maxReceiveCount: HOLDING_MAX_RECEIVE_COUNT,
+      },
     });
   });
 
@@ -441,9 +443,11 @@ routes:
         url: https://slow.example.com/
         timeoutMs: 30000
         retry: { maxAttempts: 12 }
+        circuitBreaker: false
       - id: fast
         url: https://fast.example.com/
         retry: { maxAttempts: 2 }
+        circuitBreaker: false
 `);
     const template = Template.fromStack(buildApp({ configPath: writeConfig(config) }).stack);
     template.hasResourceProperties('AWS::SQS::Queue', {
@@ -477,6 +481,22 @@ routes:
     template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/lambda/acme-bridge-worker' });
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       ScalingConfig: { MaximumConcurrency: 3 },
+    });
+  });
+
+  it("takes the worker's maximum concurrency from the config's maxConcurrency (at least Lambda's 2)", () => {
+    const config = `
+maxConcurrency: 1
+routes:
+  - { id: r, allowUnsigned: true, destinations: [{ id: d, url: "https://a.example.com/", circuitBreaker: false, rateLimit: { perSecond: 2 } }] }
+`;
+    const template = Template.fromStack(buildApp({ configPath: writeConfig(config) }).stack);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      ScalingConfig: { MaximumConcurrency: 2 },
+    });
+    // A rate limit may hold jobs back too.
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      RedrivePolicy: Match.objectLike({ maxReceiveCount: HOLDING_MAX_RECEIVE_COUNT }),
     });
   });
 

@@ -45,6 +45,23 @@ export const failTimes =
 
 export const hang: Behaviour = () => 'hang';
 
+/** Like a rate-limited API: 429 (with Retry-After: 1) when `perSecond` requests were already
+ *  accepted in the last second, else `then` (200 by default). */
+export function limitRate(perSecond: number, then: Behaviour = answer(200)): Behaviour {
+  const accepted: number[] = [];
+  return (request, n) => {
+    while (accepted.length > 0 && (accepted[0] ?? 0) <= request.at - 1_000) accepted.shift();
+    if (accepted.length >= perSecond) return { status: 429, headers: { 'retry-after': '1' } };
+    accepted.push(request.at);
+    return then(request, n);
+  };
+}
+
+/** Down (503) while `isDown()` says so, up (200) otherwise: an outage the test ends. */
+export const downWhile =
+  (isDown: () => boolean): Behaviour =>
+  () => ({ status: isDown() ? 503 : 200 });
+
 export async function startDestination(behaviour: Behaviour = answer(200)): Promise<DestinationServer> {
   const received: ReceivedRequest[] = [];
   const waiters: Array<() => void> = [];

@@ -176,8 +176,10 @@ export async function pollOnce(
   sqs: LocalSqs,
   queues: FifoQueues,
   handler: (event: SQSEvent) => Promise<SQSBatchResponse>,
+  /** The event source's batch size (infra uses 1). */
+  batchSize = 10,
 ): Promise<PollResult> {
-  const messages = await sqs.receive(queues.queueUrl);
+  const messages = await sqs.receive(queues.queueUrl, batchSize);
   const event = sqsEvent(messages, queues.queueArn);
   const response = await handler(event);
   const failed = response.batchItemFailures.map((f) => f.itemIdentifier);

@@ -10,15 +10,27 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { attemptDelivery, type DeliveryTarget } from '../../core/delivery';
+import {
+  DestinationGuards,
+  type Gate,
+  type GuardListener,
+  guardLogger,
+  isHeldTooLong,
+  MAX_HELD_JOB_AGE_MS,
+} from '../../core/destination-guard';
 import { type DeadLetterReason, type DeliveryJob, destinationKey } from '../../core/jobs';
 import { type AttemptResult, nextStep } from '../../core/retry-policy';
 import type { Fetch, Logger, SecretStore } from '../../ports';
 import { messageGroupIdFor, parseJobMessage, serializeJob } from './job-message';
+import { HOLD_RECEIVE_MARGIN, HOLDING_MAX_RECEIVE_COUNT, ReceiveTally } from './receive-tally';
 
 /** SQS caps a message's visibility timeout at 12 hours. */
 export const MAX_VISIBILITY_SECONDS = 43_200;
 /** Long enough for a useful error, short enough for a message attribute. */
 const MAX_ATTRIBUTE_CHARS = 1_000;
+/** A wait for a rate-limit token up to this long happens in the invocation; a longer one holds
+ *  the message back by visibility (a receive that is not an attempt). */
+export const MAX_IN_PROCESS_TOKEN_WAIT_MS = 10_000;
 
 export interface SqsDeliveryWorkerDeps {
   /** Route, destination and compiled template for each `routeId/destinationId`. */
@@ -32,6 +44,12 @@ export interface SqsDeliveryWorkerDeps {
   fetch?: Fetch;
   random?: () => number;
   now?: () => Date;
+  /** Sees every circuit-breaker and rate-limit change (besides the log line), e.g. for metrics. */
+  onGuardEvent?: GuardListener;
+  /** Longest in-invocation wait for a token (default MAX_IN_PROCESS_TOKEN_WAIT_MS). */
+  maxTokenWaitMs?: number;
+  /** Jobs held back longer than this are dead-lettered as `expired` (default MAX_HELD_JOB_AGE_MS). */
+  maxHeldJobAgeMs?: number;
 }
 
 export type SqsDeliveryHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>;
@@ -73,6 +91,10 @@ export function createSqsDeliveryWorker(deps: SqsDeliveryWorkerDeps): SqsDeliver
   const { sqs, logger } = deps;
   const fetch = deps.fetch ?? globalThis.fetch;
   const now = deps.now ?? (() => new Date());
+  // Per container, across invocations: each destination's breaker and bucket, and the receives
+  // of each message that were not attempts.
+  const guards = new DestinationGuards(() => now().getTime(), guardLogger(logger, deps.onGuardEvent));
+  const tally = new ReceiveTally();
 
   async function deadLetter(input: DeadLetterInput): Promise<RecordOutcome> {
     const { record, reason, attempts, last, job } = input;
@@ -120,7 +142,12 @@ export function createSqsDeliveryWorker(deps: SqsDeliveryWorkerDeps): SqsDeliver
     return { failed: false };
   }
 
-  async function scheduleRetry(record: SQSRecord, job: DeliveryJob, delayMs: number): Promise<RecordOutcome> {
+  async function scheduleRetry(
+    record: SQSRecord,
+    job: DeliveryJob,
+    delayMs: number,
+    note: { message: string; cause?: string } = { message: 'retry scheduled' },
+  ): Promise<RecordOutcome> {
     const visibilitySeconds = Math.min(MAX_VISIBILITY_SECONDS, Math.max(0, Math.ceil(delayMs / 1000)));
     try {
       await sqs.send(
@@ -139,17 +166,18 @@ export function createSqsDeliveryWorker(deps: SqsDeliveryWorkerDeps): SqsDeliver
       });
       return { failed: true };
     }
-    logger.info('retry scheduled', {
+    logger.info(note.message, {
       route: job.routeId,
       destination: job.destinationId,
       jobId: job.id,
+      ...(note.cause ? { cause: note.cause } : {}),
       delaySeconds: visibilitySeconds,
     });
     return { failed: true, visibilitySeconds };
   }
 
-  async function processRecord(record: SQSRecord): Promise<RecordOutcome> {
-    const attempt = Math.max(1, Number.parseInt(record.attributes.ApproximateReceiveCount, 10) || 1);
+  async function processRecord(record: SQSRecord, context?: Context): Promise<RecordOutcome> {
+    const receives = Math.max(1, Number.parseInt(record.attributes.ApproximateReceiveCount, 10) || 1);
     const parsed = parseJobMessage(record.body);
     if (!parsed.ok) {
       return deadLetter({
@@ -179,6 +207,56 @@ export function createSqsDeliveryWorker(deps: SqsDeliveryWorkerDeps): SqsDeliver
         last: { error: 'destination is not in the deployed config' },
       });
     }
+    return deliverGuarded(record, job, target, common, receives, context);
+  }
+
+  /**
+   * Asks the destination's guard before the attempt: an open circuit or a long wait for a token
+   * holds the message back by visibility (not counted as an attempt); a job whose failure leaves
+   * the circuit open waits out the cool-down instead of being dead-lettered as exhausted.
+   */
+  async function deliverGuarded(
+    record: SQSRecord,
+    job: DeliveryJob,
+    target: DeliveryTarget,
+    common: Omit<DeadLetterInput, 'reason' | 'attempts' | 'last'>,
+    receives: number,
+    context: Context | undefined,
+  ): Promise<RecordOutcome> {
+    const guard = guards.for({ route: job.routeId, destination: job.destinationId }, target.destination);
+    const attempt = Math.max(1, receives - tally.of(record.messageId).paused);
+    const hold = async (waitMs: number, cause: string, paused: boolean): Promise<RecordOutcome> => {
+      const sentAt = Number(record.attributes.SentTimestamp) || Date.parse(job.receivedAt);
+      const nearRedrive = receives >= HOLDING_MAX_RECEIVE_COUNT - HOLD_RECEIVE_MARGIN;
+      if (
+        nearRedrive ||
+        isHeldTooLong(sentAt, now().getTime(), deps.maxHeldJobAgeMs ?? MAX_HELD_JOB_AGE_MS)
+      ) {
+        tally.forget(record.messageId);
+        const last = { error: `held back too long (${cause}); ${receives} receives` };
+        return deadLetter({ ...common, reason: 'expired', attempts: attempt - (paused ? 1 : 0), last });
+      }
+      if (paused) tally.paused(record.messageId);
+      return scheduleRetry(record, job, waitMs, { message: 'held back', cause });
+    };
+
+    let gate: Gate = guard.gate();
+    const tokenWaitBudget = Math.min(
+      deps.maxTokenWaitMs ?? MAX_IN_PROCESS_TOKEN_WAIT_MS,
+      // Leave the attempt (and its one 401 re-read) room within the function timeout.
+      (context?.getRemainingTimeInMillis() ?? Number.POSITIVE_INFINITY) -
+        2 * target.destination.timeoutMs -
+        1_000,
+    );
+    while (gate.action === 'wait') {
+      if (gate.cause === 'circuit-open' || gate.waitMs > tokenWaitBudget) {
+        return hold(gate.waitMs, gate.cause, true);
+      }
+      const { waitMs } = gate;
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+      gate = guard.gate();
+    }
+
     let result: AttemptResult;
     try {
       result = await attemptDelivery(job, target, attempt, { secrets: deps.secrets, fetch, logger });
@@ -188,10 +266,19 @@ export function createSqsDeliveryWorker(deps: SqsDeliveryWorkerDeps): SqsDeliver
       logger.error('delivery attempt crashed', { jobId: job.id, cause: (error as Error).name });
       result = { outcome: 'retry', error: `internal error: ${(error as Error).name}` };
     }
-    const step = nextStep(result, attempt, target.destination.retry, deps.random);
-    if (step.action === 'done') return { failed: false };
+    const { held } = guard.record(result);
+    if (gate.probe && held) tally.failedProbe(record.messageId);
+    const counted = attempt - tally.of(record.messageId).failedProbes;
+    const step = nextStep(result, counted, target.destination.retry, deps.random);
     const last = result.outcome === 'delivered' ? { error: '' } : result;
+    // The circuit is open after this failure: wait out the cool-down, never `exhausted`.
+    if (held) {
+      const coolDown = guard.gate();
+      return hold(coolDown.action === 'wait' ? coolDown.waitMs : 0, 'circuit-open', false);
+    }
     if (step.action === 'retry') return scheduleRetry(record, job, step.delayMs);
+    tally.forget(record.messageId);
+    if (step.action === 'done') return { failed: false };
     return deadLetter({ ...common, reason: step.reason, attempts: attempt, last });
   }
 
@@ -206,11 +293,11 @@ export function createSqsDeliveryWorker(deps: SqsDeliveryWorkerDeps): SqsDeliver
    * batch sequentially (one slow destination would hold up the others) and throws when every
    * record fails, which is the normal outcome here when one destination is down.
    */
-  async function processGroup(records: SQSRecord[]): Promise<string[]> {
+  async function processGroup(records: SQSRecord[], context?: Context): Promise<string[]> {
     for (const [index, record] of records.entries()) {
       let outcome: RecordOutcome;
       try {
-        outcome = await processRecord(record);
+        outcome = await processRecord(record, context);
       } catch (error) {
         logger.error('record processing failed', {
           messageId: record.messageId,
@@ -253,8 +340,8 @@ export function createSqsDeliveryWorker(deps: SqsDeliveryWorkerDeps): SqsDeliver
     }
   }
 
-  return async (event) => {
-    const failed = await Promise.all(byGroup(event.Records).map(processGroup));
+  return async (event, context) => {
+    const failed = await Promise.all(byGroup(event.Records).map((group) => processGroup(group, context)));
     return { batchItemFailures: failed.flat().map((itemIdentifier) => ({ itemIdentifier })) };
   };
 }

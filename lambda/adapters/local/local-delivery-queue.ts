@@ -2,10 +2,18 @@
 // policy as the AWS worker. One lane per destination keeps its notifications in order (like an
 // SQS FIFO message group) and keeps a slow destination from delaying the others.
 import { attemptDelivery, type DeliveryDeps, type DeliveryTarget } from '../../core/delivery';
+import {
+  DestinationGuards,
+  type GuardListener,
+  guardLogger,
+  isHeldTooLong,
+  MAX_HELD_JOB_AGE_MS,
+} from '../../core/destination-guard';
 import { QueueError } from '../../core/errors';
 import { type DeadLetterReason, type DeliveryJob, deadLetterFor, destinationKey } from '../../core/jobs';
 import { nextStep } from '../../core/retry-policy';
 import type { DeadLetterStore, JobQueue } from '../../ports';
+import { ConcurrencyLimit } from './concurrency-limit';
 import type { JobJournal } from './job-journal';
 
 /** Like SQS FIFO deduplication: the same body for the same destination within this window is
@@ -20,6 +28,12 @@ export interface LocalQueueOptions {
   journal?: JobJournal;
   dedupWindowMs?: number;
   random?: () => number;
+  /** Deliveries in flight at once across all lanes (config `maxConcurrency`); default: no bound. */
+  maxConcurrency?: number;
+  /** Sees every circuit-breaker and rate-limit change (besides the log line), e.g. for metrics. */
+  onGuardEvent?: GuardListener;
+  /** Jobs held by an open circuit longer than this are dead-lettered as `expired`. */
+  maxHeldJobAgeMs?: number;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -43,8 +57,15 @@ export class LocalDeliveryQueue implements JobQueue {
   private deadline: number | undefined;
   /** jobId → when it was last accepted, for deduplication. */
   private readonly seen = new Map<string, number>();
+  /** Circuit breaker and token bucket of each destination. */
+  private readonly guards: DestinationGuards;
+  private readonly slots: ConcurrencyLimit | undefined;
 
-  constructor(private readonly options: LocalQueueOptions) {}
+  constructor(private readonly options: LocalQueueOptions) {
+    this.guards = new DestinationGuards(Date.now, guardLogger(options.deps.logger, options.onGuardEvent));
+    this.slots =
+      options.maxConcurrency === undefined ? undefined : new ConcurrencyLimit(options.maxConcurrency);
+  }
 
   async enqueue(jobs: readonly DeliveryJob[]): Promise<void> {
     if (this.deadline !== undefined) throw new QueueError('the bridge is shutting down');
@@ -121,7 +142,7 @@ export class LocalDeliveryQueue implements JobQueue {
   }
 
   private async deliver(job: DeliveryJob): Promise<void> {
-    const { targets, deps } = this.options;
+    const { targets } = this.options;
     const target = targets.get(destinationKey(job.routeId, job.destinationId));
     if (!target) {
       return this.deadLetter(job, 'unknown-destination', 0, {
@@ -129,19 +150,56 @@ export class LocalDeliveryQueue implements JobQueue {
       });
     }
     const signal = this.shutdown.signal;
+    const guard = this.guards.for({ route: job.routeId, destination: job.destinationId }, target.destination);
     let last: { status?: number; error: string } = { error: 'not attempted: the bridge is shutting down' };
-    for (let attempt = 1; ; attempt++) {
+    // `attempt` numbers every request sent; `counted` only those charged to the retry budget (a
+    // failed circuit probe is not: the breaker, not the job, decided to try).
+    for (let attempt = 1, counted = 0; ; ) {
       if (signal.aborted) return this.deadLetter(job, 'shutdown', attempt - 1, last);
-      const result = await attemptDelivery(job, target, attempt, { ...deps, signal });
-      const step = nextStep(result, attempt, target.destination.retry, this.options.random);
+      const gate = guard.gate();
+      if (gate.action === 'wait') {
+        // While the circuit is open the job stays at the head of its lane (and in the journal).
+        const maxAge = this.options.maxHeldJobAgeMs ?? MAX_HELD_JOB_AGE_MS;
+        if (gate.cause === 'circuit-open' && isHeldTooLong(Date.parse(job.receivedAt), Date.now(), maxAge)) {
+          return this.deadLetter(job, 'expired', attempt - 1, last);
+        }
+        if (!(await this.pause(gate.waitMs))) return this.deadLetter(job, 'shutdown', attempt - 1, last);
+        continue;
+      }
+      const result = await this.attempt(job, target, attempt, signal);
+      if (result === undefined) return this.deadLetter(job, 'shutdown', attempt - 1, last);
+      const { held } = guard.record(result);
+      if (!(gate.probe && held)) counted++;
+      const step = nextStep(result, counted, target.destination.retry, this.options.random);
       if (step.action === 'done') return;
       last = result.outcome === 'delivered' ? last : result;
-      if (step.action === 'dead-letter') return this.deadLetter(job, step.reason, attempt, last);
-      if (this.deadline !== undefined && Date.now() + step.delayMs > this.deadline) {
-        return this.deadLetter(job, 'shutdown', attempt, last);
+      // A job is never `exhausted` while its destination's circuit is open: it waits for the probe.
+      if (step.action === 'dead-letter' && !(held && step.reason === 'exhausted')) {
+        return this.deadLetter(job, step.reason, attempt, last);
       }
-      await sleep(step.delayMs, signal);
+      attempt++;
+      if (held) continue;
+      if (step.action === 'retry' && !(await this.pause(step.delayMs))) {
+        return this.deadLetter(job, 'shutdown', attempt - 1, last);
+      }
     }
+  }
+
+  /** One attempt within the concurrency bound; undefined if shutdown came first. */
+  private async attempt(job: DeliveryJob, target: DeliveryTarget, attempt: number, signal: AbortSignal) {
+    if (this.slots && !(await this.slots.acquire(signal))) return undefined;
+    try {
+      return await attemptDelivery(job, target, attempt, { ...this.options.deps, signal });
+    } finally {
+      this.slots?.release();
+    }
+  }
+
+  /** Waits `ms` unless that passes the drain deadline; false when the lane must stop (shutdown). */
+  private async pause(ms: number): Promise<boolean> {
+    if (this.deadline !== undefined && Date.now() + ms > this.deadline) return false;
+    await sleep(ms, this.shutdown.signal);
+    return !this.shutdown.signal.aborted;
   }
 
   private async deadLetter(
