@@ -63,7 +63,10 @@ export async function bundleLikeCdk(request: BundleRequest): Promise<Bundle> {
     ...(cdk.mainFields ? { mainFields: cdk.mainFields } : {}),
     ...(cdk.banner ? { banner: { js: cdk.banner } } : {}),
     ...(cdk.define ? { define: cdk.define } : {}),
-    external: cdk.bundleAwsSDK && !request.externalAwsSdk ? [] : ['@aws-sdk/*'],
+    // As CDK: `externalModules` when set, else the whole SDK unless bundleAwsSDK.
+    external: request.externalAwsSdk
+      ? ['@aws-sdk/*']
+      : (cdk.externalModules ?? (cdk.bundleAwsSDK ? [] : ['@aws-sdk/*'])),
     metafile: true,
     logLevel: 'warning',
     ...(stubs ? { plugins: [stubPlugin(stubs)] } : {}),

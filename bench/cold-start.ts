@@ -214,7 +214,8 @@ export async function benchColdStart({ rounds, log }: ColdStartOptions): Promise
       bundle: receiver,
       invoke: true,
       expectStatus: 202,
-      sourceMaps: true,
+      // infra sets NODE_OPTIONS=--enable-source-maps on the worker only.
+      sourceMaps: false,
     };
     const baseline: Subject = {
       label: 'empty handler',
@@ -236,7 +237,7 @@ export async function benchColdStart({ rounds, log }: ColdStartOptions): Promise
       ...(receiverLazy
         ? [{ ...asBuilt, label: `receiver, ${stubbed.join(' + ')} off the path`, bundle: receiverLazy }]
         : []),
-      { ...asBuilt, label: 'receiver, no --enable-source-maps', sourceMaps: false },
+      { ...asBuilt, label: 'receiver, with --enable-source-maps', sourceMaps: true },
       { ...asBuilt, label: 'receiver, SDK from node_modules (*)', bundle: receiverRuntimeSdk },
       { label: 'worker (import only)', bundle: worker, invoke: false, expectStatus: null, sourceMaps: true },
     ];

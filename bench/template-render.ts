@@ -1,10 +1,17 @@
 // Benchmark 3, template rendering: renders per second of every preset over every fixture (the
-// presets are read from PRESET_EXPRESSIONS at run time), against a hand-written TypeScript Slack
-// message (the limit) and the same message as a JSONata expression.
+// presets are read from PRESETS at run time and rendered through compileTemplate, as the worker
+// does), against a hand-written TypeScript Slack message (the limit), the same message as a
+// JSONata expression, and the slack preset as the JSONata expression it was before.
 import { isDeepStrictEqual } from 'node:util';
 import { classifyPayload, parseJsonObject } from '../lambda/core/payloads';
-import { PRESET_EXPRESSIONS } from '../lambda/core/presets';
-import { compileExpression, type Renderer, type RenderInput } from '../lambda/core/templates';
+import { PRESETS } from '../lambda/core/presets';
+import {
+  compileExpression,
+  compileTemplate,
+  type Renderer,
+  type RenderInput,
+} from '../lambda/core/templates';
+import { JSONATA_PRESETS } from '../test/presets/jsonata-reference';
 import { fixture, fixtureNames } from '../test/support/fixtures';
 import { SLACK_MESSAGE_JSONATA, slackMessage } from './slack-message';
 import { median, medianRatio } from './stats';
@@ -71,9 +78,14 @@ export async function benchTemplateRender({ rounds, sliceMs, log }: TemplateRend
   const subjects: Subject[] = [
     { label: 'hand-written TypeScript Slack message (limit)', render: handWritten, isPreset: false },
     { label: 'same message in JSONata', render: compileExpression(SLACK_MESSAGE_JSONATA), isPreset: false },
-    ...Object.entries(PRESET_EXPRESSIONS).map(([name, source]) => ({
+    {
+      label: 'preset slack as JSONata (before)',
+      render: compileExpression(JSONATA_PRESETS.slack ?? ''),
+      isPreset: false,
+    },
+    ...Object.keys(PRESETS).map((name) => ({
       label: `preset ${name}`,
-      render: compileExpression(source),
+      render: compileTemplate({ preset: name as 'generic' }),
       isPreset: true,
     })),
   ];

@@ -10,6 +10,9 @@ export const PROJECT_ROOT = resolve(import.meta.dirname, '..');
 export const LOCK_FILE = join(PROJECT_ROOT, 'package-lock.json');
 export const entryPath = (name: 'receiver' | 'worker'): string => join(PROJECT_ROOT, 'lambda', `${name}.ts`);
 
+/** Left to the Lambda runtime's copy of the AWS SDK v3 rather than bundled. */
+export const RUNTIME_MODULES = ['@aws-sdk/client-dynamodb'] as const;
+
 /** The expression esbuild replaces with the config JSON; the entries read exactly this. */
 export const CONFIG_DEFINE_KEY = 'process.env.TFE_BRIDGE_CONFIG_JSON';
 
@@ -48,6 +51,9 @@ export function bundlingOptions(
     sourcesContent: false,
     // Bundle our pinned AWS SDK rather than the runtime's copy: the code is tested against it.
     bundleAwsSDK: true,
+    // Except the DynamoDB client: only the optional replay guard uses it, through a dynamic
+    // import(), so it stays out of the receiver's bundle and comes from the nodejs24.x runtime.
+    externalModules: [...RUNTIME_MODULES],
     define: { [CONFIG_DEFINE_KEY]: configDefineValue(config) },
     logLevel,
   };

@@ -78,6 +78,8 @@ export async function startLocalBridge(options: LocalBridgeOptions): Promise<Loc
       // Idle keep-alive sockets would hold close() open until they time out.
       if ('closeIdleConnections' in server) server.closeIdleConnections();
       await queue.drain(drainTimeoutMs);
+      // `finished` lines are written behind the deliveries: write the last ones before exiting.
+      await options.journal?.close();
       await closed;
     },
   };

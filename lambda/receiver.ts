@@ -6,7 +6,7 @@ import type { Context, LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'a
 // this file is the only place that uses it.
 import { handle, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
 import { readReceiverEnv } from './adapters/aws/env';
-import { lazyHandler } from './adapters/aws/lazy-handler';
+import { lazyHandler, onLambda } from './adapters/aws/lazy-handler';
 import { PowertoolsLogger } from './adapters/aws/powertools-logger';
 import { SecretsManagerStore } from './adapters/aws/secrets-manager-store';
 import { SqsJobQueue } from './adapters/aws/sqs-job-queue';
@@ -54,4 +54,6 @@ async function fromEnvironment(): Promise<ReceiverHandler> {
   };
 }
 
-export const handler = lazyHandler<LambdaFunctionURLEvent, LambdaFunctionURLResult>(fromEnvironment);
+export const handler = lazyHandler<LambdaFunctionURLEvent, LambdaFunctionURLResult>(fromEnvironment, {
+  eager: onLambda(),
+});

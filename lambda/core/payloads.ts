@@ -73,19 +73,22 @@ function describe(
   return notification;
 }
 
+// Each family's schema requires one key the others do not; looking for it first spares the
+// common run payload two failing parses (zod allocates issues for every failure). A schema is
+// still what decides: a present key with the wrong type falls through exactly as before.
 export function classifyPayload(payload: Record<string, unknown>): Notification {
-  const hcp = hcpEvent.safeParse(payload);
-  if (hcp.success) {
+  const hcp = payload.event_source === undefined ? undefined : hcpEvent.safeParse(payload);
+  if (hcp?.success) {
     const kind = hcp.data.event_source === HCP_VERIFICATION_SOURCE ? 'verification' : 'hcp-event';
     return describe(kind, [`${hcp.data.event_source}:${hcp.data.event_action}`], null, payload);
   }
 
   // Before the run family: a change request may also carry notifications[] (no sample exists).
-  const cr = changeRequest.safeParse(payload);
-  if (cr.success) return describe('change-request', ['change_request:created'], cr.data, payload);
+  const cr = payload.change_request_url === undefined ? undefined : changeRequest.safeParse(payload);
+  if (cr?.success) return describe('change-request', ['change_request:created'], cr.data, payload);
 
-  const run = runFamily.safeParse(payload);
-  if (run.success) {
+  const run = payload.notifications === undefined ? undefined : runFamily.safeParse(payload);
+  if (run?.success) {
     const triggers = run.data.notifications.flatMap((n) =>
       n.trigger_type ? [n.trigger, n.trigger_type] : [n.trigger],
     );
@@ -93,8 +96,8 @@ export function classifyPayload(payload: Record<string, unknown>): Notification 
     return describe(kind, triggers, run.data, payload);
   }
 
-  const event = workspaceEvent.safeParse(payload);
-  if (event.success) {
+  const event = payload.trigger_scope === undefined ? undefined : workspaceEvent.safeParse(payload);
+  if (event?.success) {
     const { trigger, trigger_scope, details } = event.data;
     const kind =
       trigger_scope === 'assessment'

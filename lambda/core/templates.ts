@@ -1,5 +1,5 @@
-// Templates turn a payload into the body a destination expects. JSONata expressions are compiled
-// once at startup (a broken one makes the config invalid) and evaluated with a time and depth
+// Templates turn a payload into the body a destination expects. Presets are TypeScript functions
+// (presets.ts); user JSONata expressions are compiled once at startup (a broken one makes the config invalid) and evaluated with a time and depth
 // bound, since a recursive expression would otherwise run forever. Bindings: `$secrets` (the
 // destination's named secrets), `$kind`, `$triggers`, and `$event` (see event-view.ts).
 import jsonata from 'jsonata';
@@ -8,7 +8,7 @@ import { ConfigError, TemplateError } from './errors';
 import { describeEvent } from './event-view';
 import { destinationKey } from './jobs';
 import type { Notification } from './payloads';
-import { PRESET_EXPRESSIONS } from './presets';
+import { PRESETS, type Preset } from './presets';
 
 export const TEMPLATE_TIMEOUT_MS = 1_000;
 export const TEMPLATE_MAX_DEPTH = 500;
@@ -56,9 +56,24 @@ export function compileExpression(source: string): Renderer {
   };
 }
 
-/** The JSONata source a template config stands for, or null for passthrough. */
+/** A preset as a Renderer: the same bindings and errors as an expression. */
+export function presetRenderer(preset: Preset): Renderer {
+  return async ({ notification, secrets }) => {
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(
+        preset({ event: describeEvent(notification), payload: notification.payload, secrets: secrets ?? {} }),
+      );
+    } catch (error) {
+      throw new TemplateError(`template failed: ${jsonataMessage(error)}`);
+    }
+    if (text === undefined) throw new TemplateError('template produced no output for this payload');
+    return text;
+  };
+}
+
+/** The JSONata source of a user template, or null for passthrough. */
 function sourceOf(template: TemplateConfig, sources: TemplateSources): string | null {
-  if (template.preset !== undefined) return PRESET_EXPRESSIONS[template.preset] ?? null;
   if (template.jsonata !== undefined) return template.jsonata;
   if (template.file !== undefined) {
     if (!sources.readFile) throw new Error('file templates must be inlined before deployment');
@@ -68,6 +83,10 @@ function sourceOf(template: TemplateConfig, sources: TemplateSources): string | 
 }
 
 export function compileTemplate(template: TemplateConfig, sources: TemplateSources = {}): Renderer {
+  if (template.preset !== undefined) {
+    const preset = PRESETS[template.preset];
+    return preset ? presetRenderer(preset) : passthrough;
+  }
   const source = sourceOf(template, sources);
   return source === null ? passthrough : compileExpression(source);
 }

@@ -5,13 +5,13 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { classifyPayload } from '../../lambda/core/payloads';
-import { PRESET_EXPRESSIONS } from '../../lambda/core/presets';
+import { PRESETS as RENDERED_PRESETS } from '../../lambda/core/presets';
 import { compileTemplate } from '../../lambda/core/templates';
 import { EXAMPLE_ROUTING_KEY, presetSamples } from '../support/preset-samples';
 
 const GOLDEN_DIR = join(import.meta.dirname, '..', 'golden');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
-const PRESETS = Object.keys(PRESET_EXPRESSIONS);
+const PRESETS = Object.keys(RENDERED_PRESETS);
 const SAMPLES = presetSamples();
 
 async function renderPretty(preset: string, body: string): Promise<string> {

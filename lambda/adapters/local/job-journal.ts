@@ -3,7 +3,7 @@
 // dead-lettered) is appended after; on start, jobs accepted but never finished are recovered.
 
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { appendFile, mkdir } from 'node:fs/promises';
+import { type FileHandle, mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { DeliveryJob } from '../../core/jobs';
 
@@ -11,11 +11,22 @@ export const DEFAULT_JOURNAL_FILE = '.tfe-bridge/journal.jsonl';
 
 type Entry = { op: 'accepted'; job: DeliveryJob } | { op: 'finished'; jobId: string };
 
+interface Waiter {
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
 export class JobJournal {
-  /** Appends are chained so lines land in the order they were written. */
-  private tail: Promise<void> = Promise.resolve();
-  /** The directory is created once, not on every append (appends are on the request path). */
-  private directory: Promise<unknown> | undefined;
+  /** Lines waiting for the next write, and who waits for them. */
+  private queued: string[] = [];
+  private waiters: Waiter[] = [];
+  /** True while a write loop runs; it takes every line queued meanwhile in one write. */
+  private writing = false;
+  private idle: Promise<void> = Promise.resolve();
+  /** Opened once (directory included): appends are on the request path. */
+  private file: Promise<FileHandle> | undefined;
+  /** A failed write of `finished` lines, reported to the next finished() caller. */
+  private finishedError: unknown;
 
   constructor(readonly path: string = DEFAULT_JOURNAL_FILE) {}
 
@@ -44,26 +55,78 @@ export class JobJournal {
     return pending;
   }
 
+  /** Resolves once the jobs are written to the file: only then may the request be answered. */
   accepted(jobs: readonly DeliveryJob[]): Promise<void> {
     return this.append(jobs.map((job) => ({ op: 'accepted', job })));
   }
 
+  /**
+   * Queues the job's `finished` line and returns without waiting for the disk, so a lane can
+   * start its next delivery: a `finished` line lost in a crash only means one more delivery of
+   * that job after the restart. A failed write is reported by the next call.
+   */
   finished(jobId: string): Promise<void> {
-    return this.append([{ op: 'finished', jobId }]);
+    const failed = this.finishedError;
+    this.finishedError = undefined;
+    this.append([{ op: 'finished', jobId }]).catch((error: unknown) => {
+      this.finishedError ??= error;
+    });
+    return failed === undefined ? Promise.resolve() : Promise.reject(failed);
+  }
+
+  /** Resolves when every line queued so far is written. */
+  async flush(): Promise<void> {
+    while (this.writing) await this.idle;
+  }
+
+  /** Writes what is queued and closes the file. */
+  async close(): Promise<void> {
+    await this.flush();
+    const file = this.file;
+    this.file = undefined;
+    await file?.then((handle) => handle.close()).catch(() => undefined);
   }
 
   private append(entries: Entry[]): Promise<void> {
-    const text = entries.map((entry) => `${JSON.stringify(entry)}\n`).join('');
-    const write = this.tail.then(async () => {
-      this.directory ??= mkdir(dirname(this.path), { recursive: true }).catch((error: unknown) => {
-        this.directory = undefined; // try again on the next append
+    return new Promise<void>((resolve, reject) => {
+      this.queued.push(entries.map((entry) => `${JSON.stringify(entry)}\n`).join(''));
+      this.waiters.push({ resolve, reject });
+      if (!this.writing) {
+        this.writing = true;
+        this.idle = this.writeQueued();
+      }
+    });
+  }
+
+  /** Group commit: one write for everything queued while the previous write was in flight. */
+  private async writeQueued(): Promise<void> {
+    while (this.queued.length > 0) {
+      const text = this.queued.join('');
+      const waiters = this.waiters;
+      this.queued = [];
+      this.waiters = [];
+      try {
+        // writeFile on a handle opened for appending writes every byte, at the end of the file.
+        await (await this.open()).writeFile(text, 'utf8');
+        for (const waiter of waiters) waiter.resolve();
+      } catch (error) {
+        // Reopen on the next write: the handle may be what failed.
+        const failed = this.file;
+        this.file = undefined;
+        void failed?.then((handle) => handle.close()).catch(() => undefined);
+        for (const waiter of waiters) waiter.reject(error);
+      }
+    }
+    this.writing = false;
+  }
+
+  private open(): Promise<FileHandle> {
+    this.file ??= mkdir(dirname(this.path), { recursive: true })
+      .then(() => open(this.path, 'a'))
+      .catch((error: unknown) => {
+        this.file = undefined; // try again on the next append
         throw error;
       });
-      await this.directory;
-      await appendFile(this.path, text, 'utf8');
-    });
-    // A failed write must fail its own caller, not every later one.
-    this.tail = write.catch(() => undefined);
-    return write;
+    return this.file;
   }
 }

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -24,6 +24,7 @@ describe('JobJournal', () => {
     await journal.accepted([job('b', '2026-11-24T12:00:02.000Z'), job('a', '2026-11-24T12:00:01.000Z')]);
     await journal.accepted([job('c', '2026-11-24T12:00:03.000Z')]);
     await journal.finished('b');
+    await journal.close();
     expect(new JobJournal(path).recover().map((j) => j.id)).toEqual(['a', 'c']);
   });
 
@@ -33,6 +34,7 @@ describe('JobJournal', () => {
     await journal.accepted([job('a')]);
     await journal.finished('a');
     await journal.accepted([job('a')]);
+    await journal.close();
     expect(new JobJournal(path).recover().map((j) => j.id)).toEqual(['a']);
   });
 
@@ -48,8 +50,43 @@ describe('JobJournal', () => {
     const journal = new JobJournal(path);
     await journal.accepted([job('a'), job('b')]);
     await journal.finished('a');
+    await journal.close();
     new JobJournal(path).recover();
     expect(readFileSync(path, 'utf8').trim().split('\n')).toHaveLength(1);
+  });
+
+  it('has written the accepted jobs when accepted() resolves, with finished lines behind them', async () => {
+    const path = journalPath();
+    const journal = new JobJournal(path);
+    await journal.accepted([job('a')]);
+    expect(readFileSync(path, 'utf8')).toContain('"id":"a"');
+    await journal.finished('a');
+    await journal.flush();
+    expect(new JobJournal(path).recover()).toEqual([]);
+  });
+
+  it('writes appends made while a write is in flight, in order, each caller resolved', async () => {
+    const path = journalPath();
+    const journal = new JobJournal(path);
+    const ids = Array.from({ length: 50 }, (_, i) => `j${i}`);
+    await Promise.all(ids.map((id) => journal.accepted([job(id)])));
+    for (const id of ids.slice(0, 25)) await journal.finished(id);
+    await journal.close();
+    const lines = readFileSync(path, 'utf8').trim().split('\n');
+    expect(lines.slice(0, 50).map((line) => JSON.parse(line).job.id)).toEqual(ids);
+    expect(new JobJournal(path).recover().map((j) => j.id)).toEqual(ids.slice(25));
+  });
+
+  it('rejects accepted() when the file cannot be written, and reports a lost finished line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tfe-bridge-journal-'));
+    // A directory where the file should be: opening it for appending fails.
+    const path = join(dir, 'journal.jsonl');
+    mkdirSync(path);
+    const journal = new JobJournal(path);
+    await expect(journal.accepted([job('a')])).rejects.toThrow(/EISDIR/);
+    await journal.finished('a');
+    await journal.flush();
+    await expect(journal.finished('b')).rejects.toThrow(/EISDIR/);
   });
 
   it('recovers nothing when there is no file yet', () => {
