@@ -11,8 +11,9 @@ import {
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { attemptDelivery, type DeliveryTarget } from '../../core/delivery';
 import { type DeadLetterReason, type DeliveryJob, destinationKey } from '../../core/jobs';
+import { deliveryLabels, NO_METRICS } from '../../core/metric-names';
 import { type AttemptResult, nextStep } from '../../core/retry-policy';
-import type { Fetch, Logger, SecretStore } from '../../ports';
+import type { Fetch, Logger, Metrics, SecretStore } from '../../ports';
 import { messageGroupIdFor, parseJobMessage, serializeJob } from './job-message';
 
 /** SQS caps a message's visibility timeout at 12 hours. */
@@ -29,6 +30,8 @@ export interface SqsDeliveryWorkerDeps {
   deadLetterQueueUrl: string;
   secrets: SecretStore;
   logger: Logger;
+  /** Counts `deliveries` and observes `delivery_latency` (the entry publishes them). */
+  metrics?: Metrics;
   fetch?: Fetch;
   random?: () => number;
   now?: () => Date;
@@ -71,6 +74,7 @@ function byGroup(records: readonly SQSRecord[]): SQSRecord[][] {
 
 export function createSqsDeliveryWorker(deps: SqsDeliveryWorkerDeps): SqsDeliveryHandler {
   const { sqs, logger } = deps;
+  const metrics = deps.metrics ?? NO_METRICS;
   const fetch = deps.fetch ?? globalThis.fetch;
   const now = deps.now ?? (() => new Date());
 
@@ -114,8 +118,10 @@ export function createSqsDeliveryWorker(deps: SqsDeliveryWorkerDeps): SqsDeliver
         ...fields,
         cause: (error as Error).name,
       });
+      metrics.count('deliveries', deliveryLabels(job, 'retried'));
       return { failed: true };
     }
+    metrics.count('deliveries', deliveryLabels(job, 'dead_lettered'));
     logger.warn('dead-lettered', fields);
     return { failed: false };
   }
@@ -181,7 +187,7 @@ export function createSqsDeliveryWorker(deps: SqsDeliveryWorkerDeps): SqsDeliver
     }
     let result: AttemptResult;
     try {
-      result = await attemptDelivery(job, target, attempt, { secrets: deps.secrets, fetch, logger });
+      result = await attemptDelivery(job, target, attempt, { secrets: deps.secrets, fetch, logger, metrics });
     } catch (error) {
       // A bug, not the destination's answer: retry like any failure, so the job still ends in
       // the DLQ with a reason instead of by SQS redrive without one.
@@ -189,9 +195,15 @@ export function createSqsDeliveryWorker(deps: SqsDeliveryWorkerDeps): SqsDeliver
       result = { outcome: 'retry', error: `internal error: ${(error as Error).name}` };
     }
     const step = nextStep(result, attempt, target.destination.retry, deps.random);
-    if (step.action === 'done') return { failed: false };
+    if (step.action === 'done') {
+      metrics.count('deliveries', deliveryLabels(job, 'delivered'));
+      return { failed: false };
+    }
     const last = result.outcome === 'delivered' ? { error: '' } : result;
-    if (step.action === 'retry') return scheduleRetry(record, job, step.delayMs);
+    if (step.action === 'retry') {
+      metrics.count('deliveries', deliveryLabels(job, 'retried'));
+      return scheduleRetry(record, job, step.delayMs);
+    }
     return deadLetter({ ...common, reason: step.reason, attempts: attempt, last });
   }
 

@@ -4,6 +4,7 @@
 import { attemptDelivery, type DeliveryDeps, type DeliveryTarget } from '../../core/delivery';
 import { QueueError } from '../../core/errors';
 import { type DeadLetterReason, type DeliveryJob, deadLetterFor, destinationKey } from '../../core/jobs';
+import { deliveryLabels, NO_METRICS } from '../../core/metric-names';
 import { nextStep } from '../../core/retry-policy';
 import type { DeadLetterStore, JobQueue } from '../../ports';
 import type { JobJournal } from './job-journal';
@@ -45,6 +46,10 @@ export class LocalDeliveryQueue implements JobQueue {
   private readonly seen = new Map<string, number>();
 
   constructor(private readonly options: LocalQueueOptions) {}
+
+  private get metrics() {
+    return this.options.deps.metrics ?? NO_METRICS;
+  }
 
   async enqueue(jobs: readonly DeliveryJob[]): Promise<void> {
     if (this.deadline !== undefined) throw new QueueError('the bridge is shutting down');
@@ -134,12 +139,16 @@ export class LocalDeliveryQueue implements JobQueue {
       if (signal.aborted) return this.deadLetter(job, 'shutdown', attempt - 1, last);
       const result = await attemptDelivery(job, target, attempt, { ...deps, signal });
       const step = nextStep(result, attempt, target.destination.retry, this.options.random);
-      if (step.action === 'done') return;
+      if (step.action === 'done') {
+        this.metrics.count('deliveries', deliveryLabels(job, 'delivered'));
+        return;
+      }
       last = result.outcome === 'delivered' ? last : result;
       if (step.action === 'dead-letter') return this.deadLetter(job, step.reason, attempt, last);
       if (this.deadline !== undefined && Date.now() + step.delayMs > this.deadline) {
         return this.deadLetter(job, 'shutdown', attempt, last);
       }
+      this.metrics.count('deliveries', deliveryLabels(job, 'retried'));
       await sleep(step.delayMs, signal);
     }
   }
@@ -151,6 +160,7 @@ export class LocalDeliveryQueue implements JobQueue {
     last: { status?: number; error: string },
   ): Promise<void> {
     const letter = deadLetterFor(job, reason, attempts, last, new Date());
+    this.metrics.count('deliveries', deliveryLabels(job, 'dead_lettered'));
     const { logger } = this.options.deps;
     const fields = { route: job.routeId, destination: job.destinationId, jobId: job.id, reason, attempts };
     try {
