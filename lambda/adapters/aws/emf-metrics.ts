@@ -1,7 +1,10 @@
-// The Metrics port on CloudWatch: Powertools Metrics writes Embedded Metric Format (EMF) JSON
-// lines to stdout, which CloudWatch Logs turns into metrics in the `TfeBridge` namespace.
-// Samples are summed per label set during an invocation and written by publish() at its end.
-import { MetricUnit, Metrics as Powertools } from '@aws-lambda-powertools/metrics';
+// The Metrics port on CloudWatch: Embedded Metric Format (EMF) documents, one JSON line each on
+// stdout, which CloudWatch Logs turns into metrics in the `TfeBridge` namespace. Samples are
+// summed per label set during an invocation and written by publish() at its end.
+//
+// Format: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
+// Written by hand rather than with Powertools Metrics: 2.36 warns on every document whose
+// dimension sets share a key (our rollups always do), and it would add 13 kB to the receiver.
 import {
   type CounterName,
   type HistogramName,
@@ -12,10 +15,20 @@ import {
 } from '../../core/metric-names';
 import type { Metrics } from '../../ports';
 
-/** The `service` dimension when the environment names none (same name as the logs' service). */
+/** The `service` dimension when the environment names none (the logs' service name). */
 const DEFAULT_SERVICE_NAME = 'tfe-bridge';
 /** EMF caps one metric at 100 values per document. */
 const MAX_VALUES_PER_DOCUMENT = 100;
+
+export interface EmfMetricsOptions {
+  /**
+   * Added as a `service` dimension to every dimension set. The stack sets POWERTOOLS_SERVICE_NAME
+   * to the stack name, so two deployments in one account keep their metrics and alarms apart.
+   */
+  service?: string;
+  write?: (line: string) => void;
+  now?: () => number;
+}
 
 interface Pending {
   name: MetricName;
@@ -24,22 +37,17 @@ interface Pending {
   values: number[];
 }
 
-/**
- * Powertools puts a `service` dimension on every dimension set; the stack sets
- * POWERTOOLS_SERVICE_NAME to the stack name so two deployments in one account keep their
- * metrics (and alarms) apart.
- */
-function createPowertools(): Powertools {
-  return new Powertools({
-    namespace: METRICS_NAMESPACE,
-    serviceName: process.env.POWERTOOLS_SERVICE_NAME || DEFAULT_SERVICE_NAME,
-  });
-}
-
 export class EmfMetrics implements Metrics {
   private readonly pending = new Map<string, Pending>();
+  private readonly service: string;
+  private readonly write: (line: string) => void;
+  private readonly now: () => number;
 
-  constructor(readonly powertools: Powertools = createPowertools()) {}
+  constructor(options: EmfMetricsOptions = {}) {
+    this.service = options.service ?? (process.env.POWERTOOLS_SERVICE_NAME || DEFAULT_SERVICE_NAME);
+    this.write = options.write ?? ((line) => process.stdout.write(line));
+    this.now = options.now ?? Date.now;
+  }
 
   count<N extends CounterName>(name: N, labels: LabelsOf<N>, value = 1): void {
     const entry = this.entry(name, labels);
@@ -51,8 +59,8 @@ export class EmfMetrics implements Metrics {
   }
 
   /**
-   * Writes one EMF line per metric and label set, with the full label set and each rollup as
-   * dimension sets, then forgets them. Call it at the end of every invocation, errors included:
+   * Writes one document per metric and label set, published under the full label set and under
+   * each rollup, then forgets them. Call it at the end of every invocation, errors included:
    * Lambda may freeze the process before the next one.
    */
   publish(): void {
@@ -60,17 +68,20 @@ export class EmfMetrics implements Metrics {
     this.pending.clear();
     for (const { name, labels, values } of entries) {
       const definition = METRICS[name];
-      const unit = definition.kind === 'counter' ? MetricUnit.Count : MetricUnit.Milliseconds;
+      const directive = {
+        Namespace: METRICS_NAMESPACE,
+        Dimensions: [definition.labels, ...definition.rollups].map((set) => ['service', ...set]),
+        Metrics: [{ Name: name, Unit: definition.kind === 'counter' ? 'Count' : 'Milliseconds' }],
+      };
       for (let start = 0; start < values.length; start += MAX_VALUES_PER_DOCUMENT) {
-        // Dimension sets only (no addDimension): each is published as given, and Powertools warns
-        // about a key that is both a dimension and part of a set.
-        for (const set of [definition.labels, ...definition.rollups]) {
-          this.powertools.addDimensions(Object.fromEntries(set.map((label) => [label, labels[label] ?? ''])));
-        }
-        for (const value of values.slice(start, start + MAX_VALUES_PER_DOCUMENT)) {
-          this.powertools.addMetric(name, unit, value);
-        }
-        this.powertools.publishStoredMetrics();
+        const chunk = values.slice(start, start + MAX_VALUES_PER_DOCUMENT);
+        const document = {
+          _aws: { Timestamp: this.now(), CloudWatchMetrics: [directive] },
+          service: this.service,
+          ...labels,
+          [name]: chunk.length === 1 ? chunk[0] : chunk,
+        };
+        this.write(`${JSON.stringify(document)}\n`);
       }
     }
   }

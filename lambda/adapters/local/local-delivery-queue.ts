@@ -160,7 +160,6 @@ export class LocalDeliveryQueue implements JobQueue {
     last: { status?: number; error: string },
   ): Promise<void> {
     const letter = deadLetterFor(job, reason, attempts, last, new Date());
-    this.metrics.count('deliveries', deliveryLabels(job, 'dead_lettered'));
     const { logger } = this.options.deps;
     const fields = { route: job.routeId, destination: job.destinationId, jobId: job.id, reason, attempts };
     try {
@@ -170,5 +169,6 @@ export class LocalDeliveryQueue implements JobQueue {
       // Last resort: the letter goes to the log so it is still recoverable.
       logger.error('dead letter could not be stored', { ...fields, cause: (error as Error).message, letter });
     }
+    this.metrics.count('deliveries', deliveryLabels(job, 'dead_lettered'));
   }
 }
