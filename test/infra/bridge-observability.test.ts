@@ -142,9 +142,12 @@ describe('observability', () => {
   });
 
   it('has a dashboard with received by result, deliveries by outcome, latency p50/p99 and DLQ depth', () => {
-    const [dashboard, ...others] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
-    expect(others).toEqual([]);
-    const [, parts] = dashboard?.Properties.DashboardBody['Fn::Join'] as [string, unknown[]];
+    const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboards).toHaveLength(1);
+    const { Properties } = dashboards[0] as {
+      Properties: { DashboardBody: { 'Fn::Join': [string, unknown[]] } };
+    };
+    const [, parts] = Properties.DashboardBody['Fn::Join'];
     const body = JSON.parse(parts.map((part) => (typeof part === 'string' ? part : 'TOKEN')).join('')) as {
       widgets: Array<{ properties: { title: string; metrics: unknown[][] } }>;
     };
