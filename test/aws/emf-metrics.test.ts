@@ -215,6 +215,9 @@ describe('EMF metrics from the deployed handlers', () => {
   });
 
   it('writes documents CloudWatch accepts: namespace, units, every dimension set with its values', async () => {
+    // The public Function URL has no /metrics route: metrics leave through the logs only.
+    const scrape = functionUrlEvent({ path: '/metrics', method: 'GET' });
+    expect(await receiverHandler(scrape, context('tfe-bridge-receiver'))).toMatchObject({ statusCode: 404 });
     await receive('/hooks/runs', fixture('tfe-run-errored'));
     await pollOnce(sqs, queues, (event) => workerHandler(event, context('tfe-bridge-worker')));
 
