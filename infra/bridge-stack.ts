@@ -33,6 +33,7 @@ import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from 
 import type { Construct } from 'constructs';
 import { HOLDING_MAX_RECEIVE_COUNT } from '../lambda/adapters/aws/receive-tally';
 import type { BridgeConfig } from '../lambda/core/config';
+import { BridgeObservability } from './bridge-observability';
 import { destinationSecretIds, jsonKeysBySecret, signingSecretIds } from './config-secrets';
 import { bundlingOptions, entryPath, LOCK_FILE, PROJECT_ROOT } from './lambda-bundling';
 
@@ -87,6 +88,7 @@ export class BridgeStack extends Stack {
   readonly deadLetterQueue: Queue;
   readonly alarms: Alarm[];
   readonly alarmTopic: Topic | undefined;
+  readonly observability: BridgeObservability;
 
   constructor(scope: Construct, id: string, props: BridgeStackProps) {
     super(scope, id, props);
@@ -185,7 +187,14 @@ export class BridgeStack extends Stack {
     grantSecretRead(this.worker, destinationSecretIds(config).map(secretArns));
 
     // Alarms ----------------------------------------------------------------------------------
-    this.alarms = this.createAlarms();
+    // Dashboard and the alarms on the bridge's own metrics (infra/bridge-observability.ts).
+    this.observability = new BridgeObservability(this, 'Observability', {
+      receiver: this.receiver,
+      worker: this.worker,
+      queue: this.queue,
+      deadLetterQueue: this.deadLetterQueue,
+    });
+    this.alarms = [...this.createAlarms(), ...this.observability.alarms];
     this.alarmTopic = props.alarmEmail ? this.alarmTopicFor(props.alarmEmail, this.alarms) : undefined;
 
     // Outputs ---------------------------------------------------------------------------------

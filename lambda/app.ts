@@ -13,10 +13,11 @@ import {
   SignatureError,
 } from './core/errors';
 import { createJobs } from './core/jobs';
+import { NO_LABEL, NO_METRICS } from './core/metric-names';
 import { classifyPayload, parseJsonObject } from './core/payloads';
 import { selectDestinations } from './core/routing';
 import { readSignatureHeader, verifySignature } from './core/signature';
-import type { JobQueue, Logger, SecretStore } from './ports';
+import type { JobQueue, Logger, Metrics, SecretStore } from './ports';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -26,6 +27,8 @@ export interface AppDeps {
   secrets: SecretStore;
   queue: JobQueue;
   logger: Logger;
+  /** Counts `received` by route and result. */
+  metrics?: Metrics;
   now?: () => Date;
 }
 
@@ -58,8 +61,11 @@ function errorStatus(error: Error): [ContentfulStatusCode, string, RequestResult
 
 export function createApp(deps: AppDeps): Hono<Env> {
   const { config, secrets, queue, logger } = deps;
+  const metrics = deps.metrics ?? NO_METRICS;
   const now = deps.now ?? (() => new Date());
   const routes = new Map(config.routes.map((route) => [route.id, route]));
+  // Only configured route ids become metric labels: a stray URL must not add a time series.
+  const routeLabel = (id: string | undefined) => (id !== undefined && routes.has(id) ? id : NO_LABEL);
   const app = new Hono<Env>();
 
   app.use('*', async (c, next) => {
@@ -77,6 +83,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
     };
     if (c.res.status >= 500) logger.error('request', fields);
     else logger.info('request', fields);
+    if (fields.result)
+      metrics.count('received', { route: routeLabel(c.get('route')), result: fields.result });
   });
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));

@@ -7,6 +7,7 @@ import { DeadLetterFile } from './adapters/local/dead-letter-file';
 import { FileSecretStore } from './adapters/local/file-secret-store';
 import type { JobJournal } from './adapters/local/job-journal';
 import { LocalDeliveryQueue } from './adapters/local/local-delivery-queue';
+import { PROMETHEUS_CONTENT_TYPE, PrometheusRegistry } from './adapters/local/prometheus-registry';
 import { createApp } from './app';
 import { buildTargets } from './core/outgoing-request';
 import type { DeadLetterStore, Fetch, Logger, SecretStore } from './ports';
@@ -32,6 +33,8 @@ export interface LocalBridgeOptions {
 export interface LocalBridge {
   url: string;
   queue: LocalDeliveryQueue;
+  /** What `GET /metrics` serves. */
+  metrics: PrometheusRegistry;
   /** Stops accepting requests, drains deliveries within `drainTimeoutMs`, dead-letters the rest. */
   close(drainTimeoutMs?: number): Promise<void>;
 }
@@ -39,9 +42,10 @@ export interface LocalBridge {
 export async function startLocalBridge(options: LocalBridgeOptions): Promise<LocalBridge> {
   const { loaded, logger } = options;
   const secrets = options.secrets ?? new FileSecretStore(options.secretsPath);
+  const metrics = new PrometheusRegistry();
   const queue = new LocalDeliveryQueue({
     targets: buildTargets(loaded.config, loaded.renderers),
-    deps: { secrets, logger, fetch: options.fetch ?? globalThis.fetch },
+    deps: { secrets, logger, metrics, fetch: options.fetch ?? globalThis.fetch },
     deadLetters: options.deadLetters ?? new DeadLetterFile(),
     ...(options.journal ? { journal: options.journal } : {}),
     ...(options.random ? { random: options.random } : {}),
@@ -49,7 +53,9 @@ export async function startLocalBridge(options: LocalBridgeOptions): Promise<Loc
   });
   const recovered = queue.recover();
   if (recovered > 0) logger.warn('recovered jobs accepted before a crash', { count: recovered });
-  const app = createApp({ config: loaded.config, secrets, queue, logger });
+  const app = createApp({ config: loaded.config, secrets, queue, logger, metrics });
+  // Local mode only: on AWS the same metrics go to CloudWatch, and the Function URL is public.
+  app.get('/metrics', (c) => c.body(metrics.render(), 200, { 'content-type': PROMETHEUS_CONTENT_TYPE }));
   const host = options.host ?? DEFAULT_HOST;
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
@@ -73,6 +79,7 @@ export async function startLocalBridge(options: LocalBridgeOptions): Promise<Loc
   return {
     url,
     queue,
+    metrics,
     async close(drainTimeoutMs = DEFAULT_DRAIN_TIMEOUT_MS) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Idle keep-alive sockets would hold close() open until they time out.

@@ -1,6 +1,7 @@
 // The interfaces the core needs from the outside world. Adapters (local/, aws/) implement them.
 import type { SecretRef } from './core/config';
 import type { DeadLetter, DeliveryJob } from './core/jobs';
+import type { CounterName, HistogramName, LabelsOf } from './core/metric-names';
 
 export interface SecretStore {
   /** The secret's string value (or one key of a JSON secret). `forceRefresh` bypasses any cache. */
@@ -26,3 +27,13 @@ export interface Logger {
 }
 
 export type Fetch = typeof globalThis.fetch;
+
+/**
+ * Counters and latency observations. Names and label sets are defined once in
+ * core/metric-names.ts; label values must come from bounded sets (config ids, fixed results),
+ * never from request input, or every stray URL becomes a new time series.
+ */
+export interface Metrics {
+  count<N extends CounterName>(name: N, labels: LabelsOf<N>, value?: number): void;
+  observe<N extends HistogramName>(name: N, labels: LabelsOf<N>, valueMs: number): void;
+}

@@ -5,6 +5,7 @@ import type { Context, LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'a
 // `hono/aws-lambda` is marked deprecated for `@hono/aws-lambda`, which is not published yet;
 // this file is the only place that uses it.
 import { handle, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
+import { EmfMetrics } from './adapters/aws/emf-metrics';
 import { readReceiverEnv } from './adapters/aws/env';
 import { lazyHandler, onLambda } from './adapters/aws/lazy-handler';
 import { PowertoolsLogger } from './adapters/aws/powertools-logger';
@@ -34,10 +35,12 @@ export function createReceiverHandler(deps: AppDeps): ReceiverHandler {
 async function fromEnvironment(): Promise<ReceiverHandler> {
   const env = readReceiverEnv();
   const logger = new PowertoolsLogger();
+  const metrics = new EmfMetrics();
   const handler = createReceiverHandler({
     config: env.config,
     secrets: new SecretsManagerStore({
       logger,
+      metrics,
       ...(env.secretCacheTtlMs === undefined ? {} : { ttlMs: env.secretCacheTtlMs }),
     }),
     queue: new SqsJobQueue({
@@ -47,10 +50,15 @@ async function fromEnvironment(): Promise<ReceiverHandler> {
       logger,
     }),
     logger,
+    metrics,
   });
   return async (event, context) => {
     if (context) logger.addContext(context);
-    return handler(event, context);
+    try {
+      return await handler(event, context);
+    } finally {
+      metrics.publish();
+    }
   };
 }
 

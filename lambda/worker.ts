@@ -2,6 +2,7 @@
 // same delivery code as local mode. The batch logic lives in adapters/aws/sqs-delivery-worker.ts.
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { EmfMetrics } from './adapters/aws/emf-metrics';
 import { readWorkerEnv } from './adapters/aws/env';
 import { lazyHandler } from './adapters/aws/lazy-handler';
 import { PowertoolsLogger } from './adapters/aws/powertools-logger';
@@ -23,6 +24,7 @@ export const createWorkerHandler = createSqsDeliveryWorker;
 async function fromEnvironment(): Promise<SqsDeliveryHandler> {
   const env = readWorkerEnv();
   const logger = new PowertoolsLogger();
+  const metrics = new EmfMetrics();
   const handler = createSqsDeliveryWorker({
     // Templates compile once per container; `{ file }` templates were inlined at build time.
     targets: buildTargets(env.config, compileTemplates(env.config)),
@@ -31,13 +33,19 @@ async function fromEnvironment(): Promise<SqsDeliveryHandler> {
     deadLetterQueueUrl: env.deadLetterQueueUrl,
     secrets: new SecretsManagerStore({
       logger,
+      metrics,
       ...(env.secretCacheTtlMs === undefined ? {} : { ttlMs: env.secretCacheTtlMs }),
     }),
     logger,
+    metrics,
   });
   return async (event, context) => {
     if (context) logger.addContext(context);
-    return handler(event, context);
+    try {
+      return await handler(event, context);
+    } finally {
+      metrics.publish();
+    }
   };
 }
 

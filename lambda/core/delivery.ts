@@ -1,6 +1,6 @@
 // One delivery attempt: build the request (outgoing-request.ts), POST it with a timeout, and
 // classify the answer. Retrying is the caller's job (see retry-policy.ts).
-import type { Fetch, Logger, SecretStore } from '../ports';
+import type { Fetch, Logger, Metrics, SecretStore } from '../ports';
 import { RequestError, SecretError, TemplateError } from './errors';
 import type { DeliveryJob } from './jobs';
 import { buildRequest, type DeliveryTarget, type OutgoingRequest } from './outgoing-request';
@@ -16,6 +16,8 @@ export interface DeliveryDeps {
   secrets: SecretStore;
   fetch: Fetch;
   logger: Logger;
+  /** Observes `delivery_latency`; the callers count outcomes, since they decide retry or dead letter. */
+  metrics?: Metrics;
   /** Aborts an in-flight request (shutdown). */
   signal?: AbortSignal;
 }
@@ -108,6 +110,7 @@ export async function attemptDelivery(
   const seen = new Set<string>();
   const raw: AttemptResult = await tryDelivery(job, target, deps, seen);
   const result = 'error' in raw ? { ...raw, error: redact(raw.error, seen) } : raw;
+  const durationMs = performance.now() - started;
   const fields = {
     route: job.routeId,
     destination: job.destinationId,
@@ -116,9 +119,14 @@ export async function attemptDelivery(
     attempt,
     outcome: result.outcome,
     status: result.status ?? null,
-    durationMs: Math.round(performance.now() - started),
+    durationMs: Math.round(durationMs),
     ...('error' in result ? { error: result.error } : {}),
   };
+  deps.metrics?.observe(
+    'delivery_latency',
+    { route: job.routeId, destination: job.destinationId },
+    durationMs,
+  );
   if (result.outcome === 'delivered') deps.logger.info('delivery attempt', fields);
   else deps.logger.warn('delivery attempt', fields);
   return result;

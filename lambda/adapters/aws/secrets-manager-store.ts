@@ -4,13 +4,16 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SecretRef } from '../../core/config';
 import { SecretError } from '../../core/errors';
+import { NO_METRICS } from '../../core/metric-names';
 import { selectSecretValue } from '../../core/secrets';
-import type { Logger, SecretStore } from '../../ports';
+import type { Logger, Metrics, SecretStore } from '../../ports';
 
 export const DEFAULT_SECRET_CACHE_TTL_MS = 5 * 60_000;
 
 export interface SecretsManagerStoreOptions {
   logger: Logger;
+  /** Counts `secret_cache` hits and misses. */
+  metrics?: Metrics;
   /** Injected in tests (endpoint override); created on first use otherwise. */
   client?: SecretsManagerClient;
   ttlMs?: number;
@@ -100,7 +103,9 @@ export class SecretsManagerStore implements SecretStore {
 
   private async raw(secretId: string, forceRefresh: boolean): Promise<string> {
     const cached = this.cache.get(secretId);
-    if (!forceRefresh && cached && this.now() - cached.fetchedAt < this.ttlMs) return cached.value;
+    const hit = !forceRefresh && cached !== undefined && this.now() - cached.fetchedAt < this.ttlMs;
+    (this.options.metrics ?? NO_METRICS).count('secret_cache', { result: hit ? 'hit' : 'miss' });
+    if (hit) return cached.value;
     // Single flight: concurrent readers (a burst of webhooks after a cold start, a batch of
     // deliveries) share one GetSecretValue instead of each spending Secrets Manager quota.
     let pending = this.inflight.get(secretId);

@@ -19,8 +19,9 @@ import {
   MAX_HELD_JOB_AGE_MS,
 } from '../../core/destination-guard';
 import { type DeadLetterReason, type DeliveryJob, destinationKey } from '../../core/jobs';
+import { deliveryLabels, NO_METRICS } from '../../core/metric-names';
 import { type AttemptResult, nextStep } from '../../core/retry-policy';
-import type { Fetch, Logger, SecretStore } from '../../ports';
+import type { Fetch, Logger, Metrics, SecretStore } from '../../ports';
 import { messageGroupIdFor, parseJobMessage, serializeJob } from './job-message';
 import { HOLD_RECEIVE_MARGIN, HOLDING_MAX_RECEIVE_COUNT, ReceiveTally } from './receive-tally';
 
@@ -41,6 +42,8 @@ export interface SqsDeliveryWorkerDeps {
   deadLetterQueueUrl: string;
   secrets: SecretStore;
   logger: Logger;
+  /** Counts `deliveries` and observes `delivery_latency` (the entry publishes them). */
+  metrics?: Metrics;
   fetch?: Fetch;
   random?: () => number;
   now?: () => Date;
@@ -89,6 +92,7 @@ function byGroup(records: readonly SQSRecord[]): SQSRecord[][] {
 
 export function createSqsDeliveryWorker(deps: SqsDeliveryWorkerDeps): SqsDeliveryHandler {
   const { sqs, logger } = deps;
+  const metrics = deps.metrics ?? NO_METRICS;
   const fetch = deps.fetch ?? globalThis.fetch;
   const now = deps.now ?? (() => new Date());
   // Per container, across invocations: each destination's breaker and bucket, and the receives
@@ -136,8 +140,10 @@ export function createSqsDeliveryWorker(deps: SqsDeliveryWorkerDeps): SqsDeliver
         ...fields,
         cause: (error as Error).name,
       });
+      metrics.count('deliveries', deliveryLabels(job, 'retried'));
       return { failed: true };
     }
+    metrics.count('deliveries', deliveryLabels(job, 'dead_lettered'));
     logger.warn('dead-lettered', fields);
     return { failed: false };
   }
@@ -259,7 +265,7 @@ export function createSqsDeliveryWorker(deps: SqsDeliveryWorkerDeps): SqsDeliver
 
     let result: AttemptResult;
     try {
-      result = await attemptDelivery(job, target, attempt, { secrets: deps.secrets, fetch, logger });
+      result = await attemptDelivery(job, target, attempt, { secrets: deps.secrets, fetch, logger, metrics });
     } catch (error) {
       // A bug, not the destination's answer: retry like any failure, so the job still ends in
       // the DLQ with a reason instead of by SQS redrive without one.
@@ -273,12 +279,19 @@ export function createSqsDeliveryWorker(deps: SqsDeliveryWorkerDeps): SqsDeliver
     const last = result.outcome === 'delivered' ? { error: '' } : result;
     // The circuit is open after this failure: wait out the cool-down, never `exhausted`.
     if (held) {
+      metrics.count('deliveries', deliveryLabels(job, 'retried'));
       const coolDown = guard.gate();
       return hold(coolDown.action === 'wait' ? coolDown.waitMs : 0, 'circuit-open', false);
     }
-    if (step.action === 'retry') return scheduleRetry(record, job, step.delayMs);
+    if (step.action === 'retry') {
+      metrics.count('deliveries', deliveryLabels(job, 'retried'));
+      return scheduleRetry(record, job, step.delayMs);
+    }
     tally.forget(record.messageId);
-    if (step.action === 'done') return { failed: false };
+    if (step.action === 'done') {
+      metrics.count('deliveries', deliveryLabels(job, 'delivered'));
+      return { failed: false };
+    }
     return deadLetter({ ...common, reason: step.reason, attempts: attempt, last });
   }
 

@@ -11,6 +11,7 @@ import {
 } from '../../core/destination-guard';
 import { QueueError } from '../../core/errors';
 import { type DeadLetterReason, type DeliveryJob, deadLetterFor, destinationKey } from '../../core/jobs';
+import { deliveryLabels, NO_METRICS } from '../../core/metric-names';
 import { nextStep } from '../../core/retry-policy';
 import type { DeadLetterStore, JobQueue } from '../../ports';
 import { ConcurrencyLimit } from './concurrency-limit';
@@ -65,6 +66,10 @@ export class LocalDeliveryQueue implements JobQueue {
     this.guards = new DestinationGuards(Date.now, guardLogger(options.deps.logger, options.onGuardEvent));
     this.slots =
       options.maxConcurrency === undefined ? undefined : new ConcurrencyLimit(options.maxConcurrency);
+  }
+
+  private get metrics() {
+    return this.options.deps.metrics ?? NO_METRICS;
   }
 
   async enqueue(jobs: readonly DeliveryJob[]): Promise<void> {
@@ -171,12 +176,16 @@ export class LocalDeliveryQueue implements JobQueue {
       const { held } = guard.record(result);
       if (!(gate.probe && held)) counted++;
       const step = nextStep(result, counted, target.destination.retry, this.options.random);
-      if (step.action === 'done') return;
+      if (step.action === 'done') {
+        this.metrics.count('deliveries', deliveryLabels(job, 'delivered'));
+        return;
+      }
       last = result.outcome === 'delivered' ? last : result;
       // A job is never `exhausted` while its destination's circuit is open: it waits for the probe.
       if (step.action === 'dead-letter' && !(held && step.reason === 'exhausted')) {
         return this.deadLetter(job, step.reason, attempt, last);
       }
+      this.metrics.count('deliveries', deliveryLabels(job, 'retried'));
       attempt++;
       if (held) continue;
       if (step.action === 'retry' && !(await this.pause(step.delayMs))) {
@@ -218,5 +227,6 @@ export class LocalDeliveryQueue implements JobQueue {
       // Last resort: the letter goes to the log so it is still recoverable.
       logger.error('dead letter could not be stored', { ...fields, cause: (error as Error).message, letter });
     }
+    this.metrics.count('deliveries', deliveryLabels(job, 'dead_lettered'));
   }
 }
