@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { type CircuitChange, CircuitBreaker, MAX_COOL_DOWN_MS } from '../../lambda/core/circuit-breaker';
+import { CircuitBreaker, type CircuitChange, MAX_COOL_DOWN_MS } from '../../lambda/core/circuit-breaker';
 
 function breaker(failures = 3, coolDownMs = 1_000) {
   const clock = { now: 0 };
   const changes: CircuitChange[] = [];
-  const b = new CircuitBreaker({ failures, coolDownMs }, () => clock.now, (c) => changes.push(c));
+  const b = new CircuitBreaker(
+    { failures, coolDownMs },
+    () => clock.now,
+    (c) => changes.push(c),
+  );
   return { clock, changes, b };
 }
 

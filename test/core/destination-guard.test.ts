@@ -8,7 +8,16 @@ const ok = { outcome: 'delivered', status: 200 } as const;
 function guard(config: ConstructorParameters<typeof DestinationGuard>[1]) {
   const clock = { now: 0 };
   const events: GuardEvent[] = [];
-  return { clock, events, g: new DestinationGuard(who, config, () => clock.now, (e) => events.push(e)) };
+  return {
+    clock,
+    events,
+    g: new DestinationGuard(
+      who,
+      config,
+      () => clock.now,
+      (e) => events.push(e),
+    ),
+  };
 }
 
 describe('DestinationGuard', () => {
