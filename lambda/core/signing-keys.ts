@@ -51,15 +51,36 @@ export type VerifyRouteSignature = (
 ) => Promise<string>;
 
 /**
- * Verifies against the cached keys; on a mismatch re-reads them once (rate limited per route)
- * before giving up, since the cache may predate a rotation: the new token must work at once,
- * not after the cache expires. Returns the matching key's label; throws SignatureError, or
- * SecretError when the keys cannot be read at all.
+ * Verifies against the cached keys; on a mismatch re-reads them (at most once per interval and
+ * route) before giving up, since the cache may predate a rotation: the new token must work at
+ * once, not after the cache expires. Requests that mismatch while a re-read is running or was
+ * just made check against its result. Returns the matching key's label; throws SignatureError,
+ * or SecretError when the keys cannot be read at all.
  */
 export function createSignatureVerifier(options: SignatureVerifierOptions): VerifyRouteSignature {
   const { secrets, logger, now } = options;
   const interval = options.refreshIntervalMs ?? SIGNING_KEY_REFRESH_INTERVAL_MS;
-  const lastRefresh = new Map<string, number>();
+  const refreshes = new Map<string, { at: number; keys: Promise<SigningKey[]> }>();
+
+  const refreshedKeys = (route: RouteConfig): Promise<SigningKey[]> => {
+    const at = now();
+    const last = refreshes.get(route.id);
+    if (last && at - last.at < interval) return last.keys;
+    const keys = readSigningKeys(route, secrets, true).then((fresh) => {
+      logger.info('signing secrets re-read after a signature mismatch', {
+        route: route.id,
+        keys: fresh.map((key) => key.label),
+      });
+      return fresh;
+    });
+    // Joiners await it too; the rejection is handled by each caller.
+    keys.catch((error: Error) =>
+      logger.warn('signing secret re-read failed', { route: route.id, error: error.message }),
+    );
+    refreshes.set(route.id, { at, keys });
+    return keys;
+  };
+
   const match = (keys: SigningKey[], body: Uint8Array, signature: string | undefined): string => {
     const index = verifySignature(
       body,
@@ -75,25 +96,13 @@ export function createSignatureVerifier(options: SignatureVerifierOptions): Veri
       return match(keys, body, signature);
     } catch (error) {
       if (!(error instanceof SignatureMismatchError)) throw error;
-      const at = now();
-      const last = lastRefresh.get(route.id);
-      if (last !== undefined && at - last < interval) throw error;
-      lastRefresh.set(route.id, at);
       let fresh: SigningKey[];
       try {
-        fresh = await readSigningKeys(route, secrets, true);
-      } catch (refreshError) {
+        fresh = await refreshedKeys(route);
+      } catch {
         // Answer what we know (the signature matches no key we have), not a 503.
-        logger.warn('signing secret re-read failed', {
-          route: route.id,
-          error: (refreshError as Error).message,
-        });
         throw error;
       }
-      logger.info('signing secrets re-read after a signature mismatch', {
-        route: route.id,
-        keys: fresh.map((key) => key.label),
-      });
       return match(fresh, body, signature);
     }
   };
