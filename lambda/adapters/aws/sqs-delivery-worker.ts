@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { attemptDelivery, type DeliveryTarget } from '../../core/delivery';
-import { type DeadLetterReason, type DeliveryJob, destinationKey } from '../../core/jobs';
+import { type DeadLetterReason, type DeliveryJob, destinationKey, idempotencyKeyFor } from '../../core/jobs';
 import { type AttemptResult, nextStep } from '../../core/retry-policy';
 import type { Fetch, Logger, SecretStore } from '../../ports';
 import { messageGroupIdFor, parseJobMessage, serializeJob } from './job-message';
@@ -48,6 +48,8 @@ interface DeadLetterInput {
   attempts: number;
   last: { status?: number | undefined; error: string };
   job?: DeliveryJob;
+  /** The key every attempt carried, when the destination sends one. */
+  idempotencyKey?: string | null;
 }
 
 /** SQS refuses attribute values with characters outside XML's range; a response snippet may hold any. */
@@ -76,6 +78,7 @@ export function createSqsDeliveryWorker(deps: SqsDeliveryWorkerDeps): SqsDeliver
 
   async function deadLetter(input: DeadLetterInput): Promise<RecordOutcome> {
     const { record, reason, attempts, last, job } = input;
+    const idempotencyKey = input.idempotencyKey ?? null;
     const attributes: Record<string, MessageAttributeValue> = {
       reason: { DataType: 'String', StringValue: reason },
       attempts: { DataType: 'Number', StringValue: String(attempts) },
@@ -85,12 +88,16 @@ export function createSqsDeliveryWorker(deps: SqsDeliveryWorkerDeps): SqsDeliver
       ...(last.status === undefined
         ? {}
         : { lastStatus: { DataType: 'Number', StringValue: String(last.status) } }),
+      ...(idempotencyKey === null
+        ? {}
+        : { idempotencyKey: { DataType: 'String', StringValue: idempotencyKey } }),
     };
     const fields = {
       messageId: record.messageId,
       route: job?.routeId ?? null,
       destination: job?.destinationId ?? null,
       jobId: job?.id ?? null,
+      idempotencyKey,
       reason,
       attempts,
       lastStatus: last.status ?? null,
@@ -179,6 +186,7 @@ export function createSqsDeliveryWorker(deps: SqsDeliveryWorkerDeps): SqsDeliver
         last: { error: 'destination is not in the deployed config' },
       });
     }
+    const idempotencyKey = idempotencyKeyFor(job.routeId, target.destination, job.body);
     let result: AttemptResult;
     try {
       result = await attemptDelivery(job, target, attempt, { secrets: deps.secrets, fetch, logger });
@@ -192,7 +200,7 @@ export function createSqsDeliveryWorker(deps: SqsDeliveryWorkerDeps): SqsDeliver
     if (step.action === 'done') return { failed: false };
     const last = result.outcome === 'delivered' ? { error: '' } : result;
     if (step.action === 'retry') return scheduleRetry(record, job, step.delayMs);
-    return deadLetter({ ...common, reason: step.reason, attempts: attempt, last });
+    return deadLetter({ ...common, idempotencyKey, reason: step.reason, attempts: attempt, last });
   }
 
   /**

@@ -3,7 +3,13 @@
 // SQS FIFO message group) and keeps a slow destination from delaying the others.
 import { attemptDelivery, type DeliveryDeps, type DeliveryTarget } from '../../core/delivery';
 import { QueueError } from '../../core/errors';
-import { type DeadLetterReason, type DeliveryJob, deadLetterFor, destinationKey } from '../../core/jobs';
+import {
+  type DeadLetterReason,
+  type DeliveryJob,
+  deadLetterFor,
+  destinationKey,
+  idempotencyKeyFor,
+} from '../../core/jobs';
 import { nextStep } from '../../core/retry-policy';
 import type { DeadLetterStore, JobQueue } from '../../ports';
 import type { JobJournal } from './job-journal';
@@ -150,9 +156,18 @@ export class LocalDeliveryQueue implements JobQueue {
     attempts: number,
     last: { status?: number; error: string },
   ): Promise<void> {
-    const letter = deadLetterFor(job, reason, attempts, last, new Date());
+    const target = this.options.targets.get(destinationKey(job.routeId, job.destinationId));
+    const idempotencyKey = target ? idempotencyKeyFor(job.routeId, target.destination, job.body) : null;
+    const letter = deadLetterFor(job, reason, attempts, last, new Date(), idempotencyKey);
     const { logger } = this.options.deps;
-    const fields = { route: job.routeId, destination: job.destinationId, jobId: job.id, reason, attempts };
+    const fields = {
+      route: job.routeId,
+      destination: job.destinationId,
+      jobId: job.id,
+      idempotencyKey,
+      reason,
+      attempts,
+    };
     try {
       await this.options.deadLetters.write(letter);
       logger.warn('dead-lettered', { ...fields, lastStatus: letter.lastStatus, lastError: letter.lastError });
