@@ -269,9 +269,12 @@ describe('SecretsManagerStore.getSecretVersions (signing secrets during a rotati
 
   it('reads one jsonKey of both versions, and skips an old version without that key', async () => {
     sm.setSecret('json', JSON.stringify({ hmac: ROTATED }), { previous: JSON.stringify({ other: TOKEN }) });
-    expect(await store().getSecretVersions({ secretId: 'json', jsonKey: 'hmac' })).toEqual([
-      { stage: 'AWSCURRENT', value: ROTATED },
-    ]);
+    const secrets = store();
+    for (let i = 0; i < 3; i++) {
+      expect(await secrets.getSecretVersions({ secretId: 'json', jsonKey: 'hmac' })).toEqual([
+        { stage: 'AWSCURRENT', value: ROTATED },
+      ]);
+    }
     expect(logger.withMessage('previous secret version skipped')).toHaveLength(1);
     expect(logger.text()).not.toContain(TOKEN);
   });

@@ -97,6 +97,7 @@ export class SecretsManagerStore implements VersionedSecretStore {
   private readonly inflight = new Map<string, Promise<string>>();
   private readonly previousCache = new Map<string, CachedPrevious>();
   private readonly previousInflight = new Map<string, Promise<string | null>>();
+  private readonly reportedSkips = new Set<string>();
   private readonly ttlMs: number;
   private readonly now: () => number;
   private client: Promise<SecretsManagerClient> | undefined;
@@ -132,10 +133,15 @@ export class SecretsManagerStore implements VersionedSecretStore {
       versions.push({ stage: PREVIOUS, value: selectSecretValue(previous, ref) });
     } catch (error) {
       // An older version of another shape (no such jsonKey): it cannot have signed anything.
-      this.options.logger.warn('previous secret version skipped', {
-        secretId: ref.secretId,
-        error: (error as Error).message,
-      });
+      // Said once per secret and key, not on every request that reads the cached version.
+      const skip = `${ref.secretId}\n${ref.jsonKey ?? ''}`;
+      if (!this.reportedSkips.has(skip)) {
+        this.reportedSkips.add(skip);
+        this.options.logger.warn('previous secret version skipped', {
+          secretId: ref.secretId,
+          error: (error as Error).message,
+        });
+      }
     }
     return versions;
   }
