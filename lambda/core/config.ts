@@ -188,7 +188,9 @@ function reportIdempotencyHeaderConflicts(
   if (typeof header !== 'string') return;
   const name = header.toLowerCase();
   const conflict = `conflicts with idempotencyHeader "${header}" (set idempotencyHeader: false to send your own)`;
-  for (const configured of Object.keys((destination.headers as Record<string, unknown> | undefined) ?? {})) {
+  const headers =
+    typeof destination.headers === 'object' && destination.headers !== null ? destination.headers : {};
+  for (const configured of Object.keys(headers)) {
     if (configured.toLowerCase() === name)
       ctx.addIssue({ code: 'custom', path: ['headers', configured], message: conflict });
   }
