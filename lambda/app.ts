@@ -3,7 +3,7 @@
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { type BridgeConfig, signingSecretsOf } from './core/config';
+import type { BridgeConfig } from './core/config';
 import {
   MediaTypeError,
   PayloadError,
@@ -16,7 +16,8 @@ import { createJobs } from './core/jobs';
 import { NO_LABEL, NO_METRICS } from './core/metric-names';
 import { classifyPayload, parseJsonObject } from './core/payloads';
 import { selectDestinations } from './core/routing';
-import { readSignatureHeader, verifySignature } from './core/signature';
+import { readSignatureHeader } from './core/signature';
+import { createSignatureVerifier } from './core/signing-keys';
 import type { JobQueue, Logger, Metrics, SecretStore } from './ports';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -44,7 +45,16 @@ type RequestResult =
   | 'unavailable'
   | 'error';
 
-type Env = { Variables: { result: RequestResult; route: string; kind: string; trigger: string | null } };
+type Env = {
+  Variables: {
+    result: RequestResult;
+    route: string;
+    kind: string;
+    trigger: string | null;
+    /** Which signing key matched (`AWSPREVIOUS`, `signingSecret[1]`, ...), never its value. */
+    signingKey: string;
+  };
+};
 
 const JSON_MEDIA_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -66,6 +76,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
   const routes = new Map(config.routes.map((route) => [route.id, route]));
   // Only configured route ids become metric labels: a stray URL must not add a time series.
   const routeLabel = (id: string | undefined) => (id !== undefined && routes.has(id) ? id : NO_LABEL);
+  const verifyRouteSignature = createSignatureVerifier({ secrets, logger, now: () => now().getTime() });
   const app = new Hono<Env>();
 
   app.use('*', async (c, next) => {
@@ -79,6 +90,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
       route: c.get('route') ?? null,
       kind: c.get('kind') ?? null,
       trigger: c.get('trigger') ?? null,
+      signingKey: c.get('signingKey') ?? null,
       durationMs: Math.round((performance.now() - started) * 10) / 10,
     };
     if (c.res.status >= 500) logger.error('request', fields);
@@ -117,12 +129,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
       const bytes = new Uint8Array(await c.req.arrayBuffer());
       if (bytes.byteLength > MAX_BODY_BYTES) return tooLarge(c);
       if (!route.allowUnsigned) {
-        const keys = await Promise.all(signingSecretsOf(route).map((ref) => secrets.getSecret(ref)));
-        verifySignature(
-          bytes,
-          readSignatureHeader((name) => c.req.header(name)),
-          keys,
-        );
+        const signature = readSignatureHeader((name) => c.req.header(name));
+        c.set('signingKey', await verifyRouteSignature(route, bytes, signature));
       }
       const contentType = c.req.header('content-type');
       if (!contentType || !JSON_MEDIA_TYPE.test(contentType)) {

@@ -37,3 +37,17 @@ export interface Metrics {
   count<N extends CounterName>(name: N, labels: LabelsOf<N>, value?: number): void;
   observe<N extends HistogramName>(name: N, labels: LabelsOf<N>, valueMs: number): void;
 }
+
+/** One version of a secret that may still be in use, e.g. Secrets Manager's `AWSPREVIOUS`. */
+export interface SecretVersion {
+  /** Which version: a label for logs (never the value). */
+  stage: string;
+  value: string;
+}
+
+/** A SecretStore that keeps versions, so a signing token can be rotated without downtime. */
+export interface VersionedSecretStore extends SecretStore {
+  /** The current version first, then any previous one still accepted. A missing or unreadable
+   *  previous version is left out; only a failure to read the current one throws. */
+  getSecretVersions(ref: SecretRef, options?: { forceRefresh?: boolean }): Promise<SecretVersion[]>;
+}

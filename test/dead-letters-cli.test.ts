@@ -97,6 +97,10 @@ describe('tfe-bridge dead-letters', () => {
     expect(result.stdout).toContain('replayed 1: delivered 1, dead-lettered again 0');
     expect(result.code).toBe(0);
     expect(api.received.map((r) => r.body)).toEqual([fixture('tfe-run-errored')]);
+    // The same Idempotency-Key as the original attempts, so a destination that did act on one dedupes.
+    expect(api.received.map((r) => r.headers['idempotency-key'])).toEqual([
+      jobIdFor('runs', 'api', fixture('tfe-run-errored')),
+    ]);
     expect(store.readAll().map((l) => l.reason)).toEqual(['permanent']);
     expect(result.stdout + result.stderr).not.toContain(TOKEN);
     await api.close();

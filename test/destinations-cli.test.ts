@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { jobIdFor } from '../lambda/core/jobs';
 import { HCP_SIGNATURE_HEADER, TFE_SIGNATURE_HEADER, verifySignature } from '../lambda/core/signature';
 import { runCli } from './support/cli-process';
 import { type DestinationServer, startDestination } from './support/destination-server';
@@ -86,6 +87,7 @@ describe('tfe-bridge render', () => {
       'accept: application/vnd.github+json',
       'authorization: Bearer ***',
       'content-type: application/json',
+      `idempotency-key: ${jobIdFor('runs', 'github', fixture('tfe-run-errored'))}`,
       expect.stringMatching(/^user-agent: tfe-bridge\//),
     ]);
     expect(JSON.parse(body ?? '')).toMatchObject({

@@ -9,6 +9,7 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_RETRY = { maxAttempts: 6, baseDelayMs: 1_000, maxDelayMs: 60_000 } as const;
 /** On by default: a destination that is down holds its jobs instead of dead-lettering them. */
 export const DEFAULT_CIRCUIT_BREAKER = { failures: 20, coolDownMs: 60_000 } as const;
+export const DEFAULT_IDEMPOTENCY_HEADER = 'Idempotency-Key';
 
 const idSchema = z
   .string()
@@ -133,6 +134,16 @@ const destinationSchema = z
     template: templateSchema.default({ preset: 'passthrough' }),
     filter: filterSchema.optional(),
     headers: z.record(headerNameSchema, z.string()).optional(),
+    // The same key on every retry and redelivery of a notification, so the destination can dedupe.
+    idempotencyHeader: z
+      .union([
+        headerNameSchema,
+        z
+          .boolean()
+          .refine((on) => !on, 'must be a header name, or false to send none')
+          .transform(() => false as const),
+      ])
+      .default(DEFAULT_IDEMPOTENCY_HEADER),
     secrets: templateSecretsSchema.optional(),
     timeoutMs: z.int().min(1).max(900_000).default(DEFAULT_TIMEOUT_MS),
     retry: retrySchema.default(DEFAULT_RETRY),
@@ -140,6 +151,7 @@ const destinationSchema = z
     circuitBreaker: circuitBreakerSchema.default(DEFAULT_CIRCUIT_BREAKER),
   })
   .superRefine((destination, ctx) => {
+    reportIdempotencyHeaderConflicts(destination, ctx);
     const preset: unknown = destination?.template?.preset;
     const required = typeof preset === 'string' ? (PRESET_REQUIRED_SECRETS[preset] ?? []) : [];
     for (const name of required) {
@@ -191,6 +203,37 @@ export const configSchema = z
     maxConcurrency: z.int().min(1).max(1_000).optional(),
   })
   .superRefine((config, ctx) => reportDuplicates(config.routes, ['routes'], ctx), ALWAYS);
+
+/** The idempotency header must not collide with a configured header or the auth header. */
+function reportIdempotencyHeaderConflicts(
+  destination: { idempotencyHeader?: unknown; headers?: unknown; auth?: unknown },
+  ctx: z.RefinementCtx,
+): void {
+  const header = destination?.idempotencyHeader;
+  if (typeof header !== 'string') return;
+  const name = header.toLowerCase();
+  const conflict = `conflicts with idempotencyHeader "${header}" (set idempotencyHeader: false to send your own)`;
+  const headers =
+    typeof destination.headers === 'object' && destination.headers !== null ? destination.headers : {};
+  for (const configured of Object.keys(headers)) {
+    if (configured.toLowerCase() === name)
+      ctx.addIssue({ code: 'custom', path: ['headers', configured], message: conflict });
+  }
+  const auth = destination.auth as { type?: unknown; name?: unknown } | undefined;
+  const authHeader =
+    auth?.type === 'header' && typeof auth.name === 'string'
+      ? auth.name.toLowerCase()
+      : auth?.type === 'bearer' || auth?.type === 'basic'
+        ? 'authorization'
+        : undefined;
+  if (name === authHeader || name === 'user-agent') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['idempotencyHeader'],
+      message: `"${header}" is already sent by the bridge (${name === 'user-agent' ? 'User-Agent' : 'auth'}): choose another name`,
+    });
+  }
+}
 
 function reportDuplicates(items: unknown, path: (string | number)[], ctx: z.RefinementCtx): void {
   if (!Array.isArray(items)) return;

@@ -2,7 +2,7 @@
 // classify the answer. Retrying is the caller's job (see retry-policy.ts).
 import type { Fetch, Logger, Metrics, SecretStore } from '../ports';
 import { RequestError, SecretError, TemplateError } from './errors';
-import type { DeliveryJob } from './jobs';
+import { type DeliveryJob, idempotencyKeyFor } from './jobs';
 import { buildRequest, type DeliveryTarget, type OutgoingRequest } from './outgoing-request';
 import { classifyPayload, parseJsonObject } from './payloads';
 import { type AttemptResult, isRetryableStatus, parseRetryAfter } from './retry-policy';
@@ -115,6 +115,7 @@ export async function attemptDelivery(
     route: job.routeId,
     destination: job.destinationId,
     jobId: job.id,
+    idempotencyKey: idempotencyKeyFor(job.routeId, target.destination, job.body),
     trigger: job.triggers[0] ?? null,
     attempt,
     outcome: result.outcome,

@@ -39,6 +39,9 @@ export interface DeadLetter {
   triggers: string[];
   /** The original body, so a replay sends exactly what HashiCorp sent. */
   payload: string;
+  /** The Idempotency-Key every attempt carried (null when the destination turned it off), so
+   *  an operator can find the notification in the destination's records. */
+  idempotencyKey: string | null;
 }
 
 /** `route/destination`: a destination's identity in queues, logs and lookups. Lives here, not
@@ -52,6 +55,18 @@ export function jobIdFor(routeId: string, destinationId: string, body: string): 
     .update('\n')
     .update(body)
     .digest('hex');
+}
+
+/**
+ * The idempotency key a destination gets for a notification: the job id, identical on every
+ * retry, SQS redelivery and dead-letter replay. Null when the destination turned the header off.
+ */
+export function idempotencyKeyFor(
+  routeId: string,
+  destination: { id: string; idempotencyHeader: string | false },
+  body: string,
+): string | null {
+  return destination.idempotencyHeader === false ? null : jobIdFor(routeId, destination.id, body);
 }
 
 export function createJobs(
@@ -78,6 +93,7 @@ export function deadLetterFor(
   attempts: number,
   last: { status?: number | undefined; error: string },
   now: Date,
+  idempotencyKey: string | null = null,
 ): DeadLetter {
   return {
     deadLetteredAt: now.toISOString(),
@@ -92,5 +108,6 @@ export function deadLetterFor(
     kind: job.kind,
     triggers: job.triggers,
     payload: job.body,
+    idempotencyKey,
   };
 }

@@ -4,7 +4,7 @@
 import type { SecretStore } from '../ports';
 import type { BridgeConfig, DestinationConfig, RouteConfig, SecretRef } from './config';
 import { RequestError } from './errors';
-import { destinationKey } from './jobs';
+import { destinationKey, idempotencyKeyFor } from './jobs';
 import type { Notification } from './payloads';
 import { redact } from './secrets';
 import type { Renderer } from './templates';
@@ -115,6 +115,12 @@ export async function buildRequest(
     'content-type': 'application/json',
     'user-agent': USER_AGENT,
   });
+  // Config validation keeps this name distinct from every header set above.
+  const { idempotencyHeader } = target.destination;
+  const idempotencyKey = idempotencyKeyFor(target.route.id, target.destination, input.body);
+  if (idempotencyHeader !== false && idempotencyKey !== null) {
+    headers[idempotencyHeader.toLowerCase()] = idempotencyKey;
+  }
   const url = await resolveUrl(target, read);
   // Secrets are read before rendering, so a template error that quotes one is redacted too.
   const body = await target.render({ ...input, secrets: await templateSecrets(target.destination, read) });

@@ -9,6 +9,12 @@ export const SIGNATURE_HEADERS = [TFE_SIGNATURE_HEADER, HCP_SIGNATURE_HEADER] as
 
 const SHA512_HEX = /^[0-9a-f]{128}$/i;
 
+/** A well-formed signature that no current secret produces: the one failure worth re-reading
+ *  the secrets for (a rotated token), unlike a missing or malformed header. */
+export class SignatureMismatchError extends SignatureError {
+  override name = 'SignatureMismatchError';
+}
+
 export function signBody(body: Uint8Array | string, secret: string): string {
   return createHmac('sha512', secret).update(body).digest('hex');
 }
@@ -49,6 +55,6 @@ export function verifySignature(
     const expected = createHmac('sha512', secret).update(body).digest();
     if (timingSafeEqual(expected, givenDigest) && matched === -1) matched = index;
   });
-  if (matched === -1) throw new SignatureError('signature does not match the route signing secret');
+  if (matched === -1) throw new SignatureMismatchError('signature does not match the route signing secret');
   return matched;
 }

@@ -182,12 +182,12 @@ describe('receiver Lambda handler (Function URL events)', () => {
     expect(await queuedJobs()).toEqual([]);
   });
 
-  it('reads the signing secret once and serves later requests from the cache', async () => {
+  it('reads the signing secret once (AWSCURRENT and AWSPREVIOUS) and serves later requests from the cache', async () => {
     const handler = receiver();
     for (const name of ['tfe-run-errored', 'tfe-run-planned', 'tfe-run-completed-captured']) {
       expect(parseResult(await handler(signed(fixture(name)))).statusCode).toBe(202);
     }
-    expect(sm.requests).toBe(1);
+    expect(sm.log.map((r) => r.versionStage ?? 'AWSCURRENT').sort()).toEqual(['AWSCURRENT', 'AWSPREVIOUS']);
   });
 
   it('answers 503 when the signing secret is not in Secrets Manager', async () => {

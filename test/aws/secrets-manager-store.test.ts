@@ -1,6 +1,6 @@
 // SecretsManagerStore against a fake Secrets Manager over real HTTP, through the real SDK client.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SecretsManagerStore } from '../../lambda/adapters/aws/secrets-manager-store';
+import { PREVIOUS_RETRY_MS, SecretsManagerStore } from '../../lambda/adapters/aws/secrets-manager-store';
 import { SecretError } from '../../lambda/core/errors';
 import { CaptureLogger } from '../support/capture-logger';
 import { secretsManagerClient } from '../support/local-sqs';
@@ -238,6 +238,112 @@ describe('SecretsManagerStore', () => {
     const error = await rejection(store().getSecret({ secretId: 'not-json', jsonKey: 'token' }));
     expect(error.message).toBe('secret "not-json" is not JSON, so jsonKey cannot be read');
     expect(logger.text()).not.toContain(TOKEN);
+  });
+});
+
+describe('SecretsManagerStore.getSecretVersions (signing secrets during a rotation)', () => {
+  const stagesRead = () => sm.log.map((r) => r.versionStage ?? 'AWSCURRENT').sort();
+
+  it('returns AWSCURRENT, then AWSPREVIOUS when the secret has one', async () => {
+    sm.setSecret('hmac', TOKEN);
+    sm.setSecret('hmac', ROTATED);
+    expect(await store().getSecretVersions({ secretId: 'hmac' })).toEqual([
+      { stage: 'AWSCURRENT', value: ROTATED },
+      { stage: 'AWSPREVIOUS', value: TOKEN },
+    ]);
+    expect(stagesRead()).toEqual(['AWSCURRENT', 'AWSPREVIOUS']);
+  });
+
+  it('treats a missing AWSPREVIOUS stage as "no previous version", cached like a value', async () => {
+    sm.setSecret('hmac', TOKEN);
+    const secrets = store();
+    expect(await secrets.getSecretVersions({ secretId: 'hmac' })).toEqual([
+      { stage: 'AWSCURRENT', value: TOKEN },
+    ]);
+    expect(await secrets.getSecretVersions({ secretId: 'hmac' })).toEqual([
+      { stage: 'AWSCURRENT', value: TOKEN },
+    ]);
+    expect(sm.requests).toBe(2);
+    expect(logger.entries).toEqual([]);
+  });
+
+  it('reads one jsonKey of both versions, and skips an old version without that key', async () => {
+    sm.setSecret('json', JSON.stringify({ hmac: ROTATED }), { previous: JSON.stringify({ other: TOKEN }) });
+    const secrets = store();
+    for (let i = 0; i < 3; i++) {
+      expect(await secrets.getSecretVersions({ secretId: 'json', jsonKey: 'hmac' })).toEqual([
+        { stage: 'AWSCURRENT', value: ROTATED },
+      ]);
+    }
+    expect(logger.withMessage('previous secret version skipped')).toHaveLength(1);
+    expect(logger.text()).not.toContain(TOKEN);
+  });
+
+  it('returns the current version alone when the AWSPREVIOUS read is throttled, and retries it later', async () => {
+    sm.setSecret('hmac', TOKEN);
+    sm.setSecret('hmac', ROTATED);
+    sm.failNext(1, 'ThrottlingException', { stage: 'AWSPREVIOUS' });
+    const secrets = store();
+    expect(await secrets.getSecretVersions({ secretId: 'hmac' })).toEqual([
+      { stage: 'AWSCURRENT', value: ROTATED },
+    ]);
+    expect(logger.withMessage('previous secret version unavailable')).toEqual([
+      expect.objectContaining({ level: 'warn', secretId: 'hmac', using: 'the current version only' }),
+    ]);
+    // Not once per request while Secrets Manager throttles: after PREVIOUS_RETRY_MS.
+    clock += PREVIOUS_RETRY_MS - 1;
+    await secrets.getSecretVersions({ secretId: 'hmac' });
+    expect(sm.requests).toBe(2);
+    clock += 1;
+    expect(await secrets.getSecretVersions({ secretId: 'hmac' })).toEqual([
+      { stage: 'AWSCURRENT', value: ROTATED },
+      { stage: 'AWSPREVIOUS', value: TOKEN },
+    ]);
+    expect(sm.requests).toBe(3);
+  });
+
+  it('keeps serving a cached AWSPREVIOUS when a later read of it fails', async () => {
+    sm.setSecret('hmac', TOKEN);
+    sm.setSecret('hmac', ROTATED);
+    const secrets = store({ ttlMs: 1_000 });
+    await secrets.getSecretVersions({ secretId: 'hmac' });
+    clock += 1_000;
+    sm.failNext(1, 'network', { stage: 'AWSPREVIOUS' });
+    expect(await secrets.getSecretVersions({ secretId: 'hmac' })).toEqual([
+      { stage: 'AWSCURRENT', value: ROTATED },
+      { stage: 'AWSPREVIOUS', value: TOKEN },
+    ]);
+    expect(logger.withMessage('previous secret version unavailable')).toEqual([
+      expect.objectContaining({ using: 'the cached previous version' }),
+    ]);
+  });
+
+  it('fails only when AWSCURRENT cannot be read', async () => {
+    sm.setSecret('hmac', TOKEN);
+    sm.failNext(1, 'AccessDeniedException', { stage: 'AWSCURRENT' });
+    const error = await rejection(store().getSecretVersions({ secretId: 'hmac' }));
+    expect(error.message).toContain('access denied');
+  });
+
+  it('forceRefresh re-reads both versions and sees a removed AWSPREVIOUS at once', async () => {
+    sm.setSecret('hmac', TOKEN);
+    sm.setSecret('hmac', ROTATED);
+    const secrets = store();
+    expect(await secrets.getSecretVersions({ secretId: 'hmac' })).toHaveLength(2);
+    sm.removePrevious('hmac');
+    expect(await secrets.getSecretVersions({ secretId: 'hmac' })).toHaveLength(2);
+    expect(await secrets.getSecretVersions({ secretId: 'hmac' }, { forceRefresh: true })).toEqual([
+      { stage: 'AWSCURRENT', value: ROTATED },
+    ]);
+    expect(sm.requests).toBe(4);
+  });
+
+  it('shares AWSPREVIOUS reads between concurrent callers (single flight)', async () => {
+    sm.setSecret('hmac', TOKEN);
+    sm.setSecret('hmac', ROTATED);
+    const secrets = store();
+    await Promise.all(Array.from({ length: 20 }, () => secrets.getSecretVersions({ secretId: 'hmac' })));
+    expect(stagesRead()).toEqual(['AWSCURRENT', 'AWSPREVIOUS']);
   });
 });
 

@@ -177,7 +177,14 @@ describe('worker Lambda handler (SQS events)', () => {
       lastStatus: '500',
       lastError: 'HTTP 500: {}',
       deadLetteredAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      // The key both attempts carried, so the letter can be matched with the destination's records.
+      idempotencyKey: job?.id,
     });
+    expect(api.received.map((r) => r.headers['idempotency-key'])).toEqual([job?.id, job?.id]);
+    expect(logger.withMessage('delivery attempt').map((e) => e.idempotencyKey)).toEqual([job?.id, job?.id]);
+    expect(logger.withMessage('dead-lettered')).toEqual([
+      expect.objectContaining({ idempotencyKey: job?.id }),
+    ]);
     expect(await sqs.receive(queues.queueUrl)).toEqual([]);
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../lambda/core/config';
 import { RequestError, SecretError } from '../../lambda/core/errors';
+import { jobIdFor } from '../../lambda/core/jobs';
 import { buildRequest, type DeliveryTarget, maskRequest } from '../../lambda/core/outgoing-request';
 import { classifyPayload } from '../../lambda/core/payloads';
 import { compileTemplate } from '../../lambda/core/templates';
@@ -73,6 +74,7 @@ describe('buildRequest', () => {
       ...expected,
       'content-type': 'application/json',
       'user-agent': expect.stringMatching(/^tfe-bridge\//),
+      'idempotency-key': jobIdFor('r', 'd', input().body),
     });
   });
 
@@ -141,6 +143,7 @@ describe('maskRequest', () => {
         authorization: 'Basic ***',
         'content-type': 'application/json',
         'user-agent': expect.any(String),
+        'idempotency-key': expect.stringMatching(/^[0-9a-f]{64}$/),
       },
       body: '{"key":"***","text":"hello"}',
     });

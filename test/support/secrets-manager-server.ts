@@ -42,9 +42,13 @@ export interface SecretsManagerServer {
    * unless `previous` names the AWSPREVIOUS value explicitly.
    */
   setSecret(id: string, value: string, options?: { previous?: string }): void;
+  /** Takes the AWSPREVIOUS label off (UpdateSecretVersionStage --remove-from-version-id): the
+   *  old token is retired. */
+  removePrevious(id: string): void;
   deleteSecret(id: string): void;
-  /** The next `count` GetSecretValue requests fail with `type`. */
-  failNext(count: number, type?: FailureType): void;
+  /** The next `count` GetSecretValue requests fail with `type`; with `stage`, only requests
+   *  for that version stage (`AWSCURRENT` covers requests without one). */
+  failNext(count: number, type?: FailureType, options?: { stage?: string }): void;
   /** How many GetSecretValue requests arrived (failed ones included). */
   readonly requests: number;
   /** Every request, in order, for asserting what the client asked for. */
@@ -84,7 +88,11 @@ async function readBody(req: IncomingMessage): Promise<string> {
 export async function startSecretsManager(): Promise<SecretsManagerServer> {
   const secrets = new Map<string, StoredSecret>();
   const log: SecretRequest[] = [];
-  const failures: FailureType[] = [];
+  const failures: Array<{ type: FailureType; stage: string | undefined }> = [];
+  const takeFailure = (stage: string): FailureType | undefined => {
+    const index = failures.findIndex((f) => f.stage === undefined || f.stage === stage);
+    return index === -1 ? undefined : failures.splice(index, 1)[0]?.type;
+  };
 
   const find = (secretId: string): [string, StoredSecret] | undefined => {
     const byName = secrets.get(secretId);
@@ -121,7 +129,7 @@ export async function startSecretsManager(): Promise<SecretsManagerServer> {
     const versionStage = typeof input.VersionStage === 'string' ? input.VersionStage : undefined;
     log.push({ target, secretId, versionStage });
 
-    const failure = failures.shift();
+    const failure = takeFailure(versionStage ?? 'AWSCURRENT');
     if (failure === 'network') {
       req.socket.destroy();
       return;
@@ -179,11 +187,15 @@ export async function startSecretsManager(): Promise<SecretsManagerServer> {
         ...(previous ? { previous } : {}),
       });
     },
+    removePrevious(id) {
+      const existing = secrets.get(id);
+      if (existing) secrets.set(id, { arn: existing.arn, current: existing.current });
+    },
     deleteSecret(id) {
       secrets.delete(id);
     },
-    failNext(count, type = 'ThrottlingException') {
-      for (let i = 0; i < count; i++) failures.push(type);
+    failNext(count, type = 'ThrottlingException', options = {}) {
+      for (let i = 0; i < count; i++) failures.push({ type, stage: options.stage });
     },
     get requests() {
       return log.length;

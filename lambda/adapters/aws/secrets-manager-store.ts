@@ -1,14 +1,20 @@
 // SecretStore on AWS Secrets Manager: an in-memory cache per secret that lives across
 // invocations, one GetSecretValue per secret at a time, and the last known value when Secrets
-// Manager is throttling or unreachable.
+// Manager is throttling or unreachable. Signing secrets are read with their AWSPREVIOUS version
+// too, so a token can be rotated without rejecting requests signed with the old one.
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SecretRef } from '../../core/config';
 import { SecretError } from '../../core/errors';
 import { NO_METRICS } from '../../core/metric-names';
 import { selectSecretValue } from '../../core/secrets';
-import type { Logger, Metrics, SecretStore } from '../../ports';
+import type { Logger, Metrics, SecretVersion, VersionedSecretStore } from '../../ports';
 
 export const DEFAULT_SECRET_CACHE_TTL_MS = 5 * 60_000;
+/** After a failed AWSPREVIOUS read with nothing cached, try again after this long rather than on
+ *  every request (Secrets Manager may be throttling). */
+export const PREVIOUS_RETRY_MS = 30_000;
+const CURRENT = 'AWSCURRENT';
+const PREVIOUS = 'AWSPREVIOUS';
 
 export interface SecretsManagerStoreOptions {
   logger: Logger;
@@ -23,6 +29,12 @@ export interface SecretsManagerStoreOptions {
 interface CachedSecret {
   value: string;
   fetchedAt: number;
+}
+
+/** The AWSPREVIOUS version: `null` when the secret has none (or it could not be read yet). */
+interface CachedPrevious {
+  value: string | null;
+  expiresAt: number;
 }
 
 /** Failures worth answering from the cache: they say nothing about the secret itself. */
@@ -83,9 +95,12 @@ function describeFailure(secretId: string, error: unknown): string {
   }
 }
 
-export class SecretsManagerStore implements SecretStore {
+export class SecretsManagerStore implements VersionedSecretStore {
   private readonly cache = new Map<string, CachedSecret>();
   private readonly inflight = new Map<string, Promise<string>>();
+  private readonly previousCache = new Map<string, CachedPrevious>();
+  private readonly previousInflight = new Map<string, Promise<string | null>>();
+  private readonly reportedSkips = new Set<string>();
   private readonly ttlMs: number;
   private readonly now: () => number;
   private client: Promise<SecretsManagerClient> | undefined;
@@ -99,6 +114,79 @@ export class SecretsManagerStore implements SecretStore {
   async getSecret(ref: SecretRef, options: { forceRefresh?: boolean } = {}): Promise<string> {
     const raw = await this.raw(ref.secretId, options.forceRefresh === true);
     return selectSecretValue(raw, ref);
+  }
+
+  /**
+   * AWSCURRENT, then AWSPREVIOUS if the secret has one: both are accepted while HCP Terraform
+   * switches to a rotated token. Only AWSCURRENT can fail the call; the previous version is an
+   * extra candidate, so a throttled read of it must not turn valid requests into 503s.
+   */
+  async getSecretVersions(
+    ref: SecretRef,
+    options: { forceRefresh?: boolean } = {},
+  ): Promise<SecretVersion[]> {
+    const forceRefresh = options.forceRefresh === true;
+    const [current, previous] = await Promise.all([
+      this.raw(ref.secretId, forceRefresh),
+      this.previous(ref.secretId, forceRefresh),
+    ]);
+    const versions = [{ stage: CURRENT, value: selectSecretValue(current, ref) }];
+    if (previous === null) return versions;
+    try {
+      versions.push({ stage: PREVIOUS, value: selectSecretValue(previous, ref) });
+    } catch (error) {
+      // An older version of another shape (no such jsonKey): it cannot have signed anything.
+      // Said once per secret and key, not on every request that reads the cached version.
+      const skip = `${ref.secretId}\n${ref.jsonKey ?? ''}`;
+      if (!this.reportedSkips.has(skip)) {
+        this.reportedSkips.add(skip);
+        this.options.logger.warn('previous secret version skipped', {
+          secretId: ref.secretId,
+          error: (error as Error).message,
+        });
+      }
+    }
+    return versions;
+  }
+
+  private async previous(secretId: string, forceRefresh: boolean): Promise<string | null> {
+    const cached = this.previousCache.get(secretId);
+    if (!forceRefresh && cached && this.now() < cached.expiresAt) return cached.value;
+    let pending = this.previousInflight.get(secretId);
+    if (!pending) {
+      pending = this.fetchPrevious(secretId).finally(() => this.previousInflight.delete(secretId));
+      this.previousInflight.set(secretId, pending);
+    }
+    return pending;
+  }
+
+  private async fetchPrevious(secretId: string): Promise<string | null> {
+    try {
+      const client = await this.getClient();
+      const { GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+      const { SecretString } = await client.send(
+        new GetSecretValueCommand({ SecretId: secretId, VersionStage: PREVIOUS }),
+      );
+      const value = SecretString ?? null;
+      this.previousCache.set(secretId, { value, expiresAt: this.now() + this.ttlMs });
+      return value;
+    } catch (error) {
+      // No AWSPREVIOUS stage (never rotated, or removed to retire the old token): not an error.
+      if ((error as AwsLikeError).name === 'ResourceNotFoundException') {
+        this.previousCache.set(secretId, { value: null, expiresAt: this.now() + this.ttlMs });
+        return null;
+      }
+      const cached = this.previousCache.get(secretId);
+      this.options.logger.warn('previous secret version unavailable', {
+        secretId,
+        stage: PREVIOUS,
+        error: describeFailure(secretId, error),
+        using: cached?.value ? 'the cached previous version' : 'the current version only',
+      });
+      const value = cached?.value ?? null;
+      this.previousCache.set(secretId, { value, expiresAt: this.now() + PREVIOUS_RETRY_MS });
+      return value;
+    }
   }
 
   private async raw(secretId: string, forceRefresh: boolean): Promise<string> {

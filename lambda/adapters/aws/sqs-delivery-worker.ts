@@ -18,7 +18,7 @@ import {
   isHeldTooLong,
   MAX_HELD_JOB_AGE_MS,
 } from '../../core/destination-guard';
-import { type DeadLetterReason, type DeliveryJob, destinationKey } from '../../core/jobs';
+import { type DeadLetterReason, type DeliveryJob, destinationKey, idempotencyKeyFor } from '../../core/jobs';
 import { deliveryLabels, NO_METRICS } from '../../core/metric-names';
 import { type AttemptResult, nextStep } from '../../core/retry-policy';
 import type { Fetch, Logger, Metrics, SecretStore } from '../../ports';
@@ -69,6 +69,8 @@ interface DeadLetterInput {
   attempts: number;
   last: { status?: number | undefined; error: string };
   job?: DeliveryJob;
+  /** The key every attempt carried, when the destination sends one. */
+  idempotencyKey?: string | null;
 }
 
 /** SQS refuses attribute values with characters outside XML's range; a response snippet may hold any. */
@@ -102,6 +104,7 @@ export function createSqsDeliveryWorker(deps: SqsDeliveryWorkerDeps): SqsDeliver
 
   async function deadLetter(input: DeadLetterInput): Promise<RecordOutcome> {
     const { record, reason, attempts, last, job } = input;
+    const idempotencyKey = input.idempotencyKey ?? null;
     const attributes: Record<string, MessageAttributeValue> = {
       reason: { DataType: 'String', StringValue: reason },
       attempts: { DataType: 'Number', StringValue: String(attempts) },
@@ -111,12 +114,16 @@ export function createSqsDeliveryWorker(deps: SqsDeliveryWorkerDeps): SqsDeliver
       ...(last.status === undefined
         ? {}
         : { lastStatus: { DataType: 'Number', StringValue: String(last.status) } }),
+      ...(idempotencyKey === null
+        ? {}
+        : { idempotencyKey: { DataType: 'String', StringValue: idempotencyKey } }),
     };
     const fields = {
       messageId: record.messageId,
       route: job?.routeId ?? null,
       destination: job?.destinationId ?? null,
       jobId: job?.id ?? null,
+      idempotencyKey,
       reason,
       attempts,
       lastStatus: last.status ?? null,
@@ -213,7 +220,8 @@ export function createSqsDeliveryWorker(deps: SqsDeliveryWorkerDeps): SqsDeliver
         last: { error: 'destination is not in the deployed config' },
       });
     }
-    return deliverGuarded(record, job, target, common, receives, context);
+    const idempotencyKey = idempotencyKeyFor(job.routeId, target.destination, job.body);
+    return deliverGuarded(record, job, target, { ...common, idempotencyKey }, receives, context);
   }
 
   /**

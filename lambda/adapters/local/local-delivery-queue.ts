@@ -10,7 +10,13 @@ import {
   MAX_HELD_JOB_AGE_MS,
 } from '../../core/destination-guard';
 import { QueueError } from '../../core/errors';
-import { type DeadLetterReason, type DeliveryJob, deadLetterFor, destinationKey } from '../../core/jobs';
+import {
+  type DeadLetterReason,
+  type DeliveryJob,
+  deadLetterFor,
+  destinationKey,
+  idempotencyKeyFor,
+} from '../../core/jobs';
 import { deliveryLabels, NO_METRICS } from '../../core/metric-names';
 import { nextStep } from '../../core/retry-policy';
 import type { DeadLetterStore, JobQueue } from '../../ports';
@@ -217,9 +223,18 @@ export class LocalDeliveryQueue implements JobQueue {
     attempts: number,
     last: { status?: number; error: string },
   ): Promise<void> {
-    const letter = deadLetterFor(job, reason, attempts, last, new Date());
+    const target = this.options.targets.get(destinationKey(job.routeId, job.destinationId));
+    const idempotencyKey = target ? idempotencyKeyFor(job.routeId, target.destination, job.body) : null;
+    const letter = deadLetterFor(job, reason, attempts, last, new Date(), idempotencyKey);
     const { logger } = this.options.deps;
-    const fields = { route: job.routeId, destination: job.destinationId, jobId: job.id, reason, attempts };
+    const fields = {
+      route: job.routeId,
+      destination: job.destinationId,
+      jobId: job.id,
+      idempotencyKey,
+      reason,
+      attempts,
+    };
     try {
       await this.options.deadLetters.write(letter);
       logger.warn('dead-lettered', { ...fields, lastStatus: letter.lastStatus, lastError: letter.lastError });
