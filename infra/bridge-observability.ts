@@ -47,7 +47,7 @@ export class BridgeObservability extends Construct {
     for (const fn of [props.receiver, props.worker]) {
       fn.addEnvironment('POWERTOOLS_SERVICE_NAME', this.service);
     }
-    this.alarms = [this.rejectedSignaturesAlarm(), this.deliveryErrorRateAlarm()];
+    this.alarms = [this.rejectedSignaturesAlarm(), this.deliveryErrorRateAlarm(), this.circuitOpenedAlarm()];
     this.dashboard = this.createDashboard(props);
   }
 
@@ -110,6 +110,19 @@ export class BridgeObservability extends Construct {
       evaluationPeriods: 1,
       treatMissingData: TreatMissingData.NOT_BREACHING,
       alarmDescription: `tfe-bridge: over ${DELIVERY_ERROR_RATE_ALARM_PERCENT}% of delivery attempts failed in 5 minutes (a destination is down or refusing).`,
+    });
+  }
+
+  private circuitOpenedAlarm(): Alarm {
+    return new Alarm(this, 'CircuitOpenedAlarm', {
+      metric: this.metric('circuit_changes', { state: 'opened' }, Stats.SUM),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+      alarmDescription:
+        'tfe-bridge: a destination failed too many times in a row and is paused (its jobs stay queued, ' +
+        'a probe is sent after the cool-down). The log line "circuit opened" names it.',
     });
   }
 

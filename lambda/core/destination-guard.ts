@@ -1,7 +1,7 @@
 // What stands between a destination's queue and its next attempt: its circuit breaker and its
 // token bucket. Both adapters (local lanes, AWS worker) ask gate() before an attempt and report
 // the result with record(); state changes go to one listener (log lines, later metrics).
-import type { Logger } from '../ports';
+import type { Logger, Metrics } from '../ports';
 import { CircuitBreaker, type CircuitChange } from './circuit-breaker';
 import type { DestinationConfig } from './config';
 import { TokenBucket } from './rate-limit';
@@ -127,8 +127,23 @@ export class DestinationGuards {
   }
 }
 
-/** The log lines for guard events; `extra` (e.g. a metrics hook) sees every event too. */
-export function guardLogger(logger: Logger, extra?: GuardListener): GuardListener {
+const CIRCUIT_STATES = {
+  'circuit-opened': 'opened',
+  'circuit-probe': 'probe',
+  'circuit-closed': 'closed',
+} as const;
+
+/** Circuit changes as the `circuit_changes` metric (the stack alarms on `opened`). */
+export function circuitMetrics(metrics: Metrics): GuardListener {
+  return (event) => {
+    if (!(event.type in CIRCUIT_STATES)) return;
+    const state = CIRCUIT_STATES[event.type as keyof typeof CIRCUIT_STATES];
+    metrics.count('circuit_changes', { route: event.route, destination: event.destination, state });
+  };
+}
+
+/** The log lines for guard events; each `extra` listener (metrics, tests) sees every event too. */
+export function guardLogger(logger: Logger, ...extra: (GuardListener | undefined)[]): GuardListener {
   return (event) => {
     const { type, ...fields } = event;
     switch (type) {
@@ -154,6 +169,6 @@ export function guardLogger(logger: Logger, extra?: GuardListener): GuardListene
         logger.info('rate limit restored', fields);
         break;
     }
-    extra?.(event);
+    for (const listener of extra) listener?.(event);
   };
 }

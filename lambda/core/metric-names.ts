@@ -41,6 +41,12 @@ export const METRICS = {
     labels: ['route', 'destination'],
     rollups: [[]],
   },
+  circuit_changes: {
+    kind: 'counter',
+    help: 'Circuit breaker changes by destination and state (opened, probe, closed)',
+    labels: ['route', 'destination', 'state'],
+    rollups: [['state']],
+  },
   secret_cache: {
     kind: 'counter',
     help: 'Secret reads answered from the cache (hit) or from the secret store (miss)',
@@ -58,12 +64,9 @@ export type HistogramName = NamesOfKind<'histogram'>;
 /** The exact labels a metric takes: a missing or extra label is a type error. */
 export type LabelsOf<N extends MetricName> = Record<(typeof METRICS)[N]['labels'][number], string>;
 
-/**
- * What happened to a delivery job after an attempt (or without one): each attempt is counted
- * once. `circuit_open` is reserved for the circuit breaker (a job held back without an attempt)
- * and not emitted yet.
- */
-export type DeliveryOutcome = 'delivered' | 'retried' | 'dead_lettered' | 'circuit_open';
+/** What happened to a delivery job after an attempt (or without one): each attempt is counted
+ *  once. A job held back by an open circuit is not an attempt; `circuit_changes` shows those. */
+export type DeliveryOutcome = 'delivered' | 'retried' | 'dead_lettered';
 
 /** Labels of a `deliveries` sample; a malformed queue message has no route or destination. */
 export function deliveryLabels(

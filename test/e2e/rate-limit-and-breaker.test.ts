@@ -10,6 +10,7 @@ import {
 } from '../support/destination-server';
 import { fixture } from '../support/fixtures';
 import { eventually, startTestBridge, type TestBridge } from '../support/local-bridge';
+import { parseExposition, sampleValue } from '../support/prometheus-text';
 import { signedRequest } from '../support/signed-request';
 
 const HMAC = 'e2e-signing-token-0001';
@@ -149,6 +150,20 @@ describe('circuit breaker', () => {
     // The failed probes were the breaker's, not the job's: with maxAttempts 3 the first job was
     // tried more often than that and was still delivered.
     expect(attemptsWhileDown).toBeGreaterThan(RETRY.maxAttempts);
+
+    // The same changes as metrics, for the stack's CircuitOpenedAlarm (locally on /metrics).
+    const exposition = parseExposition(await (await fetch(`${b.url}/metrics`)).text());
+    const changes = (state: string) =>
+      sampleValue(exposition, 'tfe_bridge_circuit_changes_total', {
+        route: 'runs',
+        destination: 'api',
+        state,
+      });
+    // A failed probe opens the circuit again: as many openings as probes (the last one closed it).
+    expect(changes('opened')).toBe(b.logger.withMessage('circuit opened').length);
+    expect(changes('probe')).toBe(b.logger.withMessage('circuit probe').length);
+    expect(changes('opened')).toBe(changes('probe'));
+    expect(changes('closed')).toBe(1);
   }, 20_000);
 
   it('without the breaker the same outage spends every retry and dead-letters every job', async () => {

@@ -44,6 +44,7 @@ function emittedDocuments(): Json[] {
   for (const outcome of ['delivered', 'retried', 'dead_lettered'] as const) {
     metrics.count('deliveries', { route: 'prod-runs', destination: 'callback', outcome });
   }
+  metrics.count('circuit_changes', { route: 'prod-runs', destination: 'callback', state: 'opened' });
   metrics.observe('delivery_latency', { route: 'prod-runs', destination: 'callback' }, 120);
   metrics.publish();
   return lines.map((line) => JSON.parse(line) as Json);
@@ -78,6 +79,20 @@ describe('observability', () => {
       Statistic: 'Sum',
       Period: 300,
       Threshold: REJECTED_SIGNATURES_ALARM_COUNT,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    expect(isEmitted(alarm as unknown as MetricRef, emittedDocuments())).toBe(true);
+  });
+
+  it('alarms when a circuit opens, over the {service, state} rollup the worker emits', () => {
+    const [alarm, ...others] = alarmsByPrefix('ObservabilityCircuitOpened');
+    expect(others).toEqual([]);
+    expect(alarm).toMatchObject({
+      Namespace: METRICS_NAMESPACE,
+      MetricName: 'circuit_changes',
+      Statistic: 'Sum',
+      Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       TreatMissingData: 'notBreaching',
     });
@@ -125,8 +140,9 @@ describe('observability', () => {
     const alarms = [
       ...alarmsByPrefix('ObservabilityRejectedSignatures'),
       ...alarmsByPrefix('ObservabilityDeliveryErrorRate'),
+      ...alarmsByPrefix('ObservabilityCircuitOpened'),
     ];
-    expect(alarms).toHaveLength(2);
+    expect(alarms).toHaveLength(3);
     for (const alarm of alarms) {
       expect(alarm.AlarmActions).toEqual([{ Ref: topic }]);
       expect(alarm.OKActions).toEqual([{ Ref: topic }]);

@@ -258,8 +258,8 @@ describe('the example config, bundled, with an alarm email', () => {
   it('alarms on dead letters, a stuck queue, receiver errors and 5xx, and worker errors', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
     const metric = (name: string) => alarms.filter((a) => a.MetricName === name);
-    // And two on the bridge's own metrics: test/infra/bridge-observability.test.ts.
-    expect(alarms).toHaveLength(7);
+    // And three on the bridge's own metrics: test/infra/bridge-observability.test.ts.
+    expect(alarms).toHaveLength(8);
     expect(metric('ApproximateNumberOfMessagesVisible')).toEqual([
       expect.objectContaining({
         Namespace: 'AWS/SQS',
@@ -382,7 +382,7 @@ describe('small configs', () => {
     template.resourceCountIs('AWS::SNS::Topic', 0);
     template.resourceCountIs('AWS::KMS::Key', 0);
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(7);
+    expect(alarms).toHaveLength(8);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toBeUndefined();
     expect(template.toJSON().Outputs.AlarmTopicArn).toBeUndefined();
   });

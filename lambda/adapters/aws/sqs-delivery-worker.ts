@@ -11,6 +11,7 @@ import {
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { attemptDelivery, type DeliveryTarget } from '../../core/delivery';
 import {
+  circuitMetrics,
   DestinationGuards,
   type Gate,
   type GuardListener,
@@ -99,7 +100,10 @@ export function createSqsDeliveryWorker(deps: SqsDeliveryWorkerDeps): SqsDeliver
   const now = deps.now ?? (() => new Date());
   // Per container, across invocations: each destination's breaker and bucket, and the receives
   // of each message that were not attempts.
-  const guards = new DestinationGuards(() => now().getTime(), guardLogger(logger, deps.onGuardEvent));
+  const guards = new DestinationGuards(
+    () => now().getTime(),
+    guardLogger(logger, circuitMetrics(metrics), deps.onGuardEvent),
+  );
   const tally = new ReceiveTally();
 
   async function deadLetter(input: DeadLetterInput): Promise<RecordOutcome> {

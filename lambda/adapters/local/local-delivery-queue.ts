@@ -3,6 +3,7 @@
 // SQS FIFO message group) and keeps a slow destination from delaying the others.
 import { attemptDelivery, type DeliveryDeps, type DeliveryTarget } from '../../core/delivery';
 import {
+  circuitMetrics,
   DestinationGuards,
   type GuardListener,
   guardLogger,
@@ -69,7 +70,11 @@ export class LocalDeliveryQueue implements JobQueue {
   private readonly slots: ConcurrencyLimit | undefined;
 
   constructor(private readonly options: LocalQueueOptions) {
-    this.guards = new DestinationGuards(Date.now, guardLogger(options.deps.logger, options.onGuardEvent));
+    const metrics = circuitMetrics(options.deps.metrics ?? NO_METRICS);
+    this.guards = new DestinationGuards(
+      Date.now,
+      guardLogger(options.deps.logger, metrics, options.onGuardEvent),
+    );
     this.slots =
       options.maxConcurrency === undefined ? undefined : new ConcurrencyLimit(options.maxConcurrency);
   }
