@@ -7,6 +7,7 @@ import { DeadLetterFile } from './adapters/local/dead-letter-file';
 import { FileSecretStore } from './adapters/local/file-secret-store';
 import type { JobJournal } from './adapters/local/job-journal';
 import { LocalDeliveryQueue } from './adapters/local/local-delivery-queue';
+import { MemoryReplayGuard } from './adapters/local/memory-replay-guard';
 import { createApp } from './app';
 import { buildTargets } from './core/outgoing-request';
 import type { DeadLetterStore, Fetch, Logger, SecretStore } from './ports';
@@ -27,6 +28,8 @@ export interface LocalBridgeOptions {
   host?: string;
   fetch?: Fetch;
   random?: () => number;
+  /** The queue's duplicate window (default: SQS's 5 minutes); tests shorten it. */
+  dedupWindowMs?: number;
 }
 
 export interface LocalBridge {
@@ -45,10 +48,17 @@ export async function startLocalBridge(options: LocalBridgeOptions): Promise<Loc
     deadLetters: options.deadLetters ?? new DeadLetterFile(),
     ...(options.journal ? { journal: options.journal } : {}),
     ...(options.random ? { random: options.random } : {}),
+    ...(options.dedupWindowMs === undefined ? {} : { dedupWindowMs: options.dedupWindowMs }),
   });
   const recovered = queue.recover();
   if (recovered > 0) logger.warn('recovered jobs accepted before a crash', { count: recovered });
-  const app = createApp({ config: loaded.config, secrets, queue, logger });
+  const app = createApp({
+    config: loaded.config,
+    secrets,
+    queue,
+    logger,
+    ...(loaded.config.replayGuard ? { replayGuard: new MemoryReplayGuard() } : {}),
+  });
   const host = options.host ?? DEFAULT_HOST;
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
