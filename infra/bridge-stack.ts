@@ -34,6 +34,7 @@ import type { Construct } from 'constructs';
 import type { BridgeConfig } from '../lambda/core/config';
 import { destinationSecretIds, jsonKeysBySecret, signingSecretIds } from './config-secrets';
 import { bundlingOptions, entryPath, LOCK_FILE, PROJECT_ROOT } from './lambda-bundling';
+import { ReplayGuardTable } from './replay-guard-table';
 
 /** Jobs per worker invocation. One, on purpose: in a FIFO batch, the jobs queued behind a
  *  failing one of the same group are handed back untried, yet SQS counts a receive for each,
@@ -83,6 +84,8 @@ export class BridgeStack extends Stack {
   readonly deadLetterQueue: Queue;
   readonly alarms: Alarm[];
   readonly alarmTopic: Topic | undefined;
+  /** Only when the config enables `replayGuard`. */
+  readonly replayGuard: ReplayGuardTable | undefined;
 
   constructor(scope: Construct, id: string, props: BridgeStackProps) {
     super(scope, id, props);
@@ -173,6 +176,13 @@ export class BridgeStack extends Stack {
     // Permissions -----------------------------------------------------------------------------
     // The event source grants receive/delete/ChangeMessageVisibility on the job queue.
     this.queue.grantSendMessages(this.receiver);
+    this.replayGuard = config.replayGuard
+      ? new ReplayGuardTable(this, 'ReplayGuard', { tableName: name('replay-guard') })
+      : undefined;
+    if (this.replayGuard) {
+      this.replayGuard.grantClaim(this.receiver);
+      this.receiver.addEnvironment('REPLAY_GUARD_TABLE', this.replayGuard.table.tableName);
+    }
     this.deadLetterQueue.grantSendMessages(this.worker);
     const secretArns = this.secretArns(props.createSecrets === true, config);
     grantSecretRead(this.receiver, signingSecretIds(config).map(secretArns));
