@@ -36,6 +36,7 @@ import type { BridgeConfig } from '../lambda/core/config';
 import { BridgeObservability } from './bridge-observability';
 import { destinationSecretIds, jsonKeysBySecret, signingSecretIds } from './config-secrets';
 import { bundlingOptions, entryPath, LOCK_FILE, PROJECT_ROOT } from './lambda-bundling';
+import { ReplayGuardTable } from './replay-guard-table';
 
 /** Jobs per worker invocation. One, on purpose: in a FIFO batch, the jobs queued behind a
  *  failing one of the same group are handed back untried, yet SQS counts a receive for each,
@@ -89,6 +90,8 @@ export class BridgeStack extends Stack {
   readonly alarms: Alarm[];
   readonly alarmTopic: Topic | undefined;
   readonly observability: BridgeObservability;
+  /** Only when the config enables `replayGuard`. */
+  readonly replayGuard: ReplayGuardTable | undefined;
 
   constructor(scope: Construct, id: string, props: BridgeStackProps) {
     super(scope, id, props);
@@ -181,6 +184,13 @@ export class BridgeStack extends Stack {
     // Permissions -----------------------------------------------------------------------------
     // The event source grants receive/delete/ChangeMessageVisibility on the job queue.
     this.queue.grantSendMessages(this.receiver);
+    this.replayGuard = config.replayGuard
+      ? new ReplayGuardTable(this, 'ReplayGuard', { tableName: name('replay-guard') })
+      : undefined;
+    if (this.replayGuard) {
+      this.replayGuard.grantClaim(this.receiver);
+      this.receiver.addEnvironment('REPLAY_GUARD_TABLE', this.replayGuard.table.tableName);
+    }
     this.deadLetterQueue.grantSendMessages(this.worker);
     const secretArns = this.secretArns(props.createSecrets === true, config);
     grantSecretRead(this.receiver, signingSecretIds(config).map(secretArns));

@@ -15,10 +15,11 @@ import {
 import { createJobs } from './core/jobs';
 import { NO_LABEL, NO_METRICS } from './core/metric-names';
 import { classifyPayload, parseJsonObject } from './core/payloads';
+import { checkReplay } from './core/replay';
 import { selectDestinations } from './core/routing';
 import { readSignatureHeader } from './core/signature';
 import { createSignatureVerifier } from './core/signing-keys';
-import type { JobQueue, Logger, Metrics, SecretStore } from './ports';
+import type { JobQueue, Logger, Metrics, ReplayGuard, SecretStore } from './ports';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -31,6 +32,8 @@ export interface AppDeps {
   /** Counts `received` by route and result. */
   metrics?: Metrics;
   now?: () => Date;
+  /** Refuses a body already accepted within `config.replayGuard.ttlSeconds` (when both are set). */
+  replayGuard?: ReplayGuard;
 }
 
 /** What happened to a request, for logs and metrics. */
@@ -40,6 +43,7 @@ type RequestResult =
   | 'rejected_signature'
   | 'rejected_payload'
   | 'rejected_media_type'
+  | 'rejected_replay'
   | 'too_large'
   | 'not_found'
   | 'unavailable'
@@ -155,9 +159,15 @@ export function createApp(deps: AppDeps): Hono<Env> {
       const destinationIds = selectDestinations(route, notification).map((d) => d.id);
       const jobs = createJobs(route.id, destinationIds, body, notification, now());
       if (jobs.length > 0) {
+        const replay = await checkReplay(deps.replayGuard, config.replayGuard, route.id, bytes, logger);
+        if (replay.replayed) {
+          c.set('result', 'rejected_replay');
+          return c.json({ error: 'replayed', message: 'this notification was already accepted' }, 409);
+        }
         try {
           await queue.enqueue(jobs);
         } catch (error) {
+          await replay.release();
           throw new QueueError('the delivery queue did not accept the notification', { cause: error });
         }
       }

@@ -7,6 +7,7 @@ import { DeadLetterFile } from './adapters/local/dead-letter-file';
 import { FileSecretStore } from './adapters/local/file-secret-store';
 import type { JobJournal } from './adapters/local/job-journal';
 import { LocalDeliveryQueue } from './adapters/local/local-delivery-queue';
+import { MemoryReplayGuard } from './adapters/local/memory-replay-guard';
 import { PROMETHEUS_CONTENT_TYPE, PrometheusRegistry } from './adapters/local/prometheus-registry';
 import { createApp } from './app';
 import { buildTargets } from './core/outgoing-request';
@@ -28,6 +29,8 @@ export interface LocalBridgeOptions {
   host?: string;
   fetch?: Fetch;
   random?: () => number;
+  /** The queue's duplicate window (default: SQS's 5 minutes); tests shorten it. */
+  dedupWindowMs?: number;
 }
 
 export interface LocalBridge {
@@ -50,10 +53,18 @@ export async function startLocalBridge(options: LocalBridgeOptions): Promise<Loc
     ...(options.journal ? { journal: options.journal } : {}),
     ...(options.random ? { random: options.random } : {}),
     ...(loaded.config.maxConcurrency === undefined ? {} : { maxConcurrency: loaded.config.maxConcurrency }),
+    ...(options.dedupWindowMs === undefined ? {} : { dedupWindowMs: options.dedupWindowMs }),
   });
   const recovered = queue.recover();
   if (recovered > 0) logger.warn('recovered jobs accepted before a crash', { count: recovered });
-  const app = createApp({ config: loaded.config, secrets, queue, logger, metrics });
+  const app = createApp({
+    config: loaded.config,
+    secrets,
+    queue,
+    logger,
+    metrics,
+    ...(loaded.config.replayGuard ? { replayGuard: new MemoryReplayGuard() } : {}),
+  });
   // Local mode only: on AWS the same metrics go to CloudWatch, and the Function URL is public.
   app.get('/metrics', (c) => c.body(metrics.render(), 200, { 'content-type': PROMETHEUS_CONTENT_TYPE }));
   const host = options.host ?? DEFAULT_HOST;

@@ -51,3 +51,11 @@ export interface VersionedSecretStore extends SecretStore {
    *  previous version is left out; only a failure to read the current one throws. */
   getSecretVersions(ref: SecretRef, options?: { forceRefresh?: boolean }): Promise<SecretVersion[]>;
 }
+
+/** Remembers which notifications were accepted, to refuse the same signed body replayed later. */
+export interface ReplayGuard {
+  /** Records `key` for `ttlSeconds`. False if it is already recorded and not yet expired. */
+  claim(key: string, ttlSeconds: number): Promise<boolean>;
+  /** Forgets `key`: the notification it stood for was not accepted after all (queue failure). */
+  release(key: string): Promise<void>;
+}

@@ -5,6 +5,7 @@ import type { Context, LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'a
 // `hono/aws-lambda` is marked deprecated for `@hono/aws-lambda`, which is not published yet;
 // this file is the only place that uses it.
 import { handle, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
+import { DynamoDbReplayGuard } from './adapters/aws/dynamodb-replay-guard';
 import { EmfMetrics } from './adapters/aws/emf-metrics';
 import { readReceiverEnv } from './adapters/aws/env';
 import { lazyHandler, onLambda } from './adapters/aws/lazy-handler';
@@ -51,6 +52,9 @@ async function fromEnvironment(): Promise<ReceiverHandler> {
     }),
     logger,
     metrics,
+    ...(env.replayGuardTable
+      ? { replayGuard: new DynamoDbReplayGuard({ tableName: env.replayGuardTable }) }
+      : {}),
   });
   return async (event, context) => {
     if (context) logger.addContext(context);

@@ -11,6 +11,7 @@ import type { DeadLetterStore } from '../ports';
 import {
   CONFIG_OPTION,
   type Command,
+  type CommandIo,
   configPath,
   EXIT_FAILURE,
   EXIT_OK,
@@ -33,19 +34,27 @@ const jobOf = (letter: DeadLetter): DeliveryJob => ({
 });
 
 export const deadLettersCommand: Command = {
-  summary: 'list or replay local dead letters',
-  usage: `tfe-bridge dead-letters list   [--file FILE] [--destination ROUTE/DEST] [--reason R]
-tfe-bridge dead-letters replay --config FILE [--secrets FILE] [--file FILE]
-                               [--destination ROUTE/DEST] [--reason R] [--job ID]
+  summary: 'list or replay dead letters (local file or the AWS dead-letter queue)',
+  usage: `tfe-bridge dead-letters list   [--file FILE] [filters]
+tfe-bridge dead-letters replay --config FILE [--secrets FILE] [--file FILE] [filters]
+tfe-bridge dead-letters list   --dlq-url URL [filters]
+tfe-bridge dead-letters replay --dlq-url URL --queue-url URL [filters]
 
-  --file FILE        the dead-letter file (default ${DEFAULT_DEAD_LETTER_FILE})
+  --file FILE        the local dead-letter file (default ${DEFAULT_DEAD_LETTER_FILE})
+  --dlq-url URL      the AWS dead-letter queue (stack output DeadLetterQueueUrl;
+                     env TFE_BRIDGE_DEAD_LETTER_QUEUE_URL); region, credentials and
+                     endpoint come from the usual AWS settings (AWS_REGION, AWS_PROFILE, ...)
+  --queue-url URL    (AWS replay) the jobs queue (stack output QueueUrl; env TFE_BRIDGE_QUEUE_URL)
+  --config FILE      (local replay) bridge config   (env TFE_BRIDGE_CONFIG)
+  --secrets FILE     (local replay) secrets file    (env TFE_BRIDGE_SECRETS)
+filters:
   --destination R/D  only letters for this route/destination
   --reason R         only letters with this reason (exhausted, permanent, shutdown, ...)
   --job ID           only this job id
-  --config FILE      (replay) bridge config   (env TFE_BRIDGE_CONFIG)
-  --secrets FILE     (replay) secrets file    (env TFE_BRIDGE_SECRETS)
-list prints one JSON line per letter. replay redelivers with each destination's retry policy;
-delivered letters leave the file, failing ones are written back. Exit 1 if any failed again.`,
+list prints one JSON line per letter. Local replay redelivers with each destination's retry
+policy; delivered letters leave the file, failing ones are written back. AWS replay sends each
+letter back to the jobs queue in its destination's order and deletes it from the DLQ once sent;
+the deployed worker delivers it. Exit 1 if any failed.`,
 
   async run(argv, io) {
     const { values, positionals } = parseOptionsWithAction(argv);
@@ -54,6 +63,10 @@ delivered letters leave the file, failing ones are written back. Exit 1 if any f
       return EXIT_OK;
     }
     const [action] = positionals;
+    const deadLetterQueueUrl =
+      values['dlq-url'] ?? (values.file ? undefined : io.env.TFE_BRIDGE_DEAD_LETTER_QUEUE_URL);
+    if (deadLetterQueueUrl !== undefined) return runOnSqs(action, deadLetterQueueUrl, values, io);
+    if (values['queue-url'] !== undefined) throw new UsageError('--queue-url needs --dlq-url (AWS mode)');
     const file = new DeadLetterFile(values.file ?? DEFAULT_DEAD_LETTER_FILE);
     const all = file.readAll();
     const selected = all.filter(
@@ -93,6 +106,50 @@ delivered letters leave the file, failing ones are written back. Exit 1 if any f
   },
 };
 
+type Values = ReturnType<typeof parseOptionsWithAction>['values'];
+
+async function runOnSqs(
+  action: string | undefined,
+  deadLetterQueueUrl: string,
+  values: Values,
+  io: CommandIo,
+): Promise<number> {
+  if (action !== 'list' && action !== 'replay')
+    throw new UsageError('dead-letters needs an action: list or replay');
+  if (values.file !== undefined)
+    throw new UsageError('--file and --dlq-url are two different sources: pass one');
+  for (const option of ['config', 'secrets'] as const) {
+    if (values[option] !== undefined) {
+      throw new UsageError(`--${option} is for local replay; with --dlq-url the deployed worker delivers`);
+    }
+  }
+  const queueUrl = values['queue-url'] ?? io.env.TFE_BRIDGE_QUEUE_URL;
+  if (action === 'replay' && !queueUrl) {
+    throw new UsageError('replay from the dead-letter queue needs --queue-url URL (stack output QueueUrl)');
+  }
+  for (const [name, url] of [
+    ['--dlq-url', deadLetterQueueUrl],
+    ['--queue-url', queueUrl],
+  ] as const) {
+    if (url !== undefined && !URL.canParse(url))
+      throw new UsageError(`${name} must be a queue URL, got "${url}"`);
+  }
+  // Loaded only here, so local commands never load the AWS SDK.
+  const { runSqsDeadLetters } = await import('./dead-letters-sqs');
+  return runSqsDeadLetters(
+    {
+      action,
+      deadLetterQueueUrl,
+      queueUrl,
+      matches: (letter) =>
+        (!values.destination || `${letter.routeId}/${letter.destinationId}` === values.destination) &&
+        (!values.reason || letter.reason === values.reason) &&
+        (!values.job || letter.jobId === values.job),
+    },
+    io,
+  );
+}
+
 function parseOptionsWithAction(argv: string[]) {
   const [action, ...rest] = argv;
   const hasAction = action !== undefined && !action.startsWith('-');
@@ -103,6 +160,8 @@ function parseOptionsWithAction(argv: string[]) {
     destination: { type: 'string' },
     reason: { type: 'string' },
     job: { type: 'string' },
+    'dlq-url': { type: 'string' },
+    'queue-url': { type: 'string' },
   });
   return { values, positionals: hasAction ? [action] : [] };
 }

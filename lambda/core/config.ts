@@ -10,6 +10,8 @@ export const DEFAULT_RETRY = { maxAttempts: 6, baseDelayMs: 1_000, maxDelayMs: 6
 /** On by default: a destination that is down holds its jobs instead of dead-lettering them. */
 export const DEFAULT_CIRCUIT_BREAKER = { failures: 20, coolDownMs: 60_000 } as const;
 export const DEFAULT_IDEMPOTENCY_HEADER = 'Idempotency-Key';
+/** How long the replay guard remembers a notification: a week, far past SQS's 5-minute dedup. */
+export const DEFAULT_REPLAY_TTL_SECONDS = 7 * 24 * 3600;
 
 const idSchema = z
   .string()
@@ -194,9 +196,21 @@ const routeSchema = z
     reportDuplicates(route.destinations, ['destinations'], ctx);
   }, ALWAYS);
 
+// Off unless present. Top level, not per route: one store (one table on AWS), keyed per route.
+// Safe to enable: HashiCorp bodies carry timestamps or event ids, so two legitimate notifications
+// are never byte-identical, and verification requests (which may be) are answered before the check.
+const replayGuardSchema = z.strictObject({
+  ttlSeconds: z
+    .int()
+    .min(600) // past the queue's 5-minute deduplication window, or the guard adds nothing
+    .max(365 * 24 * 3600)
+    .default(DEFAULT_REPLAY_TTL_SECONDS),
+});
+
 export const configSchema = z
   .strictObject({
     $schema: z.string().optional(),
+    replayGuard: replayGuardSchema.optional(),
     routes: z.array(routeSchema).min(1, 'must list at least one route'),
     /** Deliveries in flight at once across all destinations (local lanes; on AWS the worker's
      *  event-source maximum concurrency, at least 2). Unset: one per destination with work. */
@@ -256,6 +270,7 @@ export type TemplateConfig = DestinationConfig['template'];
 export type FilterConfig = NonNullable<DestinationConfig['filter']>;
 export type RetryPolicy = DestinationConfig['retry'];
 export type RateLimitSettings = NonNullable<DestinationConfig['rateLimit']>;
+export type ReplayGuardConfig = NonNullable<BridgeConfig['replayGuard']>;
 
 /** `routes[0].destinations[1].url` from zod's path array. */
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -299,7 +314,7 @@ function describeIssue(issue: z.core.$ZodIssue, parentPath: readonly PropertyKey
 
 /** Validates an already-parsed config object; throws ConfigError listing every bad field. */
 export function parseConfig(input: unknown): BridgeConfig {
-  const result = configSchema.safeParse(input);
+  const result = configSchema.safeParse(input, { reportInput: true });
   if (!result.success) throw new ConfigError(result.error.issues.flatMap((issue) => describeIssue(issue)));
   return result.data;
 }

@@ -39,7 +39,7 @@ const FAULTS: Array<ReturnType<Behaviour>> = [
 ];
 
 /** A destination failing `faultShare` of requests; records when each body was delivered (2xx). */
-function faultyBehaviour(
+export function faultyBehaviour(
   random: () => number,
   faultShare: number,
   delivered: Map<string, number[]>,

@@ -11,6 +11,8 @@ export interface ReceiverEnv {
   config: BridgeConfig;
   queueUrl: string;
   secretCacheTtlMs: number | undefined;
+  /** The replay guard's DynamoDB table (infra sets it when the config enables the guard). */
+  replayGuardTable: string | undefined;
 }
 
 export interface WorkerEnv extends ReceiverEnv {
@@ -36,6 +38,7 @@ export function lambdaEnvSource(): EnvSource {
     QUEUE_URL: process.env.QUEUE_URL,
     DEAD_LETTER_QUEUE_URL: process.env.DEAD_LETTER_QUEUE_URL,
     SECRET_CACHE_TTL_MS: process.env.SECRET_CACHE_TTL_MS,
+    REPLAY_GUARD_TABLE: process.env.REPLAY_GUARD_TABLE,
   };
 }
 
@@ -56,6 +59,7 @@ const envSchema = z.object({
     .regex(/^\d+$/, 'SECRET_CACHE_TTL_MS must be a whole number of milliseconds')
     .transform(Number)
     .optional(),
+  REPLAY_GUARD_TABLE: required('REPLAY_GUARD_TABLE').optional(),
 });
 
 function parseBridgeConfig(json: string): BridgeConfig {
@@ -87,12 +91,17 @@ function read(source: EnvSource, needDeadLetterQueue: boolean) {
     config: parseBridgeConfig(env.TFE_BRIDGE_CONFIG_JSON),
     queueUrl: env.QUEUE_URL,
     secretCacheTtlMs: env.SECRET_CACHE_TTL_MS,
+    replayGuardTable: env.REPLAY_GUARD_TABLE,
   };
   return { receiver, deadLetterQueueUrl: env.DEAD_LETTER_QUEUE_URL };
 }
 
 export function readReceiverEnv(source: EnvSource = lambdaEnvSource()): ReceiverEnv {
-  return read(source, false).receiver;
+  const { receiver } = read(source, false);
+  if (receiver.config.replayGuard && receiver.replayGuardTable === undefined) {
+    throw new LambdaEnvError(['REPLAY_GUARD_TABLE is not set, but the config enables replayGuard']);
+  }
+  return receiver;
 }
 
 export function readWorkerEnv(source: EnvSource = lambdaEnvSource()): WorkerEnv {

@@ -1,0 +1,60 @@
+// The DynamoDB replay guard against dynalite (real SDK client, real wire protocol).
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoDbReplayGuard } from '../../lambda/adapters/aws/dynamodb-replay-guard';
+import { type LocalDynamoDb, startLocalDynamoDb } from '../support/local-dynamodb';
+
+let dynamo: LocalDynamoDb;
+let table: string;
+beforeEach(async () => {
+  dynamo = await startLocalDynamoDb();
+  table = await dynamo.createReplayTable('replay-guard');
+});
+afterEach(async () => {
+  await dynamo.close();
+});
+
+describe('DynamoDbReplayGuard', () => {
+  it('claims a key once and stores its expiry for DynamoDB TTL', async () => {
+    const guard = new DynamoDbReplayGuard({ tableName: table, client: dynamo.client, now: () => 1_000_000 });
+    expect(await guard.claim('k1', 600)).toBe(true);
+    expect(await guard.claim('k1', 600)).toBe(false);
+    expect(await guard.claim('k2', 600)).toBe(true);
+    const { Item } = await dynamo.client.send(
+      new GetItemCommand({ TableName: table, Key: { pk: { S: 'k1' } } }),
+    );
+    expect(Item).toEqual({ pk: { S: 'k1' }, expiresAt: { N: String(1_000 + 600) } });
+  });
+
+  it('treats an expired item that TTL has not deleted yet as unseen', async () => {
+    let now = 1_000_000;
+    const guard = new DynamoDbReplayGuard({ tableName: table, client: dynamo.client, now: () => now });
+    expect(await guard.claim('k', 600)).toBe(true);
+    now += 601_000;
+    expect(await guard.claim('k', 600)).toBe(true);
+    expect(await guard.claim('k', 600)).toBe(false);
+  });
+
+  it('release() overwrites the key with an expired item, so the next claim succeeds', async () => {
+    const guard = new DynamoDbReplayGuard({ tableName: table, client: dynamo.client });
+    await guard.claim('k', 600);
+    await guard.release('k');
+    expect(await guard.claim('k', 600)).toBe(true);
+  });
+
+  it('throws (for the receiver to fail open) when the table does not exist', async () => {
+    const guard = new DynamoDbReplayGuard({ tableName: 'no-such-table', client: dynamo.client });
+    await expect(guard.claim('k', 600)).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+  });
+
+  it('leaves items written by something else alone unless expired', async () => {
+    await dynamo.client.send(
+      new PutItemCommand({
+        TableName: table,
+        Item: { pk: { S: 'k' }, expiresAt: { N: String(Math.floor(Date.now() / 1000) + 60) } },
+      }),
+    );
+    const guard = new DynamoDbReplayGuard({ tableName: table, client: dynamo.client });
+    expect(await guard.claim('k', 600)).toBe(false);
+  });
+});

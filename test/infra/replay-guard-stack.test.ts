@@ -1,0 +1,67 @@
+// The stack with `replayGuard` enabled: a DynamoDB table with TTL and point-in-time recovery,
+// PutItem (only) for the receiver, its name in the receiver's environment; none of it otherwise.
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  actionsOf,
+  buildApp,
+  onlyResource,
+  removeTempDirs,
+  roleStatements,
+  writeConfig,
+} from './cdk-testing';
+
+afterAll(removeTempDirs);
+
+const config = (replayGuard: string) => `
+${replayGuard}
+routes:
+  - id: hooks
+    signingSecret: { secretId: hooks/hmac }
+    destinations:
+      - id: api
+        url: https://api.example.com/hook
+`;
+
+const functionId = (template: Template, entry: string) =>
+  Object.keys(template.findResources('AWS::Lambda::Function')).find((id) => id.startsWith(entry)) ?? '';
+
+describe('replay guard in the stack', () => {
+  it('creates the table, lets the receiver PutItem on it and nothing else, and stays cdk-nag clean', () => {
+    const { stack } = buildApp({ configPath: writeConfig(config('replayGuard: { ttlSeconds: 86400 }')) });
+    const template = Template.fromStack(stack);
+    const [table] = onlyResource(template, 'AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+    });
+
+    const receiver = template.toJSON().Resources[functionId(template, 'Receiver')];
+    expect(receiver.Properties.Environment.Variables.REPLAY_GUARD_TABLE).toEqual({ Ref: table });
+
+    const dynamoStatements = (role: string) =>
+      roleStatements(template, role).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    expect(dynamoStatements('ReceiverRole')).toEqual([
+      { Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: { 'Fn::GetAtt': [table, 'Arn'] } },
+    ]);
+    expect(dynamoStatements('WorkerRole')).toEqual([]);
+
+    const report = new AwsSolutionsChecks().validateScope(stack);
+    expect(report.violations).toEqual([]);
+    const annotations = Annotations.fromStack(stack);
+    expect(annotations.findError('*', Match.anyValue())).toEqual([]);
+    expect(annotations.findWarning('*', Match.anyValue())).toEqual([]);
+  });
+
+  it('creates no table and no variable when the config leaves the guard off', () => {
+    const { stack } = buildApp({ configPath: writeConfig(config('')) });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::DynamoDB::Table', 0);
+    const receiver = template.toJSON().Resources[functionId(template, 'Receiver')];
+    expect(receiver.Properties.Environment.Variables.REPLAY_GUARD_TABLE).toBeUndefined();
+  });
+});

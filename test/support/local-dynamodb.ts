@@ -1,0 +1,52 @@
+// DynamoDB for tests: dynalite (in memory, real wire protocol) on 127.0.0.1, and a real SDK
+// client pointed at it. Creates the replay-guard table as infra does (key `pk`, TTL `expiresAt`).
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+// @ts-expect-error dynalite ships no types
+import dynalite from 'dynalite';
+import { REPLAY_KEY_ATTRIBUTE } from '../../lambda/adapters/aws/dynamodb-replay-guard';
+import { REGION } from './local-sqs';
+
+export interface LocalDynamoDb {
+  endpoint: string;
+  client: DynamoDBClient;
+  /** A replay-guard table with the given name (at least 3 characters, as in DynamoDB). */
+  createReplayTable(name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startLocalDynamoDb(): Promise<LocalDynamoDb> {
+  const server = dynalite({ createTableMs: 0 }) as import('node:http').Server;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient({
+    region: REGION,
+    endpoint,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 1,
+  });
+  return {
+    endpoint,
+    client,
+    async createReplayTable(name) {
+      await client.send(
+        new CreateTableCommand({
+          TableName: name,
+          AttributeDefinitions: [{ AttributeName: REPLAY_KEY_ATTRIBUTE, AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: REPLAY_KEY_ATTRIBUTE, KeyType: 'HASH' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+      return name;
+    },
+    async close() {
+      client.destroy();
+      server.closeAllConnections?.();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
