@@ -1,18 +1,18 @@
 // SecretStore on AWS Secrets Manager: an in-memory cache per secret that lives across
 // invocations, one GetSecretValue per secret at a time, and the last known value when Secrets
 // Manager is throttling or unreachable.
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SecretRef } from '../../core/config';
 import { SecretError } from '../../core/errors';
 import { selectSecretValue } from '../../core/secrets';
 import type { Logger, SecretStore } from '../../ports';
+import { type GetSecretValue, getSecretValueFromEnv } from './aws-operations';
 
 export const DEFAULT_SECRET_CACHE_TTL_MS = 5 * 60_000;
 
 export interface SecretsManagerStoreOptions {
   logger: Logger;
-  /** Injected in tests (endpoint override); created on first use otherwise. */
-  client?: SecretsManagerClient;
+  /** Injected in tests; otherwise the bridge's own client, configured from the environment on first use. */
+  getSecretValue?: GetSecretValue;
   ttlMs?: number;
   now?: () => number;
 }
@@ -85,12 +85,15 @@ export class SecretsManagerStore implements SecretStore {
   private readonly inflight = new Map<string, Promise<string>>();
   private readonly ttlMs: number;
   private readonly now: () => number;
-  private client: Promise<SecretsManagerClient> | undefined;
+  private readonly getSecretValue: GetSecretValue;
 
   constructor(private readonly options: SecretsManagerStoreOptions) {
     this.ttlMs = options.ttlMs ?? DEFAULT_SECRET_CACHE_TTL_MS;
     this.now = options.now ?? Date.now;
-    if (options.client) this.client = Promise.resolve(options.client);
+    // A hung connection must not eat the receiver's whole time budget: one retry, then the cache
+    // or a 503/retry takes over.
+    this.getSecretValue =
+      options.getSecretValue ?? getSecretValueFromEnv({ maxAttempts: 2, attemptTimeoutMs: 3_000 });
   }
 
   async getSecret(ref: SecretRef, options: { forceRefresh?: boolean } = {}): Promise<string> {
@@ -114,9 +117,7 @@ export class SecretsManagerStore implements SecretStore {
   private async fetch(secretId: string, forceRefresh: boolean): Promise<string> {
     let secretString: string | undefined;
     try {
-      const client = await this.getClient();
-      const { GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
-      ({ SecretString: secretString } = await client.send(new GetSecretValueCommand({ SecretId: secretId })));
+      ({ SecretString: secretString } = await this.getSecretValue({ SecretId: secretId }));
     } catch (error) {
       const cached = this.cache.get(secretId);
       // A forced refresh means the caller already distrusts the cached value (the destination
@@ -144,19 +145,5 @@ export class SecretsManagerStore implements SecretStore {
     }
     this.cache.set(secretId, { value: secretString, fetchedAt: this.now() });
     return secretString;
-  }
-
-  /** The SDK is loaded on first use, so a request that needs no secret never pays for it. */
-  private getClient(): Promise<SecretsManagerClient> {
-    this.client ??= import('@aws-sdk/client-secrets-manager').then(
-      ({ SecretsManagerClient }) =>
-        new SecretsManagerClient({
-          // A hung connection must not eat the receiver's whole time budget; one SDK retry, then
-          // the cache or a 503/retry takes over.
-          maxAttempts: 2,
-          requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
-        }),
-    );
-    return this.client;
   }
 }
