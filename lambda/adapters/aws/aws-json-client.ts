@@ -3,7 +3,8 @@
 // receiver, where the SDK was two thirds of the bundle (docs/performance.md). It keeps what the
 // SDK's standard mode gives those calls: the endpoint overrides, retries of throttling, 5xx and
 // network errors with jittered backoff, a per-attempt timeout, and errors named by AWS error code.
-import type { Fetch } from '../../ports';
+
+import { postOnce } from './https-post';
 import { type AwsCredentials, signRequest } from './sigv4';
 
 export interface AwsService {
@@ -111,7 +112,6 @@ export interface AwsJsonClientOptions {
   endpoint?: string | undefined;
   maxAttempts?: number;
   attemptTimeoutMs?: number;
-  fetch?: Fetch;
   now?: () => Date;
   /** Between attempts; injected by tests. */
   sleep?: (ms: number) => Promise<void>;
@@ -137,7 +137,6 @@ export class AwsJsonClient {
   readonly endpoint: URL;
   private readonly maxAttempts: number;
   private readonly attemptTimeoutMs: number;
-  private readonly fetch: Fetch;
   private readonly now: () => Date;
   private readonly sleep: (ms: number) => Promise<void>;
 
@@ -147,8 +146,6 @@ export class AwsJsonClient {
     this.endpoint = new URL(options.endpoint ?? `https://${service.signingName}.${region}.${suffix}`);
     this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     this.attemptTimeoutMs = options.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS;
-    // Read at call time, so a test's fetch stub (or undici's global) applies.
-    this.fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.now = options.now ?? (() => new Date());
     this.sleep = options.sleep ?? sleep;
   }
@@ -181,17 +178,9 @@ export class AwsJsonClient {
     // A plain timer + controller rather than AbortSignal.timeout(): see core/delivery.ts.
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.attemptTimeoutMs);
-    let response: Response;
-    let text: string;
+    let response: Awaited<ReturnType<typeof postOnce>>;
     try {
-      response = await this.fetch(this.endpoint, {
-        method: 'POST',
-        headers: { ...headers, ...signed },
-        body,
-        redirect: 'manual',
-        signal: controller.signal,
-      });
-      text = await response.text();
+      response = await postOnce(this.endpoint, { ...headers, ...signed }, body, controller.signal);
     } catch (error) {
       if (controller.signal.aborted) {
         throw new AwsError('TimeoutError', `${what}: no answer within ${this.attemptTimeoutMs} ms`, {
@@ -199,44 +188,45 @@ export class AwsJsonClient {
           cause: error,
         });
       }
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      const code = cause?.code;
-      const reason = code ?? cause?.message ?? (error as Error).message;
+      const code = (error as { code?: unknown }).code;
+      const reason = typeof code === 'string' ? code : (error as Error).message;
       throw new AwsError('NetworkError', `${what}: network error (${reason})`, {
         attempts,
-        code,
+        code: typeof code === 'string' ? code : undefined,
         cause: error,
       });
     } finally {
       clearTimeout(timer);
     }
-    const requestId = response.headers.get('x-amzn-requestid') ?? undefined;
+    const { status, header, text } = response;
+    const ok = status >= 200 && status < 300;
+    const requestId = header('x-amzn-requestid');
     let parsed: Record<string, unknown> = {};
     if (text !== '') {
       try {
         parsed = JSON.parse(text) as Record<string, unknown>;
       } catch {
         // A proxy or load balancer page, not AWS: report the status only (never the body).
-        const name = response.ok ? 'SerializationError' : `Http${response.status}`;
-        throw new AwsError(name, `${what}: HTTP ${response.status} with a body that is not JSON`, {
-          httpStatusCode: response.status,
+        const name = ok ? 'SerializationError' : `Http${status}`;
+        throw new AwsError(name, `${what}: HTTP ${status} with a body that is not JSON`, {
+          httpStatusCode: status,
           requestId,
           attempts,
         });
       }
     }
-    if (response.ok) return parsed;
+    if (ok) return parsed;
     const rawCode =
-      response.headers.get('x-amzn-errortype') ??
+      header('x-amzn-errortype') ??
       (typeof parsed.__type === 'string' ? parsed.__type : undefined) ??
       (typeof parsed.code === 'string' ? parsed.code : undefined);
-    const name = rawCode ? sanitizeErrorCode(rawCode) : `Http${response.status}`;
+    const name = rawCode ? sanitizeErrorCode(rawCode) : `Http${status}`;
     const message = parsed.message ?? parsed.Message;
-    const queryErrorCode = response.headers.get('x-amzn-query-error')?.split(';')[0];
+    const queryErrorCode = header('x-amzn-query-error')?.split(';')[0];
     throw new AwsError(
       name,
-      `${what} failed: ${name} (HTTP ${response.status})${typeof message === 'string' ? `: ${message}` : ''}`,
-      { httpStatusCode: response.status, requestId, attempts, queryErrorCode },
+      `${what} failed: ${name} (HTTP ${status})${typeof message === 'string' ? `: ${message}` : ''}`,
+      { httpStatusCode: status, requestId, attempts, queryErrorCode },
     );
   }
 }
