@@ -4,7 +4,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   AwsConfigError,
   AwsError,
@@ -14,7 +14,12 @@ import {
   SECRETS_MANAGER,
   SQS,
 } from '../../lambda/adapters/aws/aws-json-client';
-import { getSecretValueWith, sendMessageBatchWith } from '../../lambda/adapters/aws/aws-operations';
+import {
+  getSecretValueFromEnv,
+  getSecretValueWith,
+  sendMessageBatchFromEnv,
+  sendMessageBatchWith,
+} from '../../lambda/adapters/aws/aws-operations';
 import { type FifoQueues, type LocalSqs, REGION, startLocalSqs } from '../support/local-sqs';
 import { NodeSha256 } from '../support/node-sha256';
 import { type SecretsManagerServer, startSecretsManager } from '../support/secrets-manager-server';
@@ -410,6 +415,21 @@ describe('awsJsonClientFromEnv', () => {
     ],
   ])('%o with %o calls %s', (service, env, endpoint) => {
     expect(awsJsonClientFromEnv(service, {}, { ...base, ...env }).endpoint.href).toBe(endpoint);
+  });
+
+  it('reads the environment on the first call, so building a handler needs no AWS settings', async () => {
+    for (const name of ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) {
+      vi.stubEnv(name, undefined);
+    }
+    try {
+      const send = sendMessageBatchFromEnv();
+      await expect(send({ QueueUrl: 'https://q', Entries: [] })).rejects.toThrow(
+        'cannot call SQS: AWS_REGION is not set; AWS_ACCESS_KEY_ID is not set; AWS_SECRET_ACCESS_KEY is not set',
+      );
+      await expect(getSecretValueFromEnv()({ SecretId: 'x' })).rejects.toBeInstanceOf(AwsConfigError);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it('names every missing variable', () => {

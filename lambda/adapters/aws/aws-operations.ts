@@ -4,6 +4,7 @@
 import {
   type AwsJsonClient,
   type AwsJsonClientOptions,
+  type AwsService,
   awsJsonClientFromEnv,
   SECRETS_MANAGER,
   SQS,
@@ -54,18 +55,25 @@ export const getSecretValueWith =
   (input) =>
     client.call('GetSecretValue', input);
 
-/** SendMessageBatch with a client configured from the Lambda environment, read now. */
-export const sendMessageBatchFromEnv = (options: ClientOptions = {}): SendMessageBatch =>
-  sendMessageBatchWith(awsJsonClientFromEnv(SQS, options));
-
 /**
- * GetSecretValue with a client configured from the Lambda environment on first use, so that
- * building a store reads no environment (tests, tools).
+ * A client configured from the Lambda environment on first use, as the SDK resolves credentials
+ * on its first request: building a handler reads no AWS settings, so a request that needs no AWS
+ * call (an unknown route) is answered without them, and a missing one fails that call by name.
  */
-export function getSecretValueFromEnv(options: ClientOptions = {}): GetSecretValue {
-  let call: GetSecretValue | undefined;
+function fromEnvOnFirstUse<I, O>(
+  service: AwsService,
+  options: ClientOptions,
+  operation: (client: AwsJsonClient) => (input: I) => Promise<O>,
+): (input: I) => Promise<O> {
+  let call: ((input: I) => Promise<O>) | undefined;
   return async (input) => {
-    call ??= getSecretValueWith(awsJsonClientFromEnv(SECRETS_MANAGER, options));
+    call ??= operation(awsJsonClientFromEnv(service, options));
     return call(input);
   };
 }
+
+export const sendMessageBatchFromEnv = (options: ClientOptions = {}): SendMessageBatch =>
+  fromEnvOnFirstUse(SQS, options, sendMessageBatchWith);
+
+export const getSecretValueFromEnv = (options: ClientOptions = {}): GetSecretValue =>
+  fromEnvOnFirstUse(SECRETS_MANAGER, options, getSecretValueWith);
