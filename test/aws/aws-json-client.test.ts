@@ -339,6 +339,18 @@ describe('AwsJsonClient on the wire', () => {
     expect(error.message).not.toContain('token=abc');
   });
 
+  it('refuses a 200 whose body is not a JSON object, once, instead of reading fields of it', async () => {
+    const server = await serve([{ status: 200, body: 'null' }]);
+    const error = await failure(
+      getSecretValueWith(client(SECRETS_MANAGER, server.endpoint))({ SecretId: 'x' }),
+    );
+    expect(error.name).toBe('SerializationError');
+    expect(error.message).toBe(
+      'Secrets Manager GetSecretValue: HTTP 200 with a body that is not a JSON object',
+    );
+    expect(server.received).toHaveLength(1);
+  });
+
   it('names an SQS error by its prefixed __type and keeps the x-amzn-query-error code', async () => {
     const server = await serve([
       {

@@ -201,27 +201,29 @@ export class AwsJsonClient {
     const { status, header, text } = response;
     const ok = status >= 200 && status < 300;
     const requestId = header('x-amzn-requestid');
-    let parsed: Record<string, unknown> = {};
-    if (text !== '') {
-      try {
-        parsed = JSON.parse(text) as Record<string, unknown>;
-      } catch {
-        // A proxy or load balancer page, not AWS: report the status only (never the body).
-        const name = ok ? 'SerializationError' : `Http${status}`;
-        throw new AwsError(name, `${what}: HTTP ${status} with a body that is not JSON`, {
-          httpStatusCode: status,
-          requestId,
-          attempts,
-        });
-      }
+    let parsed: unknown = {};
+    try {
+      if (text !== '') parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      // A proxy or load balancer page, not AWS: report the status only (never the body).
+      const name = ok ? 'SerializationError' : `Http${status}`;
+      throw new AwsError(name, `${what}: HTTP ${status} with a body that is not a JSON object`, {
+        httpStatusCode: status,
+        requestId,
+        attempts,
+      });
     }
     if (ok) return parsed;
+    const answer = parsed as Record<string, unknown>;
     const rawCode =
       header('x-amzn-errortype') ??
-      (typeof parsed.__type === 'string' ? parsed.__type : undefined) ??
-      (typeof parsed.code === 'string' ? parsed.code : undefined);
+      (typeof answer.__type === 'string' ? answer.__type : undefined) ??
+      (typeof answer.code === 'string' ? answer.code : undefined);
     const name = rawCode ? sanitizeErrorCode(rawCode) : `Http${status}`;
-    const message = parsed.message ?? parsed.Message;
+    const message = answer.message ?? answer.Message;
     const queryErrorCode = header('x-amzn-query-error')?.split(';')[0];
     throw new AwsError(
       name,
