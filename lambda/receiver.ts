@@ -1,10 +1,11 @@
 // Lambda entry of the receiver: the Hono app behind a Function URL, with Secrets Manager for
-// signing secrets and the SQS FIFO jobs queue. Everything else lives in app.ts and core/.
-import { SQSClient } from '@aws-sdk/client-sqs';
+// signing secrets and the SQS FIFO jobs queue. Everything else lives in app.ts and core/. Both
+// AWS calls go through adapters/aws/aws-json-client.ts, not the AWS SDK: see docs/performance.md.
 import type { Context, LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
 // `hono/aws-lambda` is marked deprecated for `@hono/aws-lambda`, which is not published yet;
 // this file is the only place that uses it.
 import { handle, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
+import { sendMessageBatchFromEnv } from './adapters/aws/aws-operations';
 import { DynamoDbReplayGuard } from './adapters/aws/dynamodb-replay-guard';
 import { EmfMetrics } from './adapters/aws/emf-metrics';
 import { readReceiverEnv } from './adapters/aws/env';
@@ -46,7 +47,7 @@ async function fromEnvironment(): Promise<ReceiverHandler> {
     }),
     queue: new SqsJobQueue({
       // Bounded, so a stuck connection ends in a 503 rather than the function's timeout.
-      client: new SQSClient({ requestHandler: { connectionTimeout: 1_000, requestTimeout: 5_000 } }),
+      sendMessageBatch: sendMessageBatchFromEnv({ attemptTimeoutMs: 5_000 }),
       queueUrl: env.queueUrl,
       logger,
     }),

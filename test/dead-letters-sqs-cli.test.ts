@@ -16,10 +16,11 @@ import { fixture } from './support/fixtures';
 import {
   type FifoQueues,
   functionUrlEvent,
+  getSecretValueVia,
   type LocalSqs,
   pollOnce,
   REGION,
-  secretsManagerClient,
+  sendMessageBatchVia,
   startLocalSqs,
 } from './support/local-sqs';
 import { type SecretsManagerServer, startSecretsManager } from './support/secrets-manager-server';
@@ -70,8 +71,12 @@ beforeEach(async () => {
   const logger = new CaptureLogger();
   const receiver = createReceiverHandler({
     config,
-    secrets: new SecretsManagerStore({ client: secretsManagerClient(sm.endpoint), logger }),
-    queue: new SqsJobQueue({ client: sqs.client, queueUrl: queues.queueUrl, logger }),
+    secrets: new SecretsManagerStore({ getSecretValue: getSecretValueVia(sm.endpoint), logger }),
+    queue: new SqsJobQueue({
+      sendMessageBatch: sendMessageBatchVia(sqs.endpoint),
+      queueUrl: queues.queueUrl,
+      logger,
+    }),
     logger,
   });
   worker = createWorkerHandler({
@@ -79,7 +84,7 @@ beforeEach(async () => {
     sqs: sqs.client,
     queueUrl: queues.queueUrl,
     deadLetterQueueUrl: queues.dlqUrl,
-    secrets: new SecretsManagerStore({ client: secretsManagerClient(sm.endpoint), logger }),
+    secrets: new SecretsManagerStore({ getSecretValue: getSecretValueVia(sm.endpoint), logger }),
     logger,
   });
   // Three notifications, two destinations each: six jobs, all dead-lettered by the worker.

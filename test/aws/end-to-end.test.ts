@@ -15,9 +15,10 @@ import { fixture } from '../support/fixtures';
 import {
   type FifoQueues,
   functionUrlEvent,
+  getSecretValueVia,
   type LocalSqs,
   pollOnce,
-  secretsManagerClient,
+  sendMessageBatchVia,
   startLocalSqs,
 } from '../support/local-sqs';
 import { type SecretsManagerServer, startSecretsManager } from '../support/secrets-manager-server';
@@ -67,12 +68,14 @@ describe('AWS bridge, end to end (receiver → SQS FIFO → worker → destinati
     });
     const logger = new CaptureLogger();
     // Receiver and worker are separate Lambdas: separate clients and secret caches.
-    const receiverSecrets = secretsManagerClient(sm.endpoint);
-    const workerSecrets = secretsManagerClient(sm.endpoint);
     const receiver = createReceiverHandler({
       config,
-      secrets: new SecretsManagerStore({ client: receiverSecrets, logger }),
-      queue: new SqsJobQueue({ client: sqs.client, queueUrl: queues.queueUrl, logger }),
+      secrets: new SecretsManagerStore({ getSecretValue: getSecretValueVia(sm.endpoint), logger }),
+      queue: new SqsJobQueue({
+        sendMessageBatch: sendMessageBatchVia(sqs.endpoint),
+        queueUrl: queues.queueUrl,
+        logger,
+      }),
       logger,
     });
     const worker = createWorkerHandler({
@@ -80,7 +83,7 @@ describe('AWS bridge, end to end (receiver → SQS FIFO → worker → destinati
       sqs: sqs.client,
       queueUrl: queues.queueUrl,
       deadLetterQueueUrl: queues.dlqUrl,
-      secrets: new SecretsManagerStore({ client: workerSecrets, logger }),
+      secrets: new SecretsManagerStore({ getSecretValue: getSecretValueVia(sm.endpoint), logger }),
       logger,
     });
 
@@ -116,7 +119,5 @@ describe('AWS bridge, end to end (receiver → SQS FIFO → worker → destinati
     expect(await sqs.receive(queues.dlqUrl)).toEqual([]);
     expect(logger.text()).not.toContain(TOKEN);
     expect(logger.text()).not.toContain(HMAC);
-    receiverSecrets.destroy();
-    workerSecrets.destroy();
   });
 });

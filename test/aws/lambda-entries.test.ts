@@ -1,5 +1,5 @@
 // The exported Lambda `handler`s exactly as deployed: configured only through environment
-// variables (the SDKs reach the local endpoints through AWS_ENDPOINT_URL_*), logging JSON lines
+// variables (the AWS clients reach the local endpoints through AWS_ENDPOINT_URL_*), logging JSON lines
 // through Powertools to stdout.
 import type { Context } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';

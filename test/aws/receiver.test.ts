@@ -1,5 +1,6 @@
 // The receiver Lambda handler with real-shaped Function URL events, Secrets Manager (fake, real
-// protocol) for the signing secret and the SQS emulator for jobs, all through the real SDK.
+// protocol) for the signing secret and the SQS emulator for jobs, all over real HTTP through the
+// receiver's own AWS client (no SDK on the receiver).
 import type { LambdaFunctionURLResult } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SecretsManagerStore } from '../../lambda/adapters/aws/secrets-manager-store';
@@ -13,9 +14,9 @@ import { fixture } from '../support/fixtures';
 import {
   type FifoQueues,
   functionUrlEvent,
+  getSecretValueVia,
   type LocalSqs,
-  secretsManagerClient,
-  sqsClient,
+  sendMessageBatchVia,
   startLocalSqs,
 } from '../support/local-sqs';
 import { type SecretsManagerServer, startSecretsManager } from '../support/secrets-manager-server';
@@ -26,7 +27,6 @@ let sqs: LocalSqs;
 let queues: FifoQueues;
 let sm: SecretsManagerServer;
 let logger: CaptureLogger;
-const clients: Array<{ destroy(): void }> = [];
 
 const config = parseConfig({
   routes: [
@@ -53,19 +53,19 @@ beforeEach(async () => {
   logger = new CaptureLogger();
 });
 afterEach(async () => {
-  for (const client of clients.splice(0)) client.destroy();
   await sm.close();
   await sqs.close();
 });
 
 function receiver(options: { queueUrl?: string } = {}): ReceiverHandler {
-  const sqsApi = sqsClient(sqs.endpoint);
-  const smApi = secretsManagerClient(sm.endpoint);
-  clients.push(sqsApi, smApi);
   return createReceiverHandler({
     config,
-    secrets: new SecretsManagerStore({ client: smApi, logger }),
-    queue: new SqsJobQueue({ client: sqsApi, queueUrl: options.queueUrl ?? queues.queueUrl, logger }),
+    secrets: new SecretsManagerStore({ getSecretValue: getSecretValueVia(sm.endpoint), logger }),
+    queue: new SqsJobQueue({
+      sendMessageBatch: sendMessageBatchVia(sqs.endpoint),
+      queueUrl: options.queueUrl ?? queues.queueUrl,
+      logger,
+    }),
     logger,
     now: () => new Date('2026-11-24T12:00:00Z'),
   });

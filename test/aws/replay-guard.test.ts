@@ -18,9 +18,10 @@ import { type LocalDynamoDb, startLocalDynamoDb } from '../support/local-dynamod
 import {
   type FifoQueues,
   functionUrlEvent,
+  getSecretValueVia,
   type LocalSqs,
   pollOnce,
-  secretsManagerClient,
+  sendMessageBatchVia,
   startLocalSqs,
 } from '../support/local-sqs';
 import { type SecretsManagerServer, startSecretsManager } from '../support/secrets-manager-server';
@@ -64,8 +65,12 @@ function bridge(guarded: boolean): { receiver: ReceiverHandler; worker: WorkerHa
   });
   const receiver = createReceiverHandler({
     config,
-    secrets: new SecretsManagerStore({ client: secretsManagerClient(sm.endpoint), logger }),
-    queue: new SqsJobQueue({ client: sqs.client, queueUrl: queues.queueUrl, logger }),
+    secrets: new SecretsManagerStore({ getSecretValue: getSecretValueVia(sm.endpoint), logger }),
+    queue: new SqsJobQueue({
+      sendMessageBatch: sendMessageBatchVia(sqs.endpoint),
+      queueUrl: queues.queueUrl,
+      logger,
+    }),
     logger,
     ...(guarded
       ? { replayGuard: new DynamoDbReplayGuard({ tableName: 'tfe-bridge-replay', client: dynamo.client }) }
@@ -76,7 +81,7 @@ function bridge(guarded: boolean): { receiver: ReceiverHandler; worker: WorkerHa
     sqs: sqs.client,
     queueUrl: queues.queueUrl,
     deadLetterQueueUrl: queues.dlqUrl,
-    secrets: new SecretsManagerStore({ client: secretsManagerClient(sm.endpoint), logger }),
+    secrets: new SecretsManagerStore({ getSecretValue: getSecretValueVia(sm.endpoint), logger }),
     logger,
   });
   return { receiver, worker };

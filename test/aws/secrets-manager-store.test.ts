@@ -1,9 +1,10 @@
-// SecretsManagerStore against a fake Secrets Manager over real HTTP, through the real SDK client.
+// SecretsManagerStore against a fake Secrets Manager over real HTTP, through the bridge's own AWS
+// client (as both Lambdas run it), and once through the real SDK client behind the same port.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PREVIOUS_RETRY_MS, SecretsManagerStore } from '../../lambda/adapters/aws/secrets-manager-store';
 import { SecretError } from '../../lambda/core/errors';
 import { CaptureLogger } from '../support/capture-logger';
-import { secretsManagerClient } from '../support/local-sqs';
+import { getSecretValueVia, secretsManagerClient } from '../support/local-sqs';
 import { type SecretsManagerServer, startSecretsManager } from '../support/secrets-manager-server';
 
 const TOKEN = 'bfa620013597e9c30c179037ad74527a4956a561';
@@ -25,10 +26,8 @@ afterEach(async () => {
 });
 
 function store(options: { ttlMs?: number; maxAttempts?: number } = {}) {
-  const client = secretsManagerClient(sm.endpoint, options.maxAttempts);
-  clients.push(client);
   return new SecretsManagerStore({
-    client,
+    getSecretValue: getSecretValueVia(sm.endpoint, options.maxAttempts),
     logger,
     now: () => clock,
     ...(options.ttlMs === undefined ? {} : { ttlMs: options.ttlMs }),
@@ -204,7 +203,7 @@ describe('SecretsManagerStore', () => {
     expect(error.retryable).toBe(true);
   });
 
-  it('lets the SDK retry a throttled read before giving up (default client behaviour kept)', async () => {
+  it('lets the client retry a throttled read before giving up (the Lambdas allow two attempts)', async () => {
     sm.setSecret('token', TOKEN);
     sm.failNext(1, 'ThrottlingException');
     expect(await store({ maxAttempts: 2 }).getSecret({ secretId: 'token' })).toBe(TOKEN);
@@ -344,6 +343,22 @@ describe('SecretsManagerStore.getSecretVersions (signing secrets during a rotati
     const secrets = store();
     await Promise.all(Array.from({ length: 20 }, () => secrets.getSecretVersions({ secretId: 'hmac' })));
     expect(stagesRead()).toEqual(['AWSCURRENT', 'AWSPREVIOUS']);
+  });
+});
+
+describe('SecretsManagerStore over the AWS SDK', () => {
+  it('works with the SDK client behind the same GetSecretValue port, errors included', async () => {
+    const { GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+    const client = secretsManagerClient(sm.endpoint);
+    clients.push(client);
+    const secrets = new SecretsManagerStore({
+      getSecretValue: (input) => client.send(new GetSecretValueCommand(input)),
+      logger,
+    });
+    sm.setSecret('token', TOKEN);
+    expect(await secrets.getSecret({ secretId: 'token' })).toBe(TOKEN);
+    const error = await rejection(secrets.getSecret({ secretId: 'missing' }));
+    expect(error.message).toBe('secret "missing" not found in Secrets Manager');
   });
 });
 

@@ -20,9 +20,10 @@ import { fixture } from '../support/fixtures';
 import {
   type FifoQueues,
   functionUrlEvent,
+  getSecretValueVia,
   type LocalSqs,
   pollOnce,
-  secretsManagerClient,
+  sendMessageBatchVia,
   startLocalSqs,
 } from '../support/local-sqs';
 import { type SecretsManagerServer, startSecretsManager } from '../support/secrets-manager-server';
@@ -38,7 +39,6 @@ let api: DestinationServer;
 let logger: CaptureLogger;
 let clock: number;
 let sequence: number;
-const clients: Array<{ destroy(): void }> = [];
 
 let config: BridgeConfig;
 
@@ -60,18 +60,23 @@ beforeEach(async () => {
   sequence = 0;
 });
 afterEach(async () => {
-  for (const client of clients.splice(0)) client.destroy();
   await Promise.all([api.close(), sm.close()]);
   await sqs.close();
 });
 
 function receiver(): ReceiverHandler {
-  const client = secretsManagerClient(sm.endpoint);
-  clients.push(client);
   return createReceiverHandler({
     config,
-    secrets: new SecretsManagerStore({ client, logger, now: () => clock }),
-    queue: new SqsJobQueue({ client: sqs.client, queueUrl: queues.queueUrl, logger }),
+    secrets: new SecretsManagerStore({
+      getSecretValue: getSecretValueVia(sm.endpoint),
+      logger,
+      now: () => clock,
+    }),
+    queue: new SqsJobQueue({
+      sendMessageBatch: sendMessageBatchVia(sqs.endpoint),
+      queueUrl: queues.queueUrl,
+      logger,
+    }),
     logger,
     now: () => new Date(clock),
   });
@@ -105,7 +110,7 @@ async function deliverAll(): Promise<void> {
     sqs: sqs.client,
     queueUrl: queues.queueUrl,
     deadLetterQueueUrl: queues.dlqUrl,
-    secrets: new SecretsManagerStore({ client: secretsManagerClient(sm.endpoint), logger }),
+    secrets: new SecretsManagerStore({ getSecretValue: getSecretValueVia(sm.endpoint), logger }),
     logger,
   });
   for (let polls = 0; polls < 50 && api.received.length < sequence; polls++) {

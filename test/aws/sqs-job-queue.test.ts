@@ -1,5 +1,5 @@
-// SqsJobQueue against the SQS emulator over real HTTP: batching, FIFO ids, and refusing to
-// report success unless SQS stored every job.
+// SqsJobQueue against the SQS emulator over real HTTP, through the receiver's own AWS client:
+// batching, FIFO ids, and refusing to report success unless SQS stored every job.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { chunkEntries, MAX_BATCH_BYTES, SqsJobQueue } from '../../lambda/adapters/aws/sqs-job-queue';
 import { QueueError } from '../../lambda/core/errors';
@@ -7,18 +7,16 @@ import { createJobs, type DeliveryJob } from '../../lambda/core/jobs';
 import { classifyPayload } from '../../lambda/core/payloads';
 import { CaptureLogger } from '../support/capture-logger';
 import { fixture } from '../support/fixtures';
-import { type FifoQueues, type LocalSqs, sqsClient, startLocalSqs } from '../support/local-sqs';
+import { type FifoQueues, type LocalSqs, sendMessageBatchVia, startLocalSqs } from '../support/local-sqs';
 
 let sqs: LocalSqs;
 let queues: FifoQueues;
-const open: Array<{ destroy(): void }> = [];
 
 beforeEach(async () => {
   sqs = await startLocalSqs();
   queues = await sqs.createQueues('jobs');
 });
 afterEach(async () => {
-  for (const client of open.splice(0)) client.destroy();
   await sqs.close();
 });
 
@@ -29,9 +27,7 @@ function jobs(count: number, body = fixture('tfe-run-completed-captured')): Deli
 }
 
 function queueVia(endpoint: string, queueUrl = queues.queueUrl, logger = new CaptureLogger()) {
-  const client = sqsClient(endpoint);
-  open.push(client);
-  return new SqsJobQueue({ client, queueUrl, logger });
+  return new SqsJobQueue({ sendMessageBatch: sendMessageBatchVia(endpoint), queueUrl, logger });
 }
 
 async function receiveAll(): Promise<Awaited<ReturnType<LocalSqs['receive']>>> {

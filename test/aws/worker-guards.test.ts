@@ -18,7 +18,13 @@ import {
   startDestination,
 } from '../support/destination-server';
 import { fixture } from '../support/fixtures';
-import { type FifoQueues, type LocalSqs, pollOnce, startLocalSqs } from '../support/local-sqs';
+import {
+  type FifoQueues,
+  type LocalSqs,
+  pollOnce,
+  sendMessageBatchVia,
+  startLocalSqs,
+} from '../support/local-sqs';
 import { MemorySecretStore } from '../support/memory-secret-store';
 
 const IMMEDIATE = { maxAttempts: 2, baseDelayMs: 0, maxDelayMs: 0 };
@@ -58,7 +64,10 @@ function setup(destinations: unknown[], extra: Partial<WorkerDeps> = {}) {
     random: () => 1,
     ...extra,
   });
-  const queue = new SqsJobQueue({ client: sqs.client, queueUrl: queues.queueUrl });
+  const queue = new SqsJobQueue({
+    sendMessageBatch: sendMessageBatchVia(sqs.endpoint),
+    queueUrl: queues.queueUrl,
+  });
   return {
     /** Enqueues `count` distinct notifications for `destinationId`, in order; returns the bodies. */
     async enqueue(destinationId: string, count: number): Promise<string[]> {

@@ -21,9 +21,10 @@ import {
 import { fixture } from '../support/fixtures';
 import {
   type FifoQueues,
+  getSecretValueVia,
   type LocalSqs,
   pollOnce,
-  secretsManagerClient,
+  sendMessageBatchVia,
   startLocalSqs,
 } from '../support/local-sqs';
 import { type SecretsManagerServer, startSecretsManager } from '../support/secrets-manager-server';
@@ -39,7 +40,6 @@ let queues: FifoQueues;
 let sm: SecretsManagerServer;
 let logger: CaptureLogger;
 const open: Array<{ close(): Promise<void> }> = [];
-const clients: Array<{ destroy(): void }> = [];
 
 beforeEach(async () => {
   [sqs, sm] = await Promise.all([startLocalSqs(), startSecretsManager()]);
@@ -48,7 +48,6 @@ beforeEach(async () => {
   logger = new CaptureLogger();
 });
 afterEach(async () => {
-  for (const client of clients.splice(0)) client.destroy();
   await Promise.all(open.splice(0).map((thing) => thing.close()));
   await sm.close();
   await sqs.close();
@@ -73,18 +72,19 @@ function setup(destinations: unknown[], options: { deadLetterQueueUrl?: string }
       { id: 'runs', signingSecret: { secretId: 'tfe-bridge/hmac' }, allowInsecureHttp: true, destinations },
     ],
   });
-  const smApi = secretsManagerClient(sm.endpoint);
-  clients.push(smApi);
   const handler = createWorkerHandler({
     targets: buildTargets(config, compileTemplates(config)),
     sqs: sqs.client,
     queueUrl: queues.queueUrl,
     deadLetterQueueUrl: options.deadLetterQueueUrl ?? queues.dlqUrl,
-    secrets: new SecretsManagerStore({ client: smApi, logger }),
+    secrets: new SecretsManagerStore({ getSecretValue: getSecretValueVia(sm.endpoint), logger }),
     logger,
     random: () => 1,
   });
-  const queue = new SqsJobQueue({ client: sqs.client, queueUrl: queues.queueUrl });
+  const queue = new SqsJobQueue({
+    sendMessageBatch: sendMessageBatchVia(sqs.endpoint),
+    queueUrl: queues.queueUrl,
+  });
   return {
     handler,
     async enqueue(destinationIds, body = fixture('tfe-run-errored')) {

@@ -22,8 +22,9 @@ import { fixture } from '../support/fixtures';
 import {
   type FifoQueues,
   functionUrlEvent,
+  getSecretValueVia,
   type LocalSqs,
-  secretsManagerClient,
+  sendMessageBatchVia,
   sqsEvent,
   startLocalSqs,
 } from '../support/local-sqs';
@@ -106,8 +107,12 @@ export async function runAwsFaultScenario(options: AwsScenarioOptions): Promise<
     const logger = new CaptureLogger();
     const receiver = createReceiverHandler({
       config,
-      secrets: new SecretsManagerStore({ client: secretsManagerClient(receiverSm.endpoint), logger }),
-      queue: new SqsJobQueue({ client: sqs.client, queueUrl: queues.queueUrl, logger }),
+      secrets: new SecretsManagerStore({ getSecretValue: getSecretValueVia(receiverSm.endpoint), logger }),
+      queue: new SqsJobQueue({
+        sendMessageBatch: sendMessageBatchVia(sqs.endpoint),
+        queueUrl: queues.queueUrl,
+        logger,
+      }),
       logger,
     });
     const worker = createWorkerHandler({
@@ -116,7 +121,11 @@ export async function runAwsFaultScenario(options: AwsScenarioOptions): Promise<
       queueUrl: queues.queueUrl,
       deadLetterQueueUrl: queues.dlqUrl,
       // No cache, so every attempt reads the secret and throttling has something to hit.
-      secrets: new SecretsManagerStore({ client: secretsManagerClient(workerSm.endpoint), logger, ttlMs: 0 }),
+      secrets: new SecretsManagerStore({
+        getSecretValue: getSecretValueVia(workerSm.endpoint),
+        logger,
+        ttlMs: 0,
+      }),
       logger,
       random,
     });

@@ -13,6 +13,18 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { LambdaFunctionURLEvent, SQSBatchResponse, SQSEvent, SQSMessageAttributes } from 'aws-lambda';
 import { createSqsServer } from 'local-aws-sqs';
+import {
+  AwsJsonClient,
+  type AwsService,
+  SECRETS_MANAGER,
+  SQS,
+} from '../../lambda/adapters/aws/aws-json-client';
+import {
+  type GetSecretValue,
+  getSecretValueWith,
+  type SendMessageBatch,
+  sendMessageBatchWith,
+} from '../../lambda/adapters/aws/aws-operations';
 import { type SqsProxy, startSqsProxy } from './sqs-proxy';
 
 // The SDK warns (through process.emitWarning) that it will need Node 22; the Lambdas run on 24,
@@ -26,7 +38,31 @@ export function sqsClient(endpoint: string): SQSClient {
   return new SQSClient({ region: REGION, endpoint, credentials });
 }
 
-/** One attempt per call by default, so injected failures map 1:1 to what the store sees. */
+const bridgeClient = (service: AwsService, endpoint: string, maxAttempts: number) =>
+  new AwsJsonClient({
+    service,
+    region: REGION,
+    endpoint,
+    credentials,
+    maxAttempts,
+    // Retries happen at once: the backoff is aws-json-client.test.ts's business.
+    sleep: async () => undefined,
+  });
+
+/** SendMessageBatch over the bridge's own AWS client, as the receiver sends it. */
+export function sendMessageBatchVia(endpoint: string): SendMessageBatch {
+  return sendMessageBatchWith(bridgeClient(SQS, endpoint, 3));
+}
+
+/**
+ * GetSecretValue over the bridge's own AWS client, as the Lambdas read secrets. One attempt per
+ * call by default, so injected failures map 1:1 to what the store sees.
+ */
+export function getSecretValueVia(endpoint: string, maxAttempts = 1): GetSecretValue {
+  return getSecretValueWith(bridgeClient(SECRETS_MANAGER, endpoint, maxAttempts));
+}
+
+/** The real SDK client. One attempt per call by default, like getSecretValueVia. */
 export function secretsManagerClient(endpoint: string, maxAttempts = 1): SecretsManagerClient {
   return new SecretsManagerClient({ region: REGION, endpoint, credentials, maxAttempts });
 }

@@ -2,12 +2,12 @@
 // invocations, one GetSecretValue per secret at a time, and the last known value when Secrets
 // Manager is throttling or unreachable. Signing secrets are read with their AWSPREVIOUS version
 // too, so a token can be rotated without rejecting requests signed with the old one.
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SecretRef } from '../../core/config';
 import { SecretError } from '../../core/errors';
 import { NO_METRICS } from '../../core/metric-names';
 import { selectSecretValue } from '../../core/secrets';
 import type { Logger, Metrics, SecretVersion, VersionedSecretStore } from '../../ports';
+import { type GetSecretValue, getSecretValueFromEnv } from './aws-operations';
 
 export const DEFAULT_SECRET_CACHE_TTL_MS = 5 * 60_000;
 /** After a failed AWSPREVIOUS read with nothing cached, try again after this long rather than on
@@ -20,8 +20,8 @@ export interface SecretsManagerStoreOptions {
   logger: Logger;
   /** Counts `secret_cache` hits and misses. */
   metrics?: Metrics;
-  /** Injected in tests (endpoint override); created on first use otherwise. */
-  client?: SecretsManagerClient;
+  /** Injected in tests; otherwise the bridge's own client, configured from the environment on first use. */
+  getSecretValue?: GetSecretValue;
   ttlMs?: number;
   now?: () => number;
 }
@@ -103,12 +103,15 @@ export class SecretsManagerStore implements VersionedSecretStore {
   private readonly reportedSkips = new Set<string>();
   private readonly ttlMs: number;
   private readonly now: () => number;
-  private client: Promise<SecretsManagerClient> | undefined;
+  private readonly getSecretValue: GetSecretValue;
 
   constructor(private readonly options: SecretsManagerStoreOptions) {
     this.ttlMs = options.ttlMs ?? DEFAULT_SECRET_CACHE_TTL_MS;
     this.now = options.now ?? Date.now;
-    if (options.client) this.client = Promise.resolve(options.client);
+    // A hung connection must not eat the receiver's whole time budget: one retry, then the cache
+    // or a 503/retry takes over.
+    this.getSecretValue =
+      options.getSecretValue ?? getSecretValueFromEnv({ maxAttempts: 2, attemptTimeoutMs: 3_000 });
   }
 
   async getSecret(ref: SecretRef, options: { forceRefresh?: boolean } = {}): Promise<string> {
@@ -162,11 +165,7 @@ export class SecretsManagerStore implements VersionedSecretStore {
 
   private async fetchPrevious(secretId: string): Promise<string | null> {
     try {
-      const client = await this.getClient();
-      const { GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
-      const { SecretString } = await client.send(
-        new GetSecretValueCommand({ SecretId: secretId, VersionStage: PREVIOUS }),
-      );
+      const { SecretString } = await this.getSecretValue({ SecretId: secretId, VersionStage: PREVIOUS });
       const value = SecretString ?? null;
       this.previousCache.set(secretId, { value, expiresAt: this.now() + this.ttlMs });
       return value;
@@ -207,9 +206,7 @@ export class SecretsManagerStore implements VersionedSecretStore {
   private async fetch(secretId: string, forceRefresh: boolean): Promise<string> {
     let secretString: string | undefined;
     try {
-      const client = await this.getClient();
-      const { GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
-      ({ SecretString: secretString } = await client.send(new GetSecretValueCommand({ SecretId: secretId })));
+      ({ SecretString: secretString } = await this.getSecretValue({ SecretId: secretId }));
     } catch (error) {
       const cached = this.cache.get(secretId);
       // A forced refresh means the caller already distrusts the cached value (the destination
@@ -237,19 +234,5 @@ export class SecretsManagerStore implements VersionedSecretStore {
     }
     this.cache.set(secretId, { value: secretString, fetchedAt: this.now() });
     return secretString;
-  }
-
-  /** The SDK is loaded on first use, so a request that needs no secret never pays for it. */
-  private getClient(): Promise<SecretsManagerClient> {
-    this.client ??= import('@aws-sdk/client-secrets-manager').then(
-      ({ SecretsManagerClient }) =>
-        new SecretsManagerClient({
-          // A hung connection must not eat the receiver's whole time budget; one SDK retry, then
-          // the cache or a 503/retry takes over.
-          maxAttempts: 2,
-          requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
-        }),
-    );
-    return this.client;
   }
 }

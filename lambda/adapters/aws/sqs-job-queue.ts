@@ -1,13 +1,9 @@
 // JobQueue on an SQS FIFO queue: SendMessageBatch, and enqueue resolves only when SQS stored
 // every job, because the receiver's 2xx tells HashiCorp the bridge owns the notification.
-import {
-  SendMessageBatchCommand,
-  type SendMessageBatchRequestEntry,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
 import { QueueError } from '../../core/errors';
 import type { DeliveryJob } from '../../core/jobs';
 import type { JobQueue, Logger } from '../../ports';
+import type { SendMessageBatch, SendMessageBatchEntry } from './aws-operations';
 import { messageGroupIdFor, serializeJob } from './job-message';
 
 /** SendMessageBatch limits: 10 entries, and 1 MiB for the sum of the bodies. */
@@ -15,14 +11,15 @@ export const MAX_BATCH_ENTRIES = 10;
 export const MAX_BATCH_BYTES = 1024 * 1024;
 
 export interface SqsJobQueueOptions {
-  client: SQSClient;
+  /** `sendMessageBatchWith(client)` on the receiver; any SDK-shaped SendMessageBatch works. */
+  sendMessageBatch: SendMessageBatch;
   queueUrl: string;
   logger?: Logger;
 }
 
 interface Entry {
   job: DeliveryJob;
-  entry: SendMessageBatchRequestEntry;
+  entry: SendMessageBatchEntry;
   bytes: number;
 }
 
@@ -94,9 +91,10 @@ export class SqsJobQueue implements JobQueue {
 
   /** Sends one batch; returns the entries SQS did not store, with its error code. */
   private async send(chunk: Entry[]): Promise<Array<{ item: Entry; code: string }>> {
-    const result = await this.options.client.send(
-      new SendMessageBatchCommand({ QueueUrl: this.options.queueUrl, Entries: chunk.map((c) => c.entry) }),
-    );
+    const result = await this.options.sendMessageBatch({
+      QueueUrl: this.options.queueUrl,
+      Entries: chunk.map((c) => c.entry),
+    });
     const succeeded = new Set((result.Successful ?? []).map((s) => s.Id));
     const codes = new Map((result.Failed ?? []).map((f) => [f.Id, f.Code ?? 'unknown']));
     // An entry missing from both lists was not confirmed, so it counts as failed.
