@@ -111,7 +111,9 @@ function runProbe(
 ): Promise<Sample> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [probe], {
+    // BENCH_PROBE_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=DIR" profiles every probe process.
+    const nodeOptions = process.env.BENCH_PROBE_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [];
+    const child = spawn(process.execPath, [...nodeOptions, probe], {
       env: {
         ...env,
         BENCH_HANDLER_PATH: subject.bundle.path,

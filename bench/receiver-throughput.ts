@@ -1,6 +1,7 @@
 // Benchmark 1, receiver throughput and latency: signed run notifications at a fixed rate and at
 // saturation against a bare node:http receiver (the limit), an Express + raw-body receiver (what
-// a user would write) and tfe-bridge local mode with its jobs going to a counting sink.
+// a user would write), Hono alone doing the same (the floor of the chosen stack) and tfe-bridge
+// local mode with its jobs going to a counting sink.
 import { type LoadResult, runLoad } from './load';
 import { BENCH_ROUTE_ID, runNotificationBodies, signNotification } from './notifications';
 import { type ServerChild, startServerChild } from './server-child';
@@ -23,6 +24,7 @@ export interface ReceiverOptions {
 const SUBJECTS: ReadonlyArray<{ kind: ServerKind; label: string }> = [
   { kind: 'bare', label: 'bare node:http' },
   { kind: 'express', label: 'Express + raw-body' },
+  { kind: 'hono', label: 'Hono alone' },
   { kind: 'bridge-sink', label: 'tfe-bridge local' },
 ];
 
@@ -98,6 +100,15 @@ export async function benchReceiver(options: ReceiverOptions): Promise<Section> 
         pass: throughputRatio >= MIN_THROUGHPUT_RATIO,
       },
       {
+        // Not a target: how much of the gap to bare is the chosen framework's, not the bridge's.
+        name: 'receiver throughput, tfe-bridge / Hono alone',
+        value: formatRatio(
+          medianRatio(values('bridge-sink', 'saturation', rps), values('hono', 'saturation', rps)),
+        ),
+        target: `(Hono alone / bare: ${formatRatio(medianRatio(values('hono', 'saturation', rps), values('bare', 'saturation', rps)))})`,
+        pass: null,
+      },
+      {
         name: `receiver p99 at ${FIXED_RATE} req/s`,
         // The bare server's own p99 shows this machine's floor for the absolute target.
         value: `${formatNumber(bridgeP99)} ms (bare ${formatNumber(median(values('bare', 'fixed', p(99))))})`,
@@ -109,7 +120,7 @@ export async function benchReceiver(options: ReceiverOptions): Promise<Section> 
       title: `1. Receiver (autocannon in this process, each server in its own; ${connections} keep-alive connections, median of ${rounds} rounds of ${durationS} s)`,
       notes: [
         `${notifications.length} signed run notifications (HashiCorp's fixtures) round-robin; every answer checked 2xx;`,
-        'bare and Express verify the HMAC and answer 200; tfe-bridge runs createApp on @hono/node-server',
+        'bare, Express and Hono alone (on @hono/node-server) verify the HMAC and answer 200; tfe-bridge runs createApp there too',
         `(verify, classify, route, one job per destination) and answers 202; its sink counted ${formatNumber(sink?.jobs ?? 0)} jobs.`,
       ],
       header: ['', ...SUBJECTS.map((s) => s.label)],

@@ -6,8 +6,9 @@ import type { BenchServer } from './servers/bench-server';
 import { type BridgeLocalOptions, startBridgeLocal } from './servers/bridge-local';
 import { startBridgeSinkReceiver } from './servers/bridge-sink-receiver';
 import { startExpressReceiver } from './servers/express-receiver';
+import { startHonoReceiver } from './servers/hono-receiver';
 
-export const SERVER_KINDS = ['bare', 'express', 'bridge-sink', 'bridge-local'] as const;
+export const SERVER_KINDS = ['bare', 'express', 'hono', 'bridge-sink', 'bridge-local'] as const;
 export type ServerKind = (typeof SERVER_KINDS)[number];
 
 export type ServerRequest = { type: 'stats' } | { type: 'close' };
@@ -25,6 +26,8 @@ function start(kind: ServerKind, options: ServerOptions): Promise<BenchServer> {
       return startBareReceiver();
     case 'express':
       return startExpressReceiver();
+    case 'hono':
+      return startHonoReceiver();
     case 'bridge-sink':
       return startBridgeSinkReceiver();
     case 'bridge-local':

@@ -14,7 +14,8 @@ export interface Check {
   name: string;
   value: string;
   target: string;
-  pass: boolean;
+  /** null: a reading shown next to the targets, not a target itself. */
+  pass: boolean | null;
 }
 
 export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -40,7 +41,7 @@ export function formatSection(section: Section): string {
 export function formatChecks(checks: readonly Check[]): string {
   return formatTable(
     ['target', 'measured', 'wanted', ''],
-    checks.map((c) => [c.name, c.value, c.target, c.pass ? 'ok' : 'MISSED']),
+    checks.map((c) => [c.name, c.value, c.target, c.pass === null ? 'info' : c.pass ? 'ok' : 'MISSED']),
   );
 }
 
