@@ -1,14 +1,11 @@
 // `tfe-bridge dead-letters list|replay --dlq-url` with the real binary against the SQS emulator,
 // on dead letters the real worker wrote (receiver handler → jobs queue → worker → DLQ).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SecretsManagerStore } from '../lambda/adapters/aws/secrets-manager-store';
-import { SqsJobQueue } from '../lambda/adapters/aws/sqs-job-queue';
 import { parseConfig } from '../lambda/core/config';
 import { jobIdFor } from '../lambda/core/jobs';
 import { signBody, TFE_SIGNATURE_HEADER } from '../lambda/core/signature';
-import { compileTemplates } from '../lambda/core/templates';
-import { createReceiverHandler } from '../lambda/receiver';
-import { buildTargets, createWorkerHandler, type WorkerHandler } from '../lambda/worker';
+import type { WorkerHandler } from '../lambda/worker';
+import { receiverFor, workerFor } from './support/aws-handlers';
 import { CaptureLogger } from './support/capture-logger';
 import { runCli } from './support/cli-process';
 import { type Behaviour, type DestinationServer, startDestination } from './support/destination-server';
@@ -16,11 +13,9 @@ import { fixture } from './support/fixtures';
 import {
   type FifoQueues,
   functionUrlEvent,
-  getSecretValueVia,
   type LocalSqs,
   pollOnce,
   REGION,
-  sendMessageBatchVia,
   startLocalSqs,
 } from './support/local-sqs';
 import { type SecretsManagerServer, startSecretsManager } from './support/secrets-manager-server';
@@ -69,24 +64,8 @@ beforeEach(async () => {
     ],
   });
   const logger = new CaptureLogger();
-  const receiver = createReceiverHandler({
-    config,
-    secrets: new SecretsManagerStore({ getSecretValue: getSecretValueVia(sm.endpoint), logger }),
-    queue: new SqsJobQueue({
-      sendMessageBatch: sendMessageBatchVia(sqs.endpoint),
-      queueUrl: queues.queueUrl,
-      logger,
-    }),
-    logger,
-  });
-  worker = createWorkerHandler({
-    targets: buildTargets(config, compileTemplates(config)),
-    sqs: sqs.client,
-    queueUrl: queues.queueUrl,
-    deadLetterQueueUrl: queues.dlqUrl,
-    secrets: new SecretsManagerStore({ getSecretValue: getSecretValueVia(sm.endpoint), logger }),
-    logger,
-  });
+  const receiver = receiverFor({ config, sqs, queues, sm, logger });
+  worker = workerFor({ config, sqs, queues, sm, logger });
   // Three notifications, two destinations each: six jobs, all dead-lettered by the worker.
   for (const body of Object.values(BODIES)) {
     const response = await receiver(
@@ -147,6 +126,8 @@ describe('tfe-bridge dead-letters with --dlq-url (AWS)', () => {
         lastError: expect.stringContaining('503'),
         kind: 'run',
       });
+      // The Idempotency-Key the deliveries carried, for correlating with the destination's logs.
+      expect(letter.idempotencyKey).toBe(letter.jobId);
     }
     const toA = letters.filter((l) => l.destinationId === 'a');
     expect(toA.map((l) => l.payload)).toEqual([BODIES.errored, BODIES.planned, BODIES.completed]);

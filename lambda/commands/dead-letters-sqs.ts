@@ -33,6 +33,7 @@ function describe(letter: QueuedDeadLetter) {
     routeId: job?.routeId ?? null,
     destinationId: job?.destinationId ?? null,
     jobId: job?.id ?? null,
+    idempotencyKey: letter.idempotencyKey,
     attempts: letter.attempts,
     lastStatus: letter.lastStatus,
     lastError: letter.lastError,

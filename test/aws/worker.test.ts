@@ -2,13 +2,12 @@
 // SQS emulator, delivering to real HTTP destinations, with Secrets Manager (fake) for auth.
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SecretsManagerStore } from '../../lambda/adapters/aws/secrets-manager-store';
 import { SqsJobQueue } from '../../lambda/adapters/aws/sqs-job-queue';
 import { parseConfig } from '../../lambda/core/config';
 import { createJobs, type DeliveryJob } from '../../lambda/core/jobs';
 import { classifyPayload } from '../../lambda/core/payloads';
-import { compileTemplates } from '../../lambda/core/templates';
-import { buildTargets, createWorkerHandler, type WorkerHandler } from '../../lambda/worker';
+import type { WorkerHandler } from '../../lambda/worker';
+import { workerFor } from '../support/aws-handlers';
 import { CaptureLogger } from '../support/capture-logger';
 import {
   answer,
@@ -21,7 +20,6 @@ import {
 import { fixture } from '../support/fixtures';
 import {
   type FifoQueues,
-  getSecretValueVia,
   type LocalSqs,
   pollOnce,
   sendMessageBatchVia,
@@ -72,13 +70,13 @@ function setup(destinations: unknown[], options: { deadLetterQueueUrl?: string }
       { id: 'runs', signingSecret: { secretId: 'tfe-bridge/hmac' }, allowInsecureHttp: true, destinations },
     ],
   });
-  const handler = createWorkerHandler({
-    targets: buildTargets(config, compileTemplates(config)),
-    sqs: sqs.client,
-    queueUrl: queues.queueUrl,
-    deadLetterQueueUrl: options.deadLetterQueueUrl ?? queues.dlqUrl,
-    secrets: new SecretsManagerStore({ getSecretValue: getSecretValueVia(sm.endpoint), logger }),
+  const handler = workerFor({
+    config,
+    sqs,
+    queues,
+    sm,
     logger,
+    deadLetterQueueUrl: options.deadLetterQueueUrl,
     random: () => 1,
   });
   const queue = new SqsJobQueue({
@@ -169,7 +167,8 @@ describe('worker Lambda handler (SQS events)', () => {
     const [letter, ...more] = await deadLetters();
     expect(more).toEqual([]);
     expect(letter?.groupId).toBe('runs/api');
-    expect(letter?.dedupId).toBe(`${job?.id}:dlq`);
+    // Unique per message: a replayed job dead-lettered again within 5 minutes is not deduplicated away.
+    expect(letter?.dedupId).toBe(`${job?.id}:dlq:${second.event.Records[0]?.messageId}`);
     expect(JSON.parse(letter?.body ?? '')).toEqual(job);
     expect(letter?.attributes).toEqual({
       reason: 'exhausted',

@@ -52,8 +52,10 @@ export class DynamoDbReplayGuard implements ReplayGuard {
 
   private async put(sdk: Sdk, key: string, expiresAt: number, condition: object): Promise<void> {
     this.client ??= new sdk.DynamoDBClient({
-      // Bounded, so a stuck connection ends in the fail-open path rather than the function's timeout.
-      requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+      // Bounded and tried once, so a stuck table ends in the fail-open path (then the enqueue)
+      // well within the receiver's timeout, not in the function being killed mid-request.
+      maxAttempts: 1,
+      requestHandler: { connectionTimeout: 500, requestTimeout: 1_500 },
     });
     await this.client.send(
       new sdk.PutItemCommand({

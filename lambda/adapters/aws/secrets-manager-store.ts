@@ -108,10 +108,10 @@ export class SecretsManagerStore implements VersionedSecretStore {
   constructor(private readonly options: SecretsManagerStoreOptions) {
     this.ttlMs = options.ttlMs ?? DEFAULT_SECRET_CACHE_TTL_MS;
     this.now = options.now ?? Date.now;
-    // A hung connection must not eat the receiver's whole time budget: one retry, then the cache
-    // or a 503/retry takes over.
+    // A hung connection must not eat the receiver's time budget (see RECEIVER_TIMEOUT in
+    // infra/bridge-stack.ts): one retry, then the cache or a 503/retry takes over.
     this.getSecretValue =
-      options.getSecretValue ?? getSecretValueFromEnv({ maxAttempts: 2, attemptTimeoutMs: 3_000 });
+      options.getSecretValue ?? getSecretValueFromEnv({ maxAttempts: 2, attemptTimeoutMs: 2_000 });
   }
 
   async getSecret(ref: SecretRef, options: { forceRefresh?: boolean } = {}): Promise<string> {

@@ -23,6 +23,8 @@ export interface QueuedDeadLetter {
   lastStatus: number | null;
   lastError: string | null;
   deadLetteredAt: string | null;
+  /** The Idempotency-Key the deliveries carried; null when the destination turns it off. */
+  idempotencyKey: string | null;
   /** The message body as stored: sent back unchanged. */
   body: string;
   job: DeliveryJob | undefined;
@@ -46,6 +48,7 @@ function toDeadLetter(message: Message): QueuedDeadLetter {
     lastStatus: number('lastStatus'),
     lastError: attribute('lastError'),
     deadLetteredAt: attribute('deadLetteredAt'),
+    idempotencyKey: attribute('idempotencyKey'),
     body: message.Body ?? '',
     job: parsed.ok ? parsed.job : undefined,
   };

@@ -213,7 +213,10 @@ export function createSqsDeliveryWorker(deps: SqsDeliveryWorkerDeps): SqsDeliver
       job,
       body: serializeJob(job),
       groupId: messageGroupIdFor(job),
-      dedupId: `${job.id}:dlq`,
+      // Per message, not per job: a replayed job that fails again within SQS's 5-minute window
+      // would otherwise be deduplicated away by the FIFO DLQ. Stable across redeliveries of one
+      // message, so a retried DLQ send is still stored once. (64 + 5 + 36 chars, under 128.)
+      dedupId: `${job.id}:dlq:${record.messageId}`,
     };
     const target = deps.targets.get(destinationKey(job.routeId, job.destinationId));
     if (!target) {

@@ -15,11 +15,20 @@ const secretsFileSchema = z.record(z.string(), z.union([z.string(), z.record(z.s
 type SecretsFile = z.infer<typeof secretsFileSchema>;
 
 export function readSecretsFile(path: string): SecretsFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError([`${path}: cannot read secrets file${code ? ` (${code})` : ''}`]);
+  }
   let input: unknown;
   try {
-    input = JSON.parse(readFileSync(path, 'utf8'));
+    input = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError([`${path}: cannot read secrets file: ${(error as Error).message.split('\n')[0]}`]);
+    // JSON.parse quotes the text around the error, which here is secret values: give only where.
+    const at = /position (\d+)/.exec((error as Error).message)?.[1];
+    throw new ConfigError([`${path}: not valid JSON${at === undefined ? '' : ` (at character ${at})`}`]);
   }
   const result = secretsFileSchema.safeParse(input);
   if (!result.success) {

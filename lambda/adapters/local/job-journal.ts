@@ -27,6 +27,8 @@ export class JobJournal {
   private file: Promise<FileHandle> | undefined;
   /** A failed write of `finished` lines, reported to the next finished() caller. */
   private finishedError: unknown;
+  /** The last write failed, possibly part-way through a line. */
+  private mayBeTorn = false;
 
   constructor(readonly path: string = DEFAULT_JOURNAL_FILE) {}
 
@@ -101,15 +103,19 @@ export class JobJournal {
   /** Group commit: one write for everything queued while the previous write was in flight. */
   private async writeQueued(): Promise<void> {
     while (this.queued.length > 0) {
-      const text = this.queued.join('');
+      // After a failed write the file may end in a partial line: start on a fresh one, so the
+      // next entry is not glued to it and lost to recover() (which skips unreadable lines).
+      const text = (this.mayBeTorn ? '\n' : '') + this.queued.join('');
       const waiters = this.waiters;
       this.queued = [];
       this.waiters = [];
       try {
         // writeFile on a handle opened for appending writes every byte, at the end of the file.
         await (await this.open()).writeFile(text, 'utf8');
+        this.mayBeTorn = false;
         for (const waiter of waiters) waiter.resolve();
       } catch (error) {
+        this.mayBeTorn = true;
         // Reopen on the next write: the handle may be what failed.
         const failed = this.file;
         this.file = undefined;

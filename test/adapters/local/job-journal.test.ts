@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -87,6 +87,20 @@ describe('JobJournal', () => {
     await journal.finished('a');
     await journal.flush();
     await expect(journal.finished('b')).rejects.toThrow(/EISDIR/);
+  });
+
+  it('starts on a fresh line after a failed write, so a torn line cannot swallow the next job', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tfe-bridge-journal-'));
+    const path = join(dir, 'journal.jsonl');
+    mkdirSync(path);
+    const journal = new JobJournal(path);
+    await expect(journal.accepted([job('a')])).rejects.toThrow(/EISDIR/);
+    // What a write that failed part-way (ENOSPC, EIO) leaves behind: half a line, no newline.
+    rmdirSync(path);
+    writeFileSync(path, '{"op":"accepted","job":{"id":"a","rou');
+    await journal.accepted([job('b')]);
+    await journal.close();
+    expect(new JobJournal(path).recover().map((j) => j.id)).toEqual(['b']);
   });
 
   it('recovers nothing when there is no file yet', () => {
