@@ -3,24 +3,22 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { jobIdFor } from '../lambda/core/jobs';
 import { HCP_SIGNATURE_HEADER, TFE_SIGNATURE_HEADER, verifySignature } from '../lambda/core/signature';
 import { runCli } from './support/cli-process';
-import { type DestinationServer, startDestination } from './support/destination-server';
+import { closeAfterEach } from './support/closed-after-each';
+import { startDestination } from './support/destination-server';
 import { fixture } from './support/fixtures';
-import { startTestBridge, type TestBridge } from './support/local-bridge';
+import type { TestBridge } from './support/local-bridge';
 
 const HMAC = 'cli-destinations-signing-token';
 const ROUTING_KEY = 'cli-routing-key-0123456789abcdef';
 const BEARER = 'cli-github-token-ghp_0000111122223333';
 const SECRETS = { hmac: HMAC, pd: { routingKey: ROUTING_KEY }, gh: BEARER };
 
-const open: Array<{ close(): Promise<void> }> = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((thing) => thing.close()));
-});
+const { destination, bridge: startBridge } = closeAfterEach();
 
 function configFor(url: string) {
   return {
@@ -60,17 +58,7 @@ function writeFiles(config: unknown, secrets: unknown = SECRETS) {
   return { dir, configPath, secretsPath };
 }
 
-async function destination(): Promise<DestinationServer> {
-  const server = await startDestination();
-  open.push(server);
-  return server;
-}
-
-async function bridge(config: unknown): Promise<TestBridge> {
-  const started = await startTestBridge(config, SECRETS);
-  open.push({ close: () => started.close(1_000) });
-  return started;
-}
+const bridge = (config: unknown): Promise<TestBridge> => startBridge(config, SECRETS);
 
 describe('tfe-bridge render', () => {
   it('prints method, URL, headers and body, with every secret masked', async () => {

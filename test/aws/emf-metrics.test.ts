@@ -2,7 +2,6 @@
 // at the end of every invocation: the receiver and worker run for real (env configuration, SQS
 // and Secrets Manager over their wire protocols, destinations on 127.0.0.1), and the EMF lines
 // they print are parsed and summed.
-import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { METRICS, METRICS_NAMESPACE } from '../../lambda/core/metric-names';
 import { signBody, TFE_SIGNATURE_HEADER } from '../../lambda/core/signature';
@@ -16,6 +15,7 @@ import {
   startDestination,
 } from '../support/destination-server';
 import { fixture } from '../support/fixtures';
+import { lambdaContext, replaceEnv, stdoutJsonLines } from '../support/lambda-runtime';
 import {
   type FifoQueues,
   functionUrlEvent,
@@ -62,33 +62,12 @@ let sqs: LocalSqs;
 let queues: FifoQueues;
 let sm: SecretsManagerServer;
 let destinations: DestinationServer[];
-let saved: Record<string, string | undefined>;
+let restoreEnv: () => void;
 let stdout: MockInstance<typeof process.stdout.write>;
-
-const context = (functionName: string): Context => ({
-  callbackWaitsForEmptyEventLoop: false,
-  functionName,
-  functionVersion: '$LATEST',
-  invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
-  memoryLimitInMB: '512',
-  awsRequestId: crypto.randomUUID(),
-  logGroupName: `/aws/lambda/${functionName}`,
-  logStreamName: '2026/11/24/[$LATEST]0123456789abcdef',
-  getRemainingTimeInMillis: () => 30_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-});
 
 /** Every EMF document printed since the test began (log lines are skipped). */
 function emfLines(): EmfLine[] {
-  return stdout.mock.calls
-    .map(([chunk]) => String(chunk))
-    .join('')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as Record<string, unknown>)
-    .filter((line): line is EmfLine => '_aws' in line);
+  return stdoutJsonLines(stdout).filter((line): line is EmfLine => '_aws' in line);
 }
 
 /** Sum of a metric's values over the documents whose dimensions have exactly these values. */
@@ -117,11 +96,7 @@ beforeAll(async () => {
   queues = await sqs.createQueues('emf');
   sm.setSecret('tfe-bridge/hmac', HMAC);
   sm.setSecret('tfe-bridge/api-token', TOKEN);
-  saved = Object.fromEntries(Object.keys(ENV).map((name) => [name, process.env[name]]));
-  for (const [name, value] of Object.entries(ENV)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
+  restoreEnv = replaceEnv(ENV);
   Object.assign(process.env, {
     TFE_BRIDGE_CONFIG_JSON: JSON.stringify({
       routes: [
@@ -154,10 +129,7 @@ beforeEach(() => {
 });
 afterAll(async () => {
   stdout.mockRestore();
-  for (const [name, value] of Object.entries(saved)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
+  restoreEnv();
   await Promise.all([...destinations.map((d) => d.close()), sm.close()]);
   await sqs.close();
 });
@@ -169,7 +141,7 @@ const receive = (path: string, body: string, secret = HMAC) =>
       body,
       headers: { 'content-type': 'application/json', [TFE_SIGNATURE_HEADER]: signBody(body, secret) },
     }),
-    context('tfe-bridge-receiver'),
+    lambdaContext('tfe-bridge-receiver'),
   );
 
 describe('EMF metrics from the deployed handlers', () => {
@@ -185,7 +157,7 @@ describe('EMF metrics from the deployed handlers', () => {
     expect(await receive('/hooks/elsewhere', fixture('tfe-run-errored'))).toMatchObject({ statusCode: 404 });
 
     const { failed } = await pollOnce(sqs, queues, (event) =>
-      workerHandler(event, context('tfe-bridge-worker')),
+      workerHandler(event, lambdaContext('tfe-bridge-worker')),
     );
     expect(failed).toHaveLength(1);
 
@@ -218,9 +190,11 @@ describe('EMF metrics from the deployed handlers', () => {
   it('writes documents CloudWatch accepts: namespace, units, every dimension set with its values', async () => {
     // The public Function URL has no /metrics route: metrics leave through the logs only.
     const scrape = functionUrlEvent({ path: '/metrics', method: 'GET' });
-    expect(await receiverHandler(scrape, context('tfe-bridge-receiver'))).toMatchObject({ statusCode: 404 });
+    expect(await receiverHandler(scrape, lambdaContext('tfe-bridge-receiver'))).toMatchObject({
+      statusCode: 404,
+    });
     await receive('/hooks/runs', fixture('tfe-run-errored'));
-    await pollOnce(sqs, queues, (event) => workerHandler(event, context('tfe-bridge-worker')));
+    await pollOnce(sqs, queues, (event) => workerHandler(event, lambdaContext('tfe-bridge-worker')));
 
     const lines = emfLines();
     expect(new Set(lines.flatMap((l) => l._aws.CloudWatchMetrics[0]?.Metrics.map((m) => m.Name)))).toEqual(

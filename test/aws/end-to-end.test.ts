@@ -2,23 +2,17 @@
 // the SQS emulator, an SQS event into the worker handler, and a real destination that demands
 // the bearer token from Secrets Manager (fake, real protocol).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SecretsManagerStore } from '../../lambda/adapters/aws/secrets-manager-store';
-import { SqsJobQueue } from '../../lambda/adapters/aws/sqs-job-queue';
 import { parseConfig } from '../../lambda/core/config';
 import { signBody, TFE_SIGNATURE_HEADER } from '../../lambda/core/signature';
-import { compileTemplates } from '../../lambda/core/templates';
-import { createReceiverHandler } from '../../lambda/receiver';
-import { buildTargets, createWorkerHandler } from '../../lambda/worker';
+import { receiverFor, workerFor } from '../support/aws-handlers';
 import { CaptureLogger } from '../support/capture-logger';
 import { type DestinationServer, requireBearer, startDestination } from '../support/destination-server';
 import { fixture } from '../support/fixtures';
 import {
   type FifoQueues,
   functionUrlEvent,
-  getSecretValueVia,
   type LocalSqs,
   pollOnce,
-  sendMessageBatchVia,
   startLocalSqs,
 } from '../support/local-sqs';
 import { type SecretsManagerServer, startSecretsManager } from '../support/secrets-manager-server';
@@ -68,24 +62,8 @@ describe('AWS bridge, end to end (receiver → SQS FIFO → worker → destinati
     });
     const logger = new CaptureLogger();
     // Receiver and worker are separate Lambdas: separate clients and secret caches.
-    const receiver = createReceiverHandler({
-      config,
-      secrets: new SecretsManagerStore({ getSecretValue: getSecretValueVia(sm.endpoint), logger }),
-      queue: new SqsJobQueue({
-        sendMessageBatch: sendMessageBatchVia(sqs.endpoint),
-        queueUrl: queues.queueUrl,
-        logger,
-      }),
-      logger,
-    });
-    const worker = createWorkerHandler({
-      targets: buildTargets(config, compileTemplates(config)),
-      sqs: sqs.client,
-      queueUrl: queues.queueUrl,
-      deadLetterQueueUrl: queues.dlqUrl,
-      secrets: new SecretsManagerStore({ getSecretValue: getSecretValueVia(sm.endpoint), logger }),
-      logger,
-    });
+    const receiver = receiverFor({ config, sqs, queues, sm, logger });
+    const worker = workerFor({ config, sqs, queues, sm, logger });
 
     const body = fixture('tfe-run-completed-captured');
     const response = await receiver(

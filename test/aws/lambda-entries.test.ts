@@ -1,13 +1,13 @@
 // The exported Lambda `handler`s exactly as deployed: configured only through environment
 // variables (the AWS clients reach the local endpoints through AWS_ENDPOINT_URL_*), logging JSON lines
 // through Powertools to stdout.
-import type { Context } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { signBody, TFE_SIGNATURE_HEADER } from '../../lambda/core/signature';
 import { handler as receiverHandler } from '../../lambda/receiver';
 import { handler as workerHandler } from '../../lambda/worker';
 import { type DestinationServer, requireBearer, startDestination } from '../support/destination-server';
 import { fixture } from '../support/fixtures';
+import { lambdaContext, replaceEnv, stdoutJsonLines } from '../support/lambda-runtime';
 import {
   type FifoQueues,
   functionUrlEvent,
@@ -38,33 +38,11 @@ let sqs: LocalSqs;
 let queues: FifoQueues;
 let sm: SecretsManagerServer;
 let api: DestinationServer;
-let saved: Partial<Record<(typeof ENV_NAMES)[number], string | undefined>>;
+let restoreEnv: () => void;
 let stdout: MockInstance<typeof process.stdout.write>;
 
-const context = (functionName: string): Context => ({
-  callbackWaitsForEmptyEventLoop: false,
-  functionName,
-  functionVersion: '$LATEST',
-  invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
-  memoryLimitInMB: '512',
-  awsRequestId: crypto.randomUUID(),
-  logGroupName: `/aws/lambda/${functionName}`,
-  logStreamName: '2026/11/24/[$LATEST]0123456789abcdef',
-  getRemainingTimeInMillis: () => 30_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-});
-
 /** Powertools' JSON lines written to stdout since the test began. */
-function logLines(): Array<Record<string, unknown>> {
-  return stdout.mock.calls
-    .map(([chunk]) => String(chunk))
-    .join('')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
+const logLines = () => stdoutJsonLines(stdout);
 
 beforeEach(async () => {
   [sqs, sm, api] = await Promise.all([
@@ -75,17 +53,12 @@ beforeEach(async () => {
   queues = await sqs.createQueues('deployed');
   sm.setSecret('tfe-bridge/hmac', HMAC);
   sm.setSecret('tfe-bridge/api-token', TOKEN);
-  saved = Object.fromEntries(ENV_NAMES.map((name) => [name, process.env[name]]));
-  for (const name of ENV_NAMES) delete process.env[name];
+  restoreEnv = replaceEnv(Object.fromEntries(ENV_NAMES.map((name) => [name, undefined])));
   stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
 });
 afterEach(async () => {
   stdout.mockRestore();
-  for (const name of ENV_NAMES) {
-    const value = saved[name];
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
+  restoreEnv();
   await Promise.all([api.close(), sm.close()]);
   await sqs.close();
 });
@@ -93,7 +66,7 @@ afterEach(async () => {
 describe('deployed Lambda handlers', () => {
   it('fail with every missing variable named, then work once the environment is complete', async () => {
     const event = functionUrlEvent({ path: '/hooks/runs', body: '{}' });
-    await expect(receiverHandler(event, context('tfe-bridge-receiver'))).rejects.toThrow(
+    await expect(receiverHandler(event, lambdaContext('tfe-bridge-receiver'))).rejects.toThrow(
       /TFE_BRIDGE_CONFIG_JSON is not set\n {2}QUEUE_URL is not set/,
     );
 
@@ -130,12 +103,12 @@ describe('deployed Lambda handlers', () => {
         body,
         headers: { 'content-type': 'application/json', [TFE_SIGNATURE_HEADER]: signBody(body, HMAC) },
       }),
-      context('tfe-bridge-receiver'),
+      lambdaContext('tfe-bridge-receiver'),
     );
     expect(response).toMatchObject({ statusCode: 202 });
 
     const { failed } = await pollOnce(sqs, queues, (sqsEvent) =>
-      workerHandler(sqsEvent, context('tfe-bridge-worker')),
+      workerHandler(sqsEvent, lambdaContext('tfe-bridge-worker')),
     );
     expect(failed).toEqual([]);
     expect(api.received.map((r) => [r.body, r.headers.authorization])).toEqual([[body, `Bearer ${TOKEN}`]]);

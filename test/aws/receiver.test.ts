@@ -3,22 +3,14 @@
 // receiver's own AWS client (no SDK on the receiver).
 import type { LambdaFunctionURLResult } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SecretsManagerStore } from '../../lambda/adapters/aws/secrets-manager-store';
-import { SqsJobQueue } from '../../lambda/adapters/aws/sqs-job-queue';
 import { parseConfig } from '../../lambda/core/config';
 import { type DeliveryJob, jobIdFor } from '../../lambda/core/jobs';
 import { HCP_SIGNATURE_HEADER, signBody, TFE_SIGNATURE_HEADER } from '../../lambda/core/signature';
-import { createReceiverHandler, type ReceiverHandler } from '../../lambda/receiver';
+import type { ReceiverHandler } from '../../lambda/receiver';
+import { receiverFor } from '../support/aws-handlers';
 import { CaptureLogger } from '../support/capture-logger';
 import { fixture } from '../support/fixtures';
-import {
-  type FifoQueues,
-  functionUrlEvent,
-  getSecretValueVia,
-  type LocalSqs,
-  sendMessageBatchVia,
-  startLocalSqs,
-} from '../support/local-sqs';
+import { type FifoQueues, functionUrlEvent, type LocalSqs, startLocalSqs } from '../support/local-sqs';
 import { type SecretsManagerServer, startSecretsManager } from '../support/secrets-manager-server';
 
 const HMAC = 'receiver-signing-token-0001';
@@ -58,15 +50,13 @@ afterEach(async () => {
 });
 
 function receiver(options: { queueUrl?: string } = {}): ReceiverHandler {
-  return createReceiverHandler({
+  return receiverFor({
     config,
-    secrets: new SecretsManagerStore({ getSecretValue: getSecretValueVia(sm.endpoint), logger }),
-    queue: new SqsJobQueue({
-      sendMessageBatch: sendMessageBatchVia(sqs.endpoint),
-      queueUrl: options.queueUrl ?? queues.queueUrl,
-      logger,
-    }),
+    sqs,
+    queues,
+    sm,
     logger,
+    queueUrl: options.queueUrl,
     now: () => new Date('2026-11-24T12:00:00Z'),
   });
 }

@@ -4,13 +4,11 @@
 // the first copy, a resend is past the "dedup window" and only the guard can refuse it.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbReplayGuard } from '../../lambda/adapters/aws/dynamodb-replay-guard';
-import { SecretsManagerStore } from '../../lambda/adapters/aws/secrets-manager-store';
-import { SqsJobQueue } from '../../lambda/adapters/aws/sqs-job-queue';
 import { type BridgeConfig, parseConfig } from '../../lambda/core/config';
 import { signBody, TFE_SIGNATURE_HEADER } from '../../lambda/core/signature';
-import { compileTemplates } from '../../lambda/core/templates';
-import { createReceiverHandler, type ReceiverHandler } from '../../lambda/receiver';
-import { buildTargets, createWorkerHandler, type WorkerHandler } from '../../lambda/worker';
+import type { ReceiverHandler } from '../../lambda/receiver';
+import type { WorkerHandler } from '../../lambda/worker';
+import { receiverFor, workerFor } from '../support/aws-handlers';
 import { CaptureLogger } from '../support/capture-logger';
 import { type DestinationServer, startDestination } from '../support/destination-server';
 import { fixture } from '../support/fixtures';
@@ -18,10 +16,8 @@ import { type LocalDynamoDb, startLocalDynamoDb } from '../support/local-dynamod
 import {
   type FifoQueues,
   functionUrlEvent,
-  getSecretValueVia,
   type LocalSqs,
   pollOnce,
-  sendMessageBatchVia,
   startLocalSqs,
 } from '../support/local-sqs';
 import { type SecretsManagerServer, startSecretsManager } from '../support/secrets-manager-server';
@@ -63,28 +59,17 @@ function bridge(guarded: boolean): { receiver: ReceiverHandler; worker: WorkerHa
       },
     ],
   });
-  const receiver = createReceiverHandler({
+  const receiver = receiverFor({
     config,
-    secrets: new SecretsManagerStore({ getSecretValue: getSecretValueVia(sm.endpoint), logger }),
-    queue: new SqsJobQueue({
-      sendMessageBatch: sendMessageBatchVia(sqs.endpoint),
-      queueUrl: queues.queueUrl,
-      logger,
-    }),
+    sqs,
+    queues,
+    sm,
     logger,
     ...(guarded
       ? { replayGuard: new DynamoDbReplayGuard({ tableName: 'tfe-bridge-replay', client: dynamo.client }) }
       : {}),
   });
-  const worker = createWorkerHandler({
-    targets: buildTargets(config, compileTemplates(config)),
-    sqs: sqs.client,
-    queueUrl: queues.queueUrl,
-    deadLetterQueueUrl: queues.dlqUrl,
-    secrets: new SecretsManagerStore({ getSecretValue: getSecretValueVia(sm.endpoint), logger }),
-    logger,
-  });
-  return { receiver, worker };
+  return { receiver, worker: workerFor({ config, sqs, queues, sm, logger }) };
 }
 
 /** The JSON body of a Function URL result (the receiver always answers with an object). */

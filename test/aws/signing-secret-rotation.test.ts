@@ -3,27 +3,20 @@
 // protocol, real SDK) and HCP Terraform switches tokens; jobs go through the SQS emulator to the
 // worker and a real destination. No request may be rejected during the rotation.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  DEFAULT_SECRET_CACHE_TTL_MS,
-  SecretsManagerStore,
-} from '../../lambda/adapters/aws/secrets-manager-store';
-import { SqsJobQueue } from '../../lambda/adapters/aws/sqs-job-queue';
+import { DEFAULT_SECRET_CACHE_TTL_MS } from '../../lambda/adapters/aws/secrets-manager-store';
 import { type BridgeConfig, parseConfig } from '../../lambda/core/config';
 import { signBody, TFE_SIGNATURE_HEADER } from '../../lambda/core/signature';
 import { SIGNING_KEY_REFRESH_INTERVAL_MS } from '../../lambda/core/signing-keys';
-import { compileTemplates } from '../../lambda/core/templates';
-import { createReceiverHandler, type ReceiverHandler } from '../../lambda/receiver';
-import { buildTargets, createWorkerHandler } from '../../lambda/worker';
+import type { ReceiverHandler } from '../../lambda/receiver';
+import { receiverFor, workerFor } from '../support/aws-handlers';
 import { CaptureLogger } from '../support/capture-logger';
 import { type DestinationServer, startDestination } from '../support/destination-server';
 import { fixture } from '../support/fixtures';
 import {
   type FifoQueues,
   functionUrlEvent,
-  getSecretValueVia,
   type LocalSqs,
   pollOnce,
-  sendMessageBatchVia,
   startLocalSqs,
 } from '../support/local-sqs';
 import { type SecretsManagerServer, startSecretsManager } from '../support/secrets-manager-server';
@@ -65,19 +58,13 @@ afterEach(async () => {
 });
 
 function receiver(): ReceiverHandler {
-  return createReceiverHandler({
+  return receiverFor({
     config,
-    secrets: new SecretsManagerStore({
-      getSecretValue: getSecretValueVia(sm.endpoint),
-      logger,
-      now: () => clock,
-    }),
-    queue: new SqsJobQueue({
-      sendMessageBatch: sendMessageBatchVia(sqs.endpoint),
-      queueUrl: queues.queueUrl,
-      logger,
-    }),
+    sqs,
+    queues,
+    sm,
     logger,
+    secretCache: { now: () => clock },
     now: () => new Date(clock),
   });
 }
@@ -105,14 +92,7 @@ const signingKeys = (from = 0) =>
     .map((entry) => entry.signingKey);
 
 async function deliverAll(): Promise<void> {
-  const worker = createWorkerHandler({
-    targets: buildTargets(config, compileTemplates(config)),
-    sqs: sqs.client,
-    queueUrl: queues.queueUrl,
-    deadLetterQueueUrl: queues.dlqUrl,
-    secrets: new SecretsManagerStore({ getSecretValue: getSecretValueVia(sm.endpoint), logger }),
-    logger,
-  });
+  const worker = workerFor({ config, sqs, queues, sm, logger });
   for (let polls = 0; polls < 50 && api.received.length < sequence; polls++) {
     await pollOnce(sqs, queues, worker);
   }

@@ -3,10 +3,11 @@
 // bridge wrote (logs, dead letters, journal) for the secret values.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Behaviour, type DestinationServer, startDestination } from '../support/destination-server';
+import { describe, expect, it } from 'vitest';
+import { closeAfterEach } from '../support/closed-after-each';
+import type { Behaviour } from '../support/destination-server';
 import { fixture } from '../support/fixtures';
-import { eventually, startTestBridge, type TestBridge } from '../support/local-bridge';
+import { eventually, type TestBridge } from '../support/local-bridge';
 import { signedRequest } from '../support/signed-request';
 
 const HMAC = 'destinations-signing-token-0001';
@@ -24,24 +25,13 @@ const SECRET_VALUES = [
 ];
 const ONE_TRY = { maxAttempts: 1, baseDelayMs: 10, maxDelayMs: 10 };
 
-const open: Array<{ close(): Promise<void> }> = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((thing) => thing.close()));
-});
-
-async function destination(behaviour?: Behaviour): Promise<DestinationServer> {
-  const server = await startDestination(behaviour);
-  open.push(server);
-  return server;
-}
+const { destination, bridge: startBridge } = closeAfterEach();
 
 async function bridge(destinations: unknown[]): Promise<TestBridge> {
-  const started = await startTestBridge(
+  return startBridge(
     { routes: [{ id: 'runs', signingSecret: { secretId: 'hmac' }, allowInsecureHttp: true, destinations }] },
     SECRETS,
   );
-  open.push({ close: () => started.close(1_000) });
-  return started;
 }
 
 const post = (b: TestBridge, body: string) =>

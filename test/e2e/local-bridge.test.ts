@@ -1,41 +1,24 @@
 // End to end on one machine: signed HTTP requests to the bridge on a real port, deliveries to
 // real destination servers on 127.0.0.1, dead letters in a real file.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HCP_SIGNATURE_HEADER } from '../../lambda/core/signature';
-import {
-  answer,
-  type DestinationServer,
-  failTimes,
-  hang,
-  requireBearer,
-  startDestination,
-} from '../support/destination-server';
+import { closeAfterEach } from '../support/closed-after-each';
+import { answer, failTimes, hang, requireBearer, startDestination } from '../support/destination-server';
 import { fixture } from '../support/fixtures';
-import { eventually, startTestBridge, type TestBridge } from '../support/local-bridge';
+import { eventually, type TestBridge } from '../support/local-bridge';
 import { signedRequest } from '../support/signed-request';
 
 const HMAC = 'e2e-signing-token-0001';
 const TOKEN = 'bfa620013597e9c30c179037ad74527a4956a561';
 const FAST_RETRY = { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 100 };
 
-const open: Array<{ close(): Promise<void> }> = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((thing) => thing.close()));
-});
-
-async function destination(...args: Parameters<typeof startDestination>): Promise<DestinationServer> {
-  const server = await startDestination(...args);
-  open.push(server);
-  return server;
-}
+const { destination, bridge: startBridge } = closeAfterEach();
 
 async function bridge(destinations: unknown[], secrets: Record<string, unknown> = {}): Promise<TestBridge> {
-  const started = await startTestBridge(
+  return startBridge(
     { routes: [{ id: 'runs', signingSecret: { secretId: 'hmac' }, allowInsecureHttp: true, destinations }] },
     { hmac: HMAC, token: TOKEN, ...secrets },
   );
-  open.push({ close: () => started.close(1_000) });
-  return started;
 }
 
 const post = (b: TestBridge, body: string, secret: string | undefined = HMAC, header?: string) =>
@@ -319,7 +302,6 @@ describe('local bridge, end to end', () => {
     await post(b, fixture('tfe-run-errored'));
     await post(b, fixture('tfe-run-planned'));
     await api.waitFor(1);
-    open.pop();
     await b.close(500);
     const letters = b.deadLetters();
     expect(letters.map((l) => [l.reason, l.attempts])).toEqual([

@@ -1,26 +1,18 @@
 // GET /metrics in local mode, scraped over real HTTP after real signed requests and real
 // deliveries to destinations on 127.0.0.1: the counts match what happened.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PROMETHEUS_CONTENT_TYPE } from '../../lambda/adapters/local/prometheus-registry';
-import { answer, type DestinationServer, failTimes, startDestination } from '../support/destination-server';
+import { closeAfterEach } from '../support/closed-after-each';
+import { answer, failTimes } from '../support/destination-server';
 import { fixture } from '../support/fixtures';
-import { startTestBridge, type TestBridge } from '../support/local-bridge';
+import type { TestBridge } from '../support/local-bridge';
 import { type Exposition, parseExposition, sampleValue } from '../support/prometheus-text';
 import { signedRequest } from '../support/signed-request';
 
 const HMAC = 'metrics-signing-token-0001';
 const FAST_RETRY = { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 100 };
 
-const open: Array<{ close(): Promise<void> }> = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((thing) => thing.close()));
-});
-
-async function destination(...args: Parameters<typeof startDestination>): Promise<DestinationServer> {
-  const server = await startDestination(...args);
-  open.push(server);
-  return server;
-}
+const { destination, bridge: startBridge } = closeAfterEach();
 
 async function scrape(bridge: TestBridge): Promise<Exposition> {
   const response = await fetch(`${bridge.url}/metrics`);
@@ -50,7 +42,7 @@ describe('GET /metrics (local mode)', () => {
       destination(failTimes(1, 503)),
       destination(answer(400)),
     ]);
-    const bridge = await startTestBridge(
+    const bridge = await startBridge(
       {
         routes: [
           {
@@ -67,7 +59,6 @@ describe('GET /metrics (local mode)', () => {
       },
       { hmac: HMAC },
     );
-    open.push({ close: () => bridge.close(1_000) });
     const post = (path: string, body: string, secret = HMAC) =>
       fetch(`${bridge.url}${path}`, signedRequest({ body, secret }));
 

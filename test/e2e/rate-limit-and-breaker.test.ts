@@ -1,38 +1,22 @@
 // Per-destination rate limits and circuit breakers, end to end: the real local bridge on a real
 // port, destinations on 127.0.0.1 that throttle (429 above N/s) or go down and come back.
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  type Behaviour,
-  type DestinationServer,
-  downWhile,
-  limitRate,
-  startDestination,
-} from '../support/destination-server';
+import { describe, expect, it } from 'vitest';
+import { closeAfterEach } from '../support/closed-after-each';
+import { type Behaviour, type DestinationServer, downWhile, limitRate } from '../support/destination-server';
 import { fixture } from '../support/fixtures';
-import { eventually, startTestBridge, type TestBridge } from '../support/local-bridge';
+import { eventually, type TestBridge } from '../support/local-bridge';
 import { parseExposition, sampleValue } from '../support/prometheus-text';
 import { signedRequest } from '../support/signed-request';
 
 const HMAC = 'e2e-signing-token-0001';
 
-const open: Array<{ close(): Promise<void> }> = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((thing) => thing.close()));
-});
-
-async function destination(...args: Parameters<typeof startDestination>): Promise<DestinationServer> {
-  const server = await startDestination(...args);
-  open.push(server);
-  return server;
-}
+const { destination, bridge: startBridge } = closeAfterEach();
 
 async function bridge(destinations: unknown[]): Promise<TestBridge> {
-  const started = await startTestBridge(
+  return startBridge(
     { routes: [{ id: 'runs', signingSecret: { secretId: 'hmac' }, allowInsecureHttp: true, destinations }] },
     { hmac: HMAC },
   );
-  open.push({ close: () => started.close(1_000) });
-  return started;
 }
 
 /** Distinct notifications (a run id each), in the order they are sent. */
@@ -184,7 +168,6 @@ describe('circuit breaker', () => {
     ]);
     await postAll(b, notifications(2));
     await eventually(() => (b.logger.withMessage('circuit opened').length > 0 ? true : undefined));
-    open.pop();
     await b.close(200);
     expect(b.deadLetters().map((l) => [l.reason, l.attempts])).toEqual([
       ['shutdown', 1],

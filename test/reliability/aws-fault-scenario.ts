@@ -9,27 +9,21 @@
 // source's parallel invocations). Receiving and handing back a busy group's message instead would
 // raise its ApproximateReceiveCount, the worker's attempt number, and distort the run.
 import { DeleteMessageBatchCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { SecretsManagerStore } from '../../lambda/adapters/aws/secrets-manager-store';
-import { SqsJobQueue } from '../../lambda/adapters/aws/sqs-job-queue';
 import { parseConfig } from '../../lambda/core/config';
 import { signBody, TFE_SIGNATURE_HEADER } from '../../lambda/core/signature';
-import { compileTemplates } from '../../lambda/core/templates';
-import { createReceiverHandler } from '../../lambda/receiver';
-import { buildTargets, createWorkerHandler } from '../../lambda/worker';
+import { receiverFor, workerFor } from '../support/aws-handlers';
 import { CaptureLogger } from '../support/capture-logger';
-import { type DestinationServer, startDestination } from '../support/destination-server';
+import type { DestinationServer } from '../support/destination-server';
 import { fixture } from '../support/fixtures';
 import {
   type FifoQueues,
   functionUrlEvent,
-  getSecretValueVia,
   type LocalSqs,
-  sendMessageBatchVia,
-  sqsEvent,
+  pollOnce,
   startLocalSqs,
 } from '../support/local-sqs';
 import { startSecretsManager } from '../support/secrets-manager-server';
-import { faultyBehaviour, seededRandom } from './fault-scenario';
+import { seededRandom, startFaultyRoutes } from './fault-scenario';
 
 export interface AwsScenarioOptions {
   notifications: number;
@@ -77,56 +71,28 @@ export async function runAwsFaultScenario(options: AwsScenarioOptions): Promise<
     // ChangeMessageVisibility (the worker's retry delay) towards it, unlike SQS, so it gets twice
     // that here; the worker's attempt numbers (ApproximateReceiveCount on receive) are right.
     const queues = await sqs.createQueues('faults', { maxReceiveCount: 2 * (MAX_ATTEMPTS + 2) });
-    const deliveredBy = new Map<string, Map<string, number[]>>();
-    const routes = [];
-    for (let r = 0; r < routeCount; r++) {
-      const destinations = [];
-      for (const name of ['a', 'b']) {
-        const delivered = new Map<string, number[]>();
-        const server = await startDestination(faultyBehaviour(random, options.faultShare, delivered));
-        servers.push(server);
-        deliveredBy.set(`r${r}/${name}`, delivered);
-        destinations.push({
-          id: name,
-          url: server.url,
-          auth: { type: 'bearer', secret: { secretId: 'token' } },
-          timeoutMs: 300,
-          // Zero backoff: the worker's retry delay is a visibility timeout in whole seconds, and
-          // the scenario is about outcomes, not waiting.
-          retry: { maxAttempts: MAX_ATTEMPTS, baseDelayMs: 0, maxDelayMs: 0 },
-        });
-      }
-      routes.push({
-        id: `r${r}`,
-        signingSecret: { secretId: 'hmac' },
-        allowInsecureHttp: true,
-        destinations,
-      });
-    }
+    const { routes, deliveredBy } = await startFaultyRoutes(
+      {
+        routeCount,
+        random,
+        faultShare: options.faultShare,
+        // Zero backoff: the worker's retry delay is a visibility timeout in whole seconds, and
+        // the scenario is about outcomes, not waiting.
+        retry: { maxAttempts: MAX_ATTEMPTS, baseDelayMs: 0, maxDelayMs: 0 },
+      },
+      servers,
+    );
     const config = parseConfig({ routes });
     const logger = new CaptureLogger();
-    const receiver = createReceiverHandler({
+    const receiver = receiverFor({ config, sqs, queues, sm: receiverSm, logger });
+    const worker = workerFor({
       config,
-      secrets: new SecretsManagerStore({ getSecretValue: getSecretValueVia(receiverSm.endpoint), logger }),
-      queue: new SqsJobQueue({
-        sendMessageBatch: sendMessageBatchVia(sqs.endpoint),
-        queueUrl: queues.queueUrl,
-        logger,
-      }),
+      sqs,
+      queues,
+      sm: workerSm,
       logger,
-    });
-    const worker = createWorkerHandler({
-      targets: buildTargets(config, compileTemplates(config)),
-      sqs: sqs.client,
-      queueUrl: queues.queueUrl,
-      deadLetterQueueUrl: queues.dlqUrl,
       // No cache, so every attempt reads the secret and throttling has something to hit.
-      secrets: new SecretsManagerStore({
-        getSecretValue: getSecretValueVia(workerSm.endpoint),
-        logger,
-        ttlMs: 0,
-      }),
-      logger,
+      secretCache: { ttlMs: 0 },
       random,
     });
 
@@ -169,26 +135,23 @@ export async function runAwsFaultScenario(options: AwsScenarioOptions): Promise<
     let throttled = 0;
     const throttleShare = options.throttleShare ?? 0.05;
     const invoke = async (): Promise<boolean> => {
-      const messages = await sqs.receive(queues.queueUrl, 1);
-      if (messages.length === 0) return false;
-      if (random() < throttleShare) {
-        workerSm.failNext(1, 'ThrottlingException');
-        throttled++;
-      }
-      invocations++;
-      const response = await worker(sqsEvent(messages, queues.queueArn));
-      const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
-      retries += failed.size;
-      const done = messages.filter((m) => !failed.has(m.MessageId ?? ''));
-      if (done.length > 0) {
-        await sqs.client.send(
-          new DeleteMessageBatchCommand({
-            QueueUrl: queues.queueUrl,
-            Entries: done.map((m, i) => ({ Id: `d${i}`, ReceiptHandle: m.ReceiptHandle ?? '' })),
-          }),
-        );
-      }
-      return true;
+      const { event, failed } = await pollOnce(
+        sqs,
+        queues,
+        async (batch) => {
+          // An empty receive invokes nothing, as with the event source.
+          if (batch.Records.length === 0) return { batchItemFailures: [] };
+          if (random() < throttleShare) {
+            workerSm.failNext(1, 'ThrottlingException');
+            throttled++;
+          }
+          invocations++;
+          return worker(batch);
+        },
+        1,
+      );
+      retries += failed.length;
+      return event.Records.length > 0;
     };
     for (;;) {
       if (await invoke()) continue;

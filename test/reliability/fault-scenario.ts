@@ -53,6 +53,44 @@ export function faultyBehaviour(
   };
 }
 
+export interface FaultyRoute {
+  id: string;
+  signingSecret: { secretId: 'hmac' };
+  allowInsecureHttp: true;
+  destinations: Array<Record<string, unknown>>;
+}
+
+/**
+ * Routes r0, r1, ... each with destinations a and b (bearer `token`) on servers failing
+ * `faultShare` of requests, started into `servers` (for the caller to close).
+ * `deliveredBy` holds, per "route/destination", when each body was delivered.
+ */
+export async function startFaultyRoutes(
+  options: { routeCount: number; random: () => number; faultShare: number; retry: Record<string, number> },
+  servers: DestinationServer[],
+): Promise<{ routes: FaultyRoute[]; deliveredBy: Map<string, Map<string, number[]>> }> {
+  const deliveredBy = new Map<string, Map<string, number[]>>();
+  const routes: FaultyRoute[] = [];
+  for (let r = 0; r < options.routeCount; r++) {
+    const destinations = [];
+    for (const name of ['a', 'b']) {
+      const delivered = new Map<string, number[]>();
+      const server = await startDestination(faultyBehaviour(options.random, options.faultShare, delivered));
+      servers.push(server);
+      deliveredBy.set(`r${r}/${name}`, delivered);
+      destinations.push({
+        id: name,
+        url: server.url,
+        auth: { type: 'bearer', secret: { secretId: 'token' } },
+        timeoutMs: 300,
+        retry: options.retry,
+      });
+    }
+    routes.push({ id: `r${r}`, signingSecret: { secretId: 'hmac' }, allowInsecureHttp: true, destinations });
+  }
+  return { routes, deliveredBy };
+}
+
 /** Fails `share` of delivery-secret reads as throttled (signing secrets are left alone so the
  *  receiver's answers stay about the scenario, not about its own secret store). */
 class ThrottlingSecretStore implements SecretStore {
@@ -105,34 +143,15 @@ export async function runFaultScenario(options: ScenarioOptions): Promise<Scenar
   const random = seededRandom(options.seed ?? 42);
   const routeCount = options.routes ?? 4;
   const servers: DestinationServer[] = [];
-  const deliveredBy = new Map<string, Map<string, number[]>>();
-  const routes = [];
-  for (let r = 0; r < routeCount; r++) {
-    const destinations = [];
-    for (const name of ['a', 'b']) {
-      const delivered = new Map<string, number[]>();
-      const server = await startDestination(faultyBehaviour(random, options.faultShare, delivered));
-      servers.push(server);
-      deliveredBy.set(`r${r}/${name}`, delivered);
-      destinations.push({
-        id: name,
-        url: server.url,
-        auth: { type: 'bearer', secret: { secretId: 'token' } },
-        timeoutMs: 300,
-        retry: { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 40 },
-      });
-    }
-    if (options.withDownDestination && r === 0) {
-      const down = await startDestination(() => ({ status: 503 }));
-      servers.push(down);
-      destinations.push({
-        id: 'down',
-        url: down.url,
-        timeoutMs: 300,
-        retry: { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 40 },
-      });
-    }
-    routes.push({ id: `r${r}`, signingSecret: { secretId: 'hmac' }, allowInsecureHttp: true, destinations });
+  const retry = { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 40 };
+  const { routes, deliveredBy } = await startFaultyRoutes(
+    { routeCount, random, faultShare: options.faultShare, retry },
+    servers,
+  );
+  if (options.withDownDestination) {
+    const down = await startDestination(() => ({ status: 503 }));
+    servers.push(down);
+    routes[0]?.destinations.push({ id: 'down', url: down.url, timeoutMs: 300, retry });
   }
   const dir = mkdtempSync(join(tmpdir(), 'tfe-bridge-faults-'));
   writeFileSync(join(dir, 'bridge.yaml'), stringify({ routes }));
