@@ -32,7 +32,8 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { HOLDING_MAX_RECEIVE_COUNT } from '../lambda/adapters/aws/receive-tally';
-import type { BridgeConfig } from '../lambda/core/config';
+import { type BridgeConfig, signingSecretsOf } from '../lambda/core/config';
+import { SECRET_PLACEHOLDER } from '../lambda/core/secrets';
 import { BridgeObservability } from './bridge-observability';
 import { destinationSecretIds, jsonKeysBySecret, signingSecretIds } from './config-secrets';
 import { bundlingOptions, entryPath, LOCK_FILE, PROJECT_ROOT } from './lambda-bundling';
@@ -258,13 +259,19 @@ export class BridgeStack extends Stack {
   private secretArns(create: boolean, config: BridgeConfig): (secretId: string) => string {
     if (!create) return (secretId) => secretArnPattern(this, secretId);
     const created = new Map<string, string>();
+    // The JSON key a route signs with must be the random one, never the placeholder.
+    const signingKeys = new Map(
+      config.routes
+        .flatMap(signingSecretsOf)
+        .flatMap((ref) => (ref.jsonKey === undefined ? [] : [[ref.secretId, ref.jsonKey] as const])),
+    );
     let index = 0;
     for (const [secretId, jsonKeys] of jsonKeysBySecret(config)) {
       if (secretId.startsWith('arn:')) continue;
       const secret = new Secret(this, `Secret${index++}`, {
         secretName: secretId,
         description: `tfe-bridge: ${secretId} (placeholder: replace with put-secret-value unless it is a signing token)`,
-        generateSecretString: placeholderValue(jsonKeys),
+        generateSecretString: placeholderValue(jsonKeys, signingKeys.get(secretId)),
         // Tokens were pasted into HashiCorp and into partners: never delete them with the stack.
         removalPolicy: RemovalPolicy.RETAIN,
       });
@@ -426,15 +433,20 @@ function grantSecretRead(grantee: IGrantable, arns: string[]): void {
   );
 }
 
-/** A random value for a new secret: the whole value, or the first JSON key (others say REPLACE_ME). */
-function placeholderValue(jsonKeys: string[]) {
+/**
+ * A random value for a new secret: the whole value, or one JSON key (the signing key if the
+ * secret holds one, else the first) while the others hold the placeholder, which the receiver
+ * refuses to verify with.
+ */
+function placeholderValue(jsonKeys: string[], signingKey: string | undefined) {
   const random = { passwordLength: 48, excludePunctuation: true };
-  const [first, ...rest] = jsonKeys;
-  if (first === undefined) return random;
+  const generated = signingKey ?? jsonKeys[0];
+  if (generated === undefined) return random;
+  const rest = jsonKeys.filter((key) => key !== generated);
   return {
     ...random,
-    secretStringTemplate: JSON.stringify(Object.fromEntries(rest.map((key) => [key, 'REPLACE_ME']))),
-    generateStringKey: first,
+    secretStringTemplate: JSON.stringify(Object.fromEntries(rest.map((key) => [key, SECRET_PLACEHOLDER]))),
+    generateStringKey: generated,
   };
 }
 

@@ -1,14 +1,14 @@
 // `tfe-bridge dead-letters list|replay` with the real binary, on a dead-letter file written by
 // a real local bridge.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { DeadLetterFile } from '../lambda/adapters/local/dead-letter-file';
 import { deadLetterFor, jobIdFor } from '../lambda/core/jobs';
-import { runCli } from './support/cli-process';
-import { requireBearer, startDestination } from './support/destination-server';
+import { runCli, startCli } from './support/cli-process';
+import { hang, requireBearer, startDestination } from './support/destination-server';
 import { fixture } from './support/fixtures';
 
 const TOKEN = 'replay-bearer-token-123456';
@@ -103,6 +103,28 @@ describe('tfe-bridge dead-letters', () => {
     ]);
     expect(store.readAll().map((l) => l.reason)).toEqual(['permanent']);
     expect(result.stdout + result.stderr).not.toContain(TOKEN);
+    await api.close();
+  });
+
+  it('loses nothing when killed mid-replay: the letters stay in the file until replayed', async () => {
+    const api = await startDestination(hang);
+    const { file, config, secrets, store } = await setup(api.url);
+    const before = readFileSync(file, 'utf8');
+    const cli = startCli([
+      'dead-letters',
+      'replay',
+      '--file',
+      file,
+      '--config',
+      config,
+      '--secrets',
+      secrets,
+    ]);
+    await api.waitFor(1); // a delivery is in flight
+    cli.child.kill('SIGKILL');
+    await cli.done;
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    expect(store.readAll()).toHaveLength(2);
     await api.close();
   });
 

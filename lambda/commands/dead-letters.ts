@@ -83,28 +83,36 @@ the deployed worker delivers it. Exit 1 if any failed.`,
 
     const loaded = loadConfigFile(configPath(values.config, io.env));
     const secrets = new FileSecretStore(secretsPath(values.secrets, io.env));
-    file.replaceAll(all.filter((letter) => !selected.includes(letter)));
-    let failedAgain = 0;
-    const counting: DeadLetterStore = {
-      write: (letter) => {
-        failedAgain++;
-        return file.write(letter);
+    // The file is left alone until every selected letter is delivered or failed again, so a
+    // crash mid-replay loses none: replaying again delivers them at least once (with the same
+    // Idempotency-Key, for destinations that dedupe).
+    const failed: DeadLetter[] = [];
+    const collecting: DeadLetterStore = {
+      write: async (letter) => {
+        failed.push(letter);
       },
     };
     const queue = new LocalDeliveryQueue({
       targets: buildTargets(loaded.config, loaded.renderers),
       deps: { secrets, fetch: globalThis.fetch, logger: new JsonLogger((line) => io.stderr(line)) },
-      deadLetters: counting,
+      deadLetters: collecting,
       dedupWindowMs: 0,
     });
     await queue.enqueue(selected.map(jobOf));
     await queue.drain(REPLAY_TIMEOUT_MS);
+    // Re-read: a running bridge may have appended letters meanwhile.
+    const replayed = new Set(selected.map(letterKey));
+    file.replaceAll([...file.readAll().filter((letter) => !replayed.has(letterKey(letter))), ...failed]);
+    const failedAgain = failed.length;
     io.stdout(
       `replayed ${selected.length}: delivered ${selected.length - failedAgain}, dead-lettered again ${failedAgain}\n`,
     );
     return failedAgain > 0 ? EXIT_FAILURE : EXIT_OK;
   },
 };
+
+/** Which stored letter this is: a job can be dead-lettered more than once. */
+const letterKey = (letter: DeadLetter) => `${letter.jobId}@${letter.deadLetteredAt}`;
 
 type Values = ReturnType<typeof parseOptionsWithAction>['values'];
 

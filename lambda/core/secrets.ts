@@ -40,3 +40,6 @@ export function redact(text: string, secretValues: Iterable<string>): string {
   }
   return out;
 }
+
+/** What `createSecrets` stacks put in the JSON keys they cannot generate: never a usable value. */
+export const SECRET_PLACEHOLDER = 'REPLACE_ME';

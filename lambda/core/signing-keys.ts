@@ -3,6 +3,8 @@
 // AWSCURRENT and AWSPREVIOUS versions. The label of the key that matched goes to the request log.
 import type { Logger, SecretStore, VersionedSecretStore } from '../ports';
 import { type RouteConfig, signingSecretsOf } from './config';
+import { SecretError } from './errors';
+import { SECRET_PLACEHOLDER } from './secrets';
 import { SignatureMismatchError, verifySignature } from './signature';
 
 /** At most one forced re-read of a route's signing secrets per this interval, so requests with
@@ -33,7 +35,18 @@ export async function readSigningKeys(
       return versions.map(({ stage, value }) => ({ label: listed ? `${name}:${stage}` : stage, value }));
     }),
   );
-  return perSecret.flat();
+  const keys = perSecret.flat();
+  // A placeholder left by `createSecrets` is public knowledge: signing with it proves nothing.
+  const usable = keys.filter((key) => key.value !== SECRET_PLACEHOLDER);
+  if (usable.length === 0) {
+    const secretId = signingSecretsOf(route)[0]?.secretId ?? route.id;
+    throw new SecretError(
+      `route "${route.id}": its signing secret still holds the placeholder ${SECRET_PLACEHOLDER}; put the token set in HashiCorp there`,
+      secretId,
+      false,
+    );
+  }
+  return usable;
 }
 
 export interface SignatureVerifierOptions {

@@ -76,3 +76,32 @@ describe('rotating the signing secret locally', () => {
     expect(signingKeys(b)).toEqual(['signingSecret', 'signingSecret', null]);
   });
 });
+
+describe('a signing secret still holding the createSecrets placeholder', () => {
+  it('is never used to verify: a request signed with it gets 503 and nothing is delivered', async () => {
+    const api = await startDestination();
+    open.push(api);
+    const started = await startTestBridge(
+      {
+        routes: [
+          {
+            id: 'runs',
+            signingSecret: { secretId: 'hmac' },
+            allowInsecureHttp: true,
+            destinations: [{ id: 'api', url: api.url }],
+          },
+        ],
+      },
+      { hmac: 'REPLACE_ME' },
+    );
+    open.push({ close: () => started.close(1_000) });
+    const response = await fetch(
+      `${started.url}/hooks/runs`,
+      signedRequest({ body: nextBody(), secret: 'REPLACE_ME' }),
+    );
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ error: 'secret_unavailable' });
+    expect(started.logger.text()).toContain('still holds the placeholder REPLACE_ME');
+    expect(api.received).toEqual([]);
+  });
+});

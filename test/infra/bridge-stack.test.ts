@@ -551,6 +551,29 @@ routes:
     }
   });
 
+  it('generates the JSON key a route signs with, never leaving it to the public placeholder', () => {
+    // Sorted first, `a-token` would be the generated key and the signing key would say REPLACE_ME.
+    const config = inlineConfig(
+      `
+      - id: api
+        url: https://api.example.com/hook
+        auth: { type: bearer, secret: { secretId: shared, jsonKey: a-token } }
+`,
+      'signingSecret: { secretId: shared, jsonKey: z-hmac }',
+    );
+    const { stack } = buildApp({
+      configPath: writeConfig(config),
+      context: { 'tfe-bridge:createSecrets': 'true' },
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: 'shared',
+      GenerateSecretString: Match.objectLike({
+        GenerateStringKey: 'z-hmac',
+        SecretStringTemplate: JSON.stringify({ 'a-token': 'REPLACE_ME' }),
+      }),
+    });
+  });
+
   it('fails synth when a resource breaks an AwsSolutions rule (cdk-nag runs in the synth path)', () => {
     const { app, stack } = buildApp({ configPath: writeConfig(inlineConfig(NO_AUTH_DESTINATION)) });
     new Queue(stack, 'UnencryptedQueueWithoutDeadLetters', { enforceSSL: false });

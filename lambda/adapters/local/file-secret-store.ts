@@ -48,7 +48,15 @@ export class FileSecretStore implements SecretStore {
   }
 
   async getSecret(ref: SecretRef, options: { forceRefresh?: boolean } = {}): Promise<string> {
-    if (options.forceRefresh && this.path) this.values = readSecretsFile(this.path);
+    if (options.forceRefresh && this.path) {
+      try {
+        this.values = readSecretsFile(this.path);
+      } catch (error) {
+        // Mid-edit, say: a retryable secret error (the delivery is retried, the request gets a
+        // 401 or 503), never a crash of the lane that asked. The message names no value.
+        throw new SecretError((error as Error).message, ref.secretId, true, { cause: error });
+      }
+    }
     const raw = this.values[ref.secretId];
     if (raw === undefined) {
       const where = this.path ? `in ${this.path}` : '(no secrets file given: use --secrets FILE)';
