@@ -5,6 +5,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { BridgeConfig } from './core/config';
 import {
+  JobTooLargeError,
   MediaTypeError,
   PayloadError,
   QueueError,
@@ -68,6 +69,7 @@ function errorStatus(error: Error): [ContentfulStatusCode, string, RequestResult
   if (error instanceof SignatureError) return [401, 'invalid_signature', 'rejected_signature'];
   if (error instanceof MediaTypeError) return [415, 'unsupported_media_type', 'rejected_media_type'];
   if (error instanceof PayloadError) return [400, 'invalid_payload', 'rejected_payload'];
+  if (error instanceof JobTooLargeError) return [413, 'payload_too_large', 'too_large'];
   if (error instanceof QueueError) return [503, 'queue_unavailable', 'unavailable'];
   if (error instanceof SecretError) return [503, 'secret_unavailable', 'unavailable'];
   return [500, 'internal_error', 'error'];
@@ -168,6 +170,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
           await queue.enqueue(jobs);
         } catch (error) {
           await replay.release();
+          if (error instanceof JobTooLargeError) throw error;
           throw new QueueError('the delivery queue did not accept the notification', { cause: error });
         }
       }

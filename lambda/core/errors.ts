@@ -52,6 +52,12 @@ export class MediaTypeError extends BridgeError {
   override name = 'MediaTypeError';
 }
 
+/** A notification within the body limit whose job is still too big for one queue message (JSON
+ *  escaping can nearly double a body). Not retryable: the same body is refused again. */
+export class JobTooLargeError extends BridgeError {
+  override name = 'JobTooLargeError';
+}
+
 /** The job queue did not accept every job: nothing may be acknowledged. */
 export class QueueError extends BridgeError {
   override name = 'QueueError';

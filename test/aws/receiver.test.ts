@@ -220,6 +220,35 @@ describe('receiver Lambda handler (Function URL events)', () => {
     expect(await queuedJobs()).toHaveLength(2);
   });
 
+  /** The run fixture with `run_message` set to `text`: a body of about the size we want. */
+  const runWithMessage = (text: string): string =>
+    JSON.stringify({ ...(JSON.parse(fixture('tfe-run-errored')) as object), run_message: text });
+
+  it('stores a notification of 900 kB: under the body limit and the SQS message limit', async () => {
+    const body = runWithMessage('a'.repeat(900_000));
+    const result = parseResult(await receiver()(signed(body)));
+    expect(result.statusCode).toBe(202);
+    expect((await queuedJobs()).map(({ job }) => job.body === body)).toEqual([true, true]);
+  });
+
+  it('answers 413, not a 503 to retry forever, when the body fits but its job exceeds the SQS message limit', async () => {
+    // 300,000 quotes: an 0.6 MB body, whose job escapes each one again (\\\" -> 4 bytes).
+    const body = runWithMessage('"'.repeat(300_000));
+    expect(Buffer.byteLength(body)).toBeLessThan(1024 * 1024);
+    const result = parseResult(await receiver()(signed(body)));
+    expect(result.statusCode).toBe(413);
+    expect(result.json).toEqual({
+      error: 'payload_too_large',
+      message: expect.stringMatching(
+        /^the notification is \d+ bytes as a queue message, over the 1040384-byte limit$/,
+      ),
+    });
+    expect(await queuedJobs()).toEqual([]);
+    expect(logger.withMessage('request')).toEqual([
+      expect.objectContaining({ status: 413, result: 'too_large' }),
+    ]);
+  });
+
   it('answers 404 for an unknown route and 415 for a non-JSON content type', async () => {
     const handler = receiver();
     const body = fixture('tfe-run-errored');

@@ -1,6 +1,6 @@
 // JobQueue on an SQS FIFO queue: SendMessageBatch, and enqueue resolves only when SQS stored
 // every job, because the receiver's 2xx tells HashiCorp the bridge owns the notification.
-import { QueueError } from '../../core/errors';
+import { JobTooLargeError, QueueError } from '../../core/errors';
 import type { DeliveryJob } from '../../core/jobs';
 import type { JobQueue, Logger } from '../../ports';
 import type { SendMessageBatch, SendMessageBatchEntry } from './aws-operations';
@@ -9,6 +9,10 @@ import { messageGroupIdFor, serializeJob } from './job-message';
 /** SendMessageBatch limits: 10 entries, and 1 MiB for the sum of the bodies. */
 export const MAX_BATCH_ENTRIES = 10;
 export const MAX_BATCH_BYTES = 1024 * 1024;
+/** SQS's message limit (1 MiB, the queues' default) less room for the attributes the worker adds
+ *  when it dead-letters the job (reason, a 1,000-character error...), which count toward it: a job
+ *  that fits the jobs queue must fit the dead-letter queue too. */
+export const MAX_JOB_MESSAGE_BYTES = 1024 * 1024 - 8 * 1024;
 
 export interface SqsJobQueueOptions {
   /** `sendMessageBatchWith(client)` on the receiver; any SDK-shaped SendMessageBatch works. */
@@ -63,6 +67,12 @@ export class SqsJobQueue implements JobQueue {
         },
       };
     });
+    const tooLarge = entries.find((e) => e.bytes > MAX_JOB_MESSAGE_BYTES);
+    if (tooLarge) {
+      throw new JobTooLargeError(
+        `the notification is ${tooLarge.bytes} bytes as a queue message, over the ${MAX_JOB_MESSAGE_BYTES}-byte limit`,
+      );
+    }
     // Jobs of one notification go to distinct destinations (distinct groups), so batches may
     // go out in parallel without reordering anything.
     await Promise.all(chunkEntries(entries).map((chunk) => this.sendWithOneRetry(chunk)));
