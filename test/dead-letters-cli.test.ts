@@ -13,6 +13,22 @@ import { fixture } from './support/fixtures';
 
 const TOKEN = 'replay-bearer-token-123456';
 
+/** `dead-letters replay` on the files `setup` wrote, plus any extra flags. */
+const replayArgs = (
+  paths: { file: string; config: string; secrets: string },
+  ...extra: string[]
+): string[] => [
+  'dead-letters',
+  'replay',
+  '--file',
+  paths.file,
+  '--config',
+  paths.config,
+  '--secrets',
+  paths.secrets,
+  ...extra,
+];
+
 async function setup(apiUrl: string) {
   const dir = mkdtempSync(join(tmpdir(), 'tfe-bridge-dl-'));
   const file = join(dir, 'dl.jsonl');
@@ -81,19 +97,9 @@ describe('tfe-bridge dead-letters', () => {
 
   it('replays the selected letters, removes the delivered ones and exits 0', async () => {
     const api = await startDestination(requireBearer(() => TOKEN));
-    const { file, config, secrets, store } = await setup(api.url);
-    const result = await runCli([
-      'dead-letters',
-      'replay',
-      '--file',
-      file,
-      '--config',
-      config,
-      '--secrets',
-      secrets,
-      '--reason',
-      'exhausted',
-    ]);
+    const paths = await setup(api.url);
+    const { store } = paths;
+    const result = await runCli(replayArgs(paths, '--reason', 'exhausted'));
     expect(result.stdout).toContain('replayed 1: delivered 1, dead-lettered again 0');
     expect(result.code).toBe(0);
     expect(api.received.map((r) => r.body)).toEqual([fixture('tfe-run-errored')]);
@@ -108,18 +114,10 @@ describe('tfe-bridge dead-letters', () => {
 
   it('loses nothing when killed mid-replay: the letters stay in the file until replayed', async () => {
     const api = await startDestination(hang);
-    const { file, config, secrets, store } = await setup(api.url);
+    const paths = await setup(api.url);
+    const { file, store } = paths;
     const before = readFileSync(file, 'utf8');
-    const cli = startCli([
-      'dead-letters',
-      'replay',
-      '--file',
-      file,
-      '--config',
-      config,
-      '--secrets',
-      secrets,
-    ]);
+    const cli = startCli(replayArgs(paths));
     await api.waitFor(1); // a delivery is in flight
     cli.child.kill('SIGKILL');
     await cli.done;
@@ -130,17 +128,9 @@ describe('tfe-bridge dead-letters', () => {
 
   it('writes a letter that fails again back to the file and exits 1', async () => {
     const api = await startDestination(() => ({ status: 500 }));
-    const { file, config, secrets, store } = await setup(api.url);
-    const result = await runCli([
-      'dead-letters',
-      'replay',
-      '--file',
-      file,
-      '--config',
-      config,
-      '--secrets',
-      secrets,
-    ]);
+    const paths = await setup(api.url);
+    const { store } = paths;
+    const result = await runCli(replayArgs(paths));
     expect(result.stdout).toContain('replayed 2: delivered 0, dead-lettered again 2');
     expect(result.code).toBe(1);
     expect(store.readAll()).toHaveLength(2);
