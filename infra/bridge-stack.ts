@@ -32,10 +32,15 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { HOLDING_MAX_RECEIVE_COUNT } from '../lambda/adapters/aws/receive-tally';
-import { type BridgeConfig, signingSecretsOf } from '../lambda/core/config';
+import type { BridgeConfig } from '../lambda/core/config';
 import { SECRET_PLACEHOLDER } from '../lambda/core/secrets';
 import { BridgeObservability } from './bridge-observability';
-import { destinationSecretIds, jsonKeysBySecret, signingSecretIds } from './config-secrets';
+import {
+  destinationSecretIds,
+  jsonKeysBySecret,
+  signingJsonKeyBySecret,
+  signingSecretIds,
+} from './config-secrets';
 import { bundlingOptions, entryPath, LOCK_FILE, PROJECT_ROOT } from './lambda-bundling';
 import { ReplayGuardTable } from './replay-guard-table';
 
@@ -260,11 +265,7 @@ export class BridgeStack extends Stack {
     if (!create) return (secretId) => secretArnPattern(this, secretId);
     const created = new Map<string, string>();
     // The JSON key a route signs with must be the random one, never the placeholder.
-    const signingKeys = new Map(
-      config.routes
-        .flatMap(signingSecretsOf)
-        .flatMap((ref) => (ref.jsonKey === undefined ? [] : [[ref.secretId, ref.jsonKey] as const])),
-    );
+    const signingKeys = signingJsonKeyBySecret(config);
     let index = 0;
     for (const [secretId, jsonKeys] of jsonKeysBySecret(config)) {
       if (secretId.startsWith('arn:')) continue;

@@ -1,7 +1,8 @@
 // Which Secrets Manager secrets each function may read, derived from the config: the receiver
 // needs the routes' signing secrets, the worker the destinations' URL and auth secrets.
 import type { BridgeConfig, DestinationConfig, SecretRef } from '../lambda/core/config';
-import { signingSecretsOf } from '../lambda/core/config';
+import { formatPath, signingSecretsOf } from '../lambda/core/config';
+import { ConfigError } from '../lambda/core/errors';
 
 const unique = (refs: SecretRef[]): string[] => [...new Set(refs.map((ref) => ref.secretId))].sort();
 
@@ -48,4 +49,35 @@ export function jsonKeysBySecret(config: BridgeConfig): Map<string, string[]> {
     keys.set(ref.secretId, set);
   }
   return new Map([...keys].map(([id, set]) => [id, [...set].sort()]));
+}
+
+/**
+ * For `createSecrets`: the JSON key each secret's route signs with, which the stack generates at
+ * random (never the public placeholder). CloudFormation generates one key per secret, so two
+ * signing keys in one secret are refused at synth, with the path of the second: one of them would
+ * stay the placeholder, and its route would answer 503 from the first deploy.
+ */
+export function signingJsonKeyBySecret(config: BridgeConfig): Map<string, string> {
+  const found = new Map<string, { jsonKey: string; where: string }>();
+  const problems: string[] = [];
+  config.routes.forEach((route, r) => {
+    signingSecretsOf(route).forEach((ref, s) => {
+      if (ref.jsonKey === undefined) return;
+      const where = formatPath(
+        Array.isArray(route.signingSecret)
+          ? ['routes', r, 'signingSecret', s, 'jsonKey']
+          : ['routes', r, 'signingSecret', 'jsonKey'],
+      );
+      const first = found.get(ref.secretId);
+      if (!first) found.set(ref.secretId, { jsonKey: ref.jsonKey, where });
+      else if (first.jsonKey !== ref.jsonKey) {
+        problems.push(
+          `${where}: secret "${ref.secretId}" already signs with key "${first.jsonKey}" (${first.where}); ` +
+            'createSecrets can generate one signing key per secret: give each token its own secret',
+        );
+      }
+    });
+  });
+  if (problems.length > 0) throw new ConfigError(problems);
+  return new Map([...found].map(([secretId, { jsonKey }]) => [secretId, jsonKey]));
 }

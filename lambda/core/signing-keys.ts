@@ -21,6 +21,12 @@ function isVersioned(store: SecretStore): store is VersionedSecretStore {
   return typeof (store as Partial<VersionedSecretStore>).getSecretVersions === 'function';
 }
 
+/** Every key of a route is still the `createSecrets` placeholder. Worth one re-read: the real
+ *  token may just have been put in place. */
+class PlaceholderKeyError extends SecretError {
+  override name = 'PlaceholderKeyError';
+}
+
 export async function readSigningKeys(
   route: RouteConfig,
   store: SecretStore,
@@ -40,7 +46,7 @@ export async function readSigningKeys(
   const usable = keys.filter((key) => key.value !== SECRET_PLACEHOLDER);
   if (usable.length === 0) {
     const secretId = signingSecretsOf(route)[0]?.secretId ?? route.id;
-    throw new SecretError(
+    throw new PlaceholderKeyError(
       `route "${route.id}": its signing secret still holds the placeholder ${SECRET_PLACEHOLDER}; put the token set in HashiCorp there`,
       secretId,
       false,
@@ -64,8 +70,8 @@ export type VerifyRouteSignature = (
 ) => Promise<string>;
 
 /**
- * Verifies against the cached keys; on a mismatch re-reads them (at most once per interval and
- * route) before giving up, since the cache may predate a rotation: the new token must work at
+ * Verifies against the cached keys; on a mismatch, or when the cached keys are all the
+ * placeholder, re-reads them (at most once per interval and route) before giving up, since the cache may predate a rotation: the new token must work at
  * once, not after the cache expires. Requests that mismatch while a re-read is running or was
  * just made check against its result. Returns the matching key's label; throws SignatureError,
  * or SecretError when the keys cannot be read at all.
@@ -75,12 +81,12 @@ export function createSignatureVerifier(options: SignatureVerifierOptions): Veri
   const interval = options.refreshIntervalMs ?? SIGNING_KEY_REFRESH_INTERVAL_MS;
   const refreshes = new Map<string, { at: number; keys: Promise<SigningKey[]> }>();
 
-  const refreshedKeys = (route: RouteConfig): Promise<SigningKey[]> => {
+  const refreshedKeys = (route: RouteConfig, reason: string): Promise<SigningKey[]> => {
     const at = now();
     const last = refreshes.get(route.id);
     if (last && at - last.at < interval) return last.keys;
     const keys = readSigningKeys(route, secrets, true).then((fresh) => {
-      logger.info('signing secrets re-read after a signature mismatch', {
+      logger.info(`signing secrets re-read after ${reason}`, {
         route: route.id,
         keys: fresh.map((key) => key.label),
       });
@@ -104,14 +110,22 @@ export function createSignatureVerifier(options: SignatureVerifierOptions): Veri
   };
 
   return async (route, body, signature) => {
-    const keys = await readSigningKeys(route, secrets);
+    let keys: SigningKey[];
+    try {
+      keys = await readSigningKeys(route, secrets);
+    } catch (error) {
+      // Without this, a placeholder replaced by the real token would answer 503 until the cache
+      // expires (5 minutes on AWS, or a restart locally).
+      if (!(error instanceof PlaceholderKeyError)) throw error;
+      keys = await refreshedKeys(route, 'a placeholder');
+    }
     try {
       return match(keys, body, signature);
     } catch (error) {
       if (!(error instanceof SignatureMismatchError)) throw error;
       let fresh: SigningKey[];
       try {
-        fresh = await refreshedKeys(route);
+        fresh = await refreshedKeys(route, 'a signature mismatch');
       } catch {
         // Answer what we know (the signature matches no key we have), not a 503.
         throw error;

@@ -104,4 +104,31 @@ describe('a signing secret still holding the createSecrets placeholder', () => {
     expect(started.logger.text()).toContain('still holds the placeholder REPLACE_ME');
     expect(api.received).toEqual([]);
   });
+
+  it('takes the real token put in its place at once, without a restart', async () => {
+    const api = await startDestination();
+    open.push(api);
+    const started = await startTestBridge(
+      {
+        routes: [
+          {
+            id: 'runs',
+            signingSecret: { secretId: 'hmac' },
+            allowInsecureHttp: true,
+            destinations: [{ id: 'api', url: api.url }],
+          },
+        ],
+      },
+      { hmac: 'REPLACE_ME' },
+    );
+    open.push({ close: () => started.close(1_000) });
+    started.writeSecrets({ hmac: NEW });
+    const response = await fetch(
+      `${started.url}/hooks/runs`,
+      signedRequest({ body: nextBody(), secret: NEW }),
+    );
+    expect(response.status).toBe(202);
+    expect(started.logger.withMessage('signing secrets re-read after a placeholder')).toHaveLength(1);
+    await api.waitFor(1);
+  });
 });

@@ -574,6 +574,28 @@ routes:
     });
   });
 
+  it('refuses createSecrets with two signing keys in one secret, naming the second one', () => {
+    const config = `
+routes:
+  - id: prod
+    signingSecret: { secretId: hmac, jsonKey: prod }
+    destinations: [{ id: a, url: https://a.example.com/hook }]
+  - id: dev
+    signingSecret: [{ secretId: other }, { secretId: hmac, jsonKey: dev }]
+    destinations: [{ id: b, url: https://b.example.com/hook }]
+`;
+    const build = (createSecrets: boolean) =>
+      buildApp({
+        configPath: writeConfig(config),
+        context: createSecrets ? { 'tfe-bridge:createSecrets': 'true' } : {},
+      });
+    expect(() => build(true)).toThrow(
+      'routes[1].signingSecret[1].jsonKey: secret "hmac" already signs with key "prod" (routes[0].signingSecret.jsonKey)',
+    );
+    // Secrets the user creates may hold both keys.
+    expect(() => build(false)).not.toThrow();
+  });
+
   it('fails synth when a resource breaks an AwsSolutions rule (cdk-nag runs in the synth path)', () => {
     const { app, stack } = buildApp({ configPath: writeConfig(inlineConfig(NO_AUTH_DESTINATION)) });
     new Queue(stack, 'UnencryptedQueueWithoutDeadLetters', { enforceSSL: false });
