@@ -100,9 +100,12 @@ the deployed worker delivers it. Exit 1 if any failed.`,
     });
     await queue.enqueue(selected.map(jobOf));
     await queue.drain(REPLAY_TIMEOUT_MS);
-    // Re-read: a running bridge may have appended letters meanwhile.
+    // On the file as it is now: a running bridge may have appended letters meanwhile.
     const replayed = new Set(selected.map(letterKey));
-    file.replaceAll([...file.readAll().filter((letter) => !replayed.has(letterKey(letter))), ...failed]);
+    await file.rewrite((current) => [
+      ...current.filter((letter) => !replayed.has(letterKey(letter))),
+      ...failed,
+    ]);
     const failedAgain = failed.length;
     io.stdout(
       `replayed ${selected.length}: delivered ${selected.length - failedAgain}, dead-lettered again ${failedAgain}\n`,
