@@ -29,6 +29,8 @@ export async function withFileLock<T>(
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     if (isStale(lockPath, staleMs)) {
+      // Two processes taking over the same stale lock at once could both get in; that needs a
+      // crash inside the lock and then a replay racing the bridge within milliseconds.
       rmSync(lockPath, { force: true });
       continue;
     }
