@@ -32,6 +32,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { HOLDING_MAX_RECEIVE_COUNT } from '../lambda/adapters/aws/receive-tally';
+import { SQS_MAX_MESSAGE_BYTES } from '../lambda/adapters/aws/sqs-job-queue';
 import type { BridgeConfig } from '../lambda/core/config';
 import { SECRET_PLACEHOLDER } from '../lambda/core/secrets';
 import { BridgeObservability } from './bridge-observability';
@@ -114,6 +115,7 @@ export class BridgeStack extends Stack {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
+      maxMessageSizeBytes: SQS_MAX_MESSAGE_BYTES,
     });
     this.queue = new Queue(this, 'JobQueue', {
       ...optional('queueName', name('jobs.fifo')),
@@ -125,6 +127,9 @@ export class BridgeStack extends Stack {
       fifoThroughputLimit: FifoThroughputLimit.PER_MESSAGE_GROUP_ID,
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
+      // Set, not left to the default (256 KiB for queues made before SQS raised it): the receiver
+      // refuses jobs over this less the dead-letter attributes' room (MAX_JOB_MESSAGE_BYTES).
+      maxMessageSizeBytes: SQS_MAX_MESSAGE_BYTES,
       // The SQS maximum: a config may space retries out over days, and a job that expires on
       // the queue is lost without a trace (a dead letter at least says why).
       retentionPeriod: Duration.days(14),

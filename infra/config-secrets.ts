@@ -53,21 +53,34 @@ export function jsonKeysBySecret(config: BridgeConfig): Map<string, string[]> {
 
 /**
  * For `createSecrets`: the JSON key each secret's route signs with, which the stack generates at
- * random (never the public placeholder). CloudFormation generates one key per secret, so two
- * signing keys in one secret are refused at synth, with the path of the second: one of them would
- * stay the placeholder, and its route would answer 503 from the first deploy.
+ * random (never the public placeholder). Refused at synth, with the field's path: two signing
+ * keys in one secret (CloudFormation generates one; the other would stay the placeholder, 503
+ * from the first deploy), and a plain signing secret that others read as JSON (the route's token
+ * would be the whole JSON text).
  */
 export function signingJsonKeyBySecret(config: BridgeConfig): Map<string, string> {
   const found = new Map<string, { jsonKey: string; where: string }>();
+  const jsonKeys = jsonKeysBySecret(config);
   const problems: string[] = [];
   config.routes.forEach((route, r) => {
     signingSecretsOf(route).forEach((ref, s) => {
-      if (ref.jsonKey === undefined) return;
-      const where = formatPath(
-        Array.isArray(route.signingSecret)
-          ? ['routes', r, 'signingSecret', s, 'jsonKey']
-          : ['routes', r, 'signingSecret', 'jsonKey'],
-      );
+      // An ARN names a secret the user made: the stack creates (and generates) nothing there.
+      if (ref.secretId.startsWith('arn:')) return;
+      const field = Array.isArray(route.signingSecret)
+        ? ['routes', r, 'signingSecret', s]
+        : ['routes', r, 'signingSecret'];
+      if (ref.jsonKey === undefined) {
+        // Created as JSON for the other readers, its whole text would be this route's token.
+        const keys = jsonKeys.get(ref.secretId) ?? [];
+        if (keys.length > 0) {
+          problems.push(
+            `${formatPath(field)}: secret "${ref.secretId}" is read as JSON elsewhere (key "${keys[0]}"), ` +
+              'so createSecrets makes it a JSON secret: sign with one of its keys (jsonKey) or use a secret of its own',
+          );
+        }
+        return;
+      }
+      const where = formatPath([...field, 'jsonKey']);
       const first = found.get(ref.secretId);
       if (!first) found.set(ref.secretId, { jsonKey: ref.jsonKey, where });
       else if (first.jsonKey !== ref.jsonKey) {

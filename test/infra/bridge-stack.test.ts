@@ -112,6 +112,8 @@ describe('the example config, bundled, with an alarm email', () => {
         SqsManagedSseEnabled: true,
         // Fourteen days, the maximum, on both: retries may be spaced out, and dead letters wait.
         MessageRetentionPeriod: 14 * 24 * 3600,
+        // 1 MiB set explicitly: the receiver's 413 limit assumes it on both queues.
+        MaximumMessageSize: 1024 * 1024,
       });
     }
   });
@@ -594,6 +596,36 @@ routes:
     );
     // Secrets the user creates may hold both keys.
     expect(() => build(false)).not.toThrow();
+  });
+
+  it('refuses createSecrets with a plain signing secret that another reader takes as JSON', () => {
+    const config = inlineConfig(
+      `
+      - id: api
+        url: https://api.example.com/hook
+        auth: { type: bearer, secret: { secretId: shared, jsonKey: token } }
+`,
+      'signingSecret: { secretId: shared }',
+    );
+    expect(() =>
+      buildApp({ configPath: writeConfig(config), context: { 'tfe-bridge:createSecrets': 'true' } }),
+    ).toThrow('routes[0].signingSecret: secret "shared" is read as JSON elsewhere (key "token")');
+  });
+
+  it('leaves secrets named by ARN alone in createSecrets mode: two signing keys there are fine', () => {
+    const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:hmac-AbCdEf';
+    const config = `
+routes:
+  - id: prod
+    signingSecret: { secretId: "${arn}", jsonKey: prod }
+    destinations: [{ id: a, url: https://a.example.com/hook }]
+  - id: dev
+    signingSecret: { secretId: "${arn}", jsonKey: dev }
+    destinations: [{ id: b, url: https://b.example.com/hook }]
+`;
+    expect(() =>
+      buildApp({ configPath: writeConfig(config), context: { 'tfe-bridge:createSecrets': 'true' } }),
+    ).not.toThrow();
   });
 
   it('fails synth when a resource breaks an AwsSolutions rule (cdk-nag runs in the synth path)', () => {

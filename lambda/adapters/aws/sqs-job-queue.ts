@@ -9,10 +9,12 @@ import { messageGroupIdFor, serializeJob } from './job-message';
 /** SendMessageBatch limits: 10 entries, and 1 MiB for the sum of the bodies. */
 export const MAX_BATCH_ENTRIES = 10;
 export const MAX_BATCH_BYTES = 1024 * 1024;
-/** SQS's message limit (1 MiB, the queues' default) less room for the attributes the worker adds
- *  when it dead-letters the job (reason, a 1,000-character error...), which count toward it: a job
- *  that fits the jobs queue must fit the dead-letter queue too. */
-export const MAX_JOB_MESSAGE_BYTES = 1024 * 1024 - 8 * 1024;
+/** SQS's largest message, which the stack sets on both queues. */
+export const SQS_MAX_MESSAGE_BYTES = 1024 * 1024;
+/** Less room for the attributes the worker adds when it dead-letters the job (reason, a
+ *  1,000-character error...), which count toward the limit: a job that fits the jobs queue must
+ *  fit the dead-letter queue too. */
+export const MAX_JOB_MESSAGE_BYTES = SQS_MAX_MESSAGE_BYTES - 8 * 1024;
 
 export interface SqsJobQueueOptions {
   /** `sendMessageBatchWith(client)` on the receiver; any SDK-shaped SendMessageBatch works. */
