@@ -1,7 +1,7 @@
 // The local dead-letter file under concurrent use: the bridge appends while `dead-letters replay`
 // (another process) rewrites it, so both go through `<file>.lock`.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -56,18 +56,37 @@ describe('DeadLetterFile', () => {
   it('takes over a lock left by a process that is gone (killed inside a rewrite)', async () => {
     const path = tempFile();
     writeFileSync(`${path}.lock`, String(deadPid()));
+    const sixSecondsAgo = new Date(Date.now() - 6_000);
+    utimesSync(`${path}.lock`, sixSecondsAgo, sixSecondsAgo);
     const file = new DeadLetterFile(path, { waitMs: 200 });
     await file.write(letter('a'));
     expect(ids(file)).toEqual(['a']);
   });
 
-  it('waits for a live owner, then fails naming it, so the caller can log the letter instead', async () => {
+  it('takes over a lock naming its own pid that it does not hold (pid 1 again after a container restart)', async () => {
     const path = tempFile();
     writeFileSync(`${path}.lock`, String(process.pid));
+    const file = new DeadLetterFile(path, { waitMs: 200 });
+    await file.write(letter('a'));
+    expect(ids(file)).toEqual(['a']);
+  });
+
+  it('lets a thousand lanes of one process dead-letter at once: they queue, none times out', async () => {
+    const path = tempFile();
+    const file = new DeadLetterFile(path, { waitMs: 200 });
+    await Promise.all(Array.from({ length: 1_000 }, (_, i) => file.write(letter(`x${i}`))));
+    expect(file.readAll()).toHaveLength(1_000);
+  });
+
+  it('waits for a live owner, then fails naming it, so the caller can log the letter instead', async () => {
+    const path = tempFile();
+    const owner = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30_000)']);
+    writeFileSync(`${path}.lock`, String(owner.pid));
     const file = new DeadLetterFile(path, { waitMs: 100 });
     await expect(file.write(letter('a'))).rejects.toThrow(
-      `${path}.lock is held by process ${process.pid}; delete it if that process is gone`,
+      `${path}.lock is held by process ${owner.pid}; delete it if that process is gone`,
     );
     expect(file.readAll()).toEqual([]);
+    owner.kill();
   });
 });
