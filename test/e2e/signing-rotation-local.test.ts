@@ -19,14 +19,18 @@ let sequence = 0;
 const run = JSON.parse(fixture('tfe-run-completed-captured')) as Record<string, unknown>;
 const nextBody = () => JSON.stringify({ ...run, run_message: `notification ${sequence++}` });
 
-async function bridge(signingSecret: unknown, api: DestinationServer): Promise<TestBridge> {
+async function bridge(
+  signingSecret: unknown,
+  api: DestinationServer,
+  secrets: Record<string, string> = { 'hmac-old': OLD, 'hmac-new': NEW, hmac: OLD },
+): Promise<TestBridge> {
   const started = await startTestBridge(
     {
       routes: [
         { id: 'runs', signingSecret, allowInsecureHttp: true, destinations: [{ id: 'api', url: api.url }] },
       ],
     },
-    { 'hmac-old': OLD, 'hmac-new': NEW, hmac: OLD },
+    secrets,
   );
   open.push({ close: () => started.close(1_000) });
   return started;
@@ -81,20 +85,7 @@ describe('a signing secret still holding the createSecrets placeholder', () => {
   it('is never used to verify: a request signed with it gets 503 and nothing is delivered', async () => {
     const api = await startDestination();
     open.push(api);
-    const started = await startTestBridge(
-      {
-        routes: [
-          {
-            id: 'runs',
-            signingSecret: { secretId: 'hmac' },
-            allowInsecureHttp: true,
-            destinations: [{ id: 'api', url: api.url }],
-          },
-        ],
-      },
-      { hmac: 'REPLACE_ME' },
-    );
-    open.push({ close: () => started.close(1_000) });
+    const started = await bridge({ secretId: 'hmac' }, api, { hmac: 'REPLACE_ME' });
     const response = await fetch(
       `${started.url}/hooks/runs`,
       signedRequest({ body: nextBody(), secret: 'REPLACE_ME' }),
@@ -108,20 +99,7 @@ describe('a signing secret still holding the createSecrets placeholder', () => {
   it('takes the real token put in its place at once, without a restart', async () => {
     const api = await startDestination();
     open.push(api);
-    const started = await startTestBridge(
-      {
-        routes: [
-          {
-            id: 'runs',
-            signingSecret: { secretId: 'hmac' },
-            allowInsecureHttp: true,
-            destinations: [{ id: 'api', url: api.url }],
-          },
-        ],
-      },
-      { hmac: 'REPLACE_ME' },
-    );
-    open.push({ close: () => started.close(1_000) });
+    const started = await bridge({ secretId: 'hmac' }, api, { hmac: 'REPLACE_ME' });
     started.writeSecrets({ hmac: NEW });
     const response = await fetch(
       `${started.url}/hooks/runs`,

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import jsonata from 'jsonata';
 import { describe, expect, it } from 'vitest';
 import { describeEvent, type EventView } from '../../lambda/core/event-view';
-import { classifyPayload } from '../../lambda/core/payloads';
+import { classifyPayload, PAYLOAD_KINDS } from '../../lambda/core/payloads';
 import { PRESETS } from '../../lambda/core/presets';
 import { compileExpression, compileTemplate } from '../../lambda/core/templates';
 import { fixture, fixtureNames } from '../support/fixtures';
@@ -36,15 +36,7 @@ const someText = text.map((value) => value ?? 'x');
 
 /** Event views no payload may produce today, to cover every branch of every preset. */
 const anyView: fc.Arbitrary<EventView> = fc.record({
-  kind: fc.constantFrom(
-    'run',
-    'assessment',
-    'auto-destroy',
-    'change-request',
-    'hcp-event',
-    'verification',
-    'unknown',
-  ),
+  kind: fc.constantFrom(...PAYLOAD_KINDS),
   trigger: text,
   status: text,
   outcome: fc.constantFrom('failure', 'warning', 'success', 'info'),
