@@ -71,9 +71,9 @@ export type VerifyRouteSignature = (
 
 /**
  * Verifies against the cached keys; on a mismatch, or when the cached keys are all the
- * placeholder, re-reads them (at most once per interval and route) before giving up, since the cache may predate a rotation: the new token must work at
- * once, not after the cache expires. Requests that mismatch while a re-read is running or was
- * just made check against its result. Returns the matching key's label; throws SignatureError,
+ * placeholder, re-reads them (at most once per interval and route) before giving up, since the
+ * cache may predate a rotation: the new token must work at once, not after the cache expires.
+ * Requests that mismatch while a re-read is running or was just made check against its result. Returns the matching key's label; throws SignatureError,
  * or SecretError when the keys cannot be read at all.
  */
 export function createSignatureVerifier(options: SignatureVerifierOptions): VerifyRouteSignature {
