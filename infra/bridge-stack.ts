@@ -199,7 +199,7 @@ export class BridgeStack extends Stack {
       ? new ReplayGuardTable(this, 'ReplayGuard', { tableName: name('replay-guard') })
       : undefined;
     if (this.replayGuard) {
-      this.replayGuard.grantClaim(this.receiver);
+      this.replayGuard.grantReceiver(this.receiver);
       this.receiver.addEnvironment('REPLAY_GUARD_TABLE', this.replayGuard.table.tableName);
     }
     this.deadLetterQueue.grantSendMessages(this.worker);

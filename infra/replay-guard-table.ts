@@ -1,5 +1,5 @@
 // The replay guard's DynamoDB table, created only when the config enables `replayGuard`: one item
-// per accepted notification, deleted by DynamoDB TTL. The receiver may only PutItem on it.
+// per accepted notification, deleted by DynamoDB TTL. The receiver may only GetItem and PutItem.
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
@@ -26,8 +26,8 @@ export class ReplayGuardTable extends Construct {
     });
   }
 
-  /** PutItem only: claims are conditional puts and releases overwrite with an expired item. */
-  grantClaim(grantee: IGrantable): void {
-    this.table.grant(grantee, 'dynamodb:PutItem');
+  /** GetItem (is this body known?) and PutItem (remember it once its jobs are queued), nothing else. */
+  grantReceiver(grantee: IGrantable): void {
+    this.table.grant(grantee, 'dynamodb:GetItem', 'dynamodb:PutItem');
   }
 }

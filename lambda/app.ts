@@ -5,10 +5,13 @@ import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { BridgeConfig } from './core/config';
 import {
+  BridgeError,
+  ClientAbortedError,
   JobTooLargeError,
   MediaTypeError,
   PayloadError,
   QueueError,
+  ReplayedError,
   RouteNotFoundError,
   SecretError,
   SignatureError,
@@ -45,6 +48,7 @@ type RequestResult =
   | 'rejected_payload'
   | 'rejected_media_type'
   | 'rejected_replay'
+  | 'client_aborted'
   | 'too_large'
   | 'not_found'
   | 'unavailable'
@@ -70,6 +74,9 @@ function errorStatus(error: Error): [ContentfulStatusCode, string, RequestResult
   if (error instanceof MediaTypeError) return [415, 'unsupported_media_type', 'rejected_media_type'];
   if (error instanceof PayloadError) return [400, 'invalid_payload', 'rejected_payload'];
   if (error instanceof JobTooLargeError) return [413, 'payload_too_large', 'too_large'];
+  if (error instanceof ReplayedError) return [409, 'replayed', 'rejected_replay'];
+  // Nobody reads this answer; 400 keeps it out of the 5xx (error) logs and alarms.
+  if (error instanceof ClientAbortedError) return [400, 'client_aborted', 'client_aborted'];
   if (error instanceof QueueError) return [503, 'queue_unavailable', 'unavailable'];
   if (error instanceof SecretError) return [503, 'secret_unavailable', 'unavailable'];
   return [500, 'internal_error', 'error'];
@@ -100,6 +107,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
       durationMs: Math.round((performance.now() - started) * 10) / 10,
     };
     if (c.res.status >= 500) logger.error('request', fields);
+    // A bad signature is someone with the wrong token, or probing the URL: worth a look.
+    else if (fields.result === 'rejected_signature') logger.warn('request', fields);
     else logger.info('request', fields);
     if (fields.result)
       metrics.count('received', { route: routeLabel(c.get('route')), result: fields.result });
@@ -132,7 +141,15 @@ export function createApp(deps: AppDeps): Hono<Env> {
       const route = routes.get(routeId);
       if (!route) throw new RouteNotFoundError(routeId);
 
-      const bytes = new Uint8Array(await c.req.arrayBuffer());
+      let bytes: Uint8Array;
+      try {
+        bytes = new Uint8Array(await c.req.arrayBuffer());
+      } catch (error) {
+        // The client went away mid-body: nobody is left to answer, and it is not our failure.
+        throw new ClientAbortedError('the client closed the connection before the body ended', {
+          cause: error,
+        });
+      }
       if (bytes.byteLength > MAX_BODY_BYTES) return tooLarge(c);
       if (!route.allowUnsigned) {
         const signature = readSignatureHeader((name) => c.req.header(name));
@@ -162,17 +179,15 @@ export function createApp(deps: AppDeps): Hono<Env> {
       const jobs = createJobs(route.id, destinationIds, body, notification, now());
       if (jobs.length > 0) {
         const replay = await checkReplay(deps.replayGuard, config.replayGuard, route.id, bytes, logger);
-        if (replay.replayed) {
-          c.set('result', 'rejected_replay');
-          return c.json({ error: 'replayed', message: 'this notification was already accepted' }, 409);
-        }
+        if (replay.replayed) throw new ReplayedError('this notification was already accepted');
         try {
           await queue.enqueue(jobs);
         } catch (error) {
-          await replay.release();
-          if (error instanceof JobTooLargeError) throw error;
+          if (error instanceof BridgeError) throw error;
           throw new QueueError('the delivery queue did not accept the notification', { cause: error });
         }
+        // Only now: a notification that was not stored must never look like a replay later.
+        await replay.remember();
       }
       c.set('result', 'accepted');
       return c.json({ accepted: destinationIds }, 202);

@@ -52,10 +52,15 @@ export interface VersionedSecretStore extends SecretStore {
   getSecretVersions(ref: SecretRef, options?: { forceRefresh?: boolean }): Promise<SecretVersion[]>;
 }
 
-/** Remembers which notifications were accepted, to refuse the same signed body replayed later. */
+/**
+ * Remembers which notifications were accepted, to refuse the same signed body replayed later.
+ * A key is remembered only after its jobs were stored: nothing that was not acknowledged can make
+ * a resend look like a replay. Two copies racing past `seen` are both queued, and the queue's
+ * deduplication (SQS FIFO, the local store's 5-minute window) delivers them once.
+ */
 export interface ReplayGuard {
-  /** Records `key` for `ttlSeconds`. False if it is already recorded and not yet expired. */
-  claim(key: string, ttlSeconds: number): Promise<boolean>;
-  /** Forgets `key`: the notification it stood for was not accepted after all (queue failure). */
-  release(key: string): Promise<void>;
+  /** True if `key` is recorded and not yet expired. */
+  seen(key: string): Promise<boolean>;
+  /** Records `key` for `ttlSeconds`. */
+  remember(key: string, ttlSeconds: number): Promise<void>;
 }

@@ -1,7 +1,7 @@
 // Shared CLI plumbing: option parsing with clear usage errors, the config/secrets fallbacks
 // every command follows, and exit codes (2 usage/config, 1 runtime).
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { ConfigError } from '../core/errors';
+import { ConfigError, StoreError } from '../core/errors';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -62,7 +62,7 @@ export function reportError(error: unknown, io: CommandIo): number {
     io.stderr(`tfe-bridge: ${error.message}\n`);
     return EXIT_USAGE;
   }
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof StoreError) {
     io.stderr(`tfe-bridge: ${error.message}\n`);
     return EXIT_USAGE;
   }

@@ -1,60 +1,50 @@
-// `tfe-bridge dead-letters list|replay`: inspect the local dead-letter file and redeliver its
-// letters with the current config and secrets. A letter that fails again is dead-lettered again.
-import { loadConfigFile } from '../adapters/local/config-file';
-import { DEFAULT_DEAD_LETTER_FILE, DeadLetterFile } from '../adapters/local/dead-letter-file';
-import { FileSecretStore } from '../adapters/local/file-secret-store';
-import { JsonLogger } from '../adapters/local/json-logger';
-import { LocalDeliveryQueue } from '../adapters/local/local-delivery-queue';
-import type { DeadLetter, DeliveryJob } from '../core/jobs';
-import { buildTargets } from '../core/outgoing-request';
-import type { DeadLetterStore } from '../ports';
+// `tfe-bridge dead-letters list|replay`: the local store's dead letters, or the AWS dead-letter
+// queue's. Options, filters and the choice of source live here; each source has its own module.
+import { DEFAULT_STORE_FILE } from '../adapters/local/sqlite-store';
+import { DEAD_LETTER_REASONS, type DeadLetterReason } from '../core/jobs';
 import {
   CONFIG_OPTION,
   type Command,
   type CommandIo,
-  configPath,
-  EXIT_FAILURE,
   EXIT_OK,
   parseOptions,
   SECRETS_OPTION,
-  secretsPath,
   UsageError,
 } from './args';
+import { DEFAULT_REPLAY_WAIT_MS, runLocalDeadLetters } from './dead-letters-local';
 
-const REPLAY_TIMEOUT_MS = 10 * 60_000;
-
-const jobOf = (letter: DeadLetter): DeliveryJob => ({
-  id: letter.jobId,
-  routeId: letter.routeId,
-  destinationId: letter.destinationId,
-  body: letter.payload,
-  receivedAt: letter.receivedAt,
-  kind: letter.kind,
-  triggers: letter.triggers,
-});
+const ACTIONS = ['list', 'replay'] as const;
 
 export const deadLettersCommand: Command = {
-  summary: 'list or replay dead letters (local file or the AWS dead-letter queue)',
-  usage: `tfe-bridge dead-letters list   [--file FILE] [filters]
-tfe-bridge dead-letters replay --config FILE [--secrets FILE] [--file FILE] [filters]
+  summary: 'list or replay dead letters (local store or the AWS dead-letter queue)',
+  usage: `tfe-bridge dead-letters list   [--store FILE] [--file OLD.jsonl] [filters]
+tfe-bridge dead-letters replay [--store FILE] [--config FILE] [--secrets FILE] [--wait MS] [filters]
 tfe-bridge dead-letters list   --dlq-url URL [filters]
 tfe-bridge dead-letters replay --dlq-url URL --queue-url URL [filters]
 
-  --file FILE        the local dead-letter file (default ${DEFAULT_DEAD_LETTER_FILE})
+  --store FILE       the local store (env TFE_BRIDGE_STORE, default ${DEFAULT_STORE_FILE})
+  --file OLD.jsonl   a dead-letter file of tfe-bridge before 0.2: imported into the store once
+                     (renamed .imported), then listed or replayed with the rest
+  --config FILE      (local replay with no bridge running) bridge config (env TFE_BRIDGE_CONFIG)
+  --secrets FILE     (local replay with no bridge running) secrets file  (env TFE_BRIDGE_SECRETS)
+  --wait MS          (local replay) how long to wait for the outcome (default ${DEFAULT_REPLAY_WAIT_MS})
   --dlq-url URL      the AWS dead-letter queue (stack output DeadLetterQueueUrl;
                      env TFE_BRIDGE_DEAD_LETTER_QUEUE_URL); region, credentials and
                      endpoint come from the usual AWS settings (AWS_REGION, AWS_PROFILE, ...)
   --queue-url URL    (AWS replay) the jobs queue (stack output QueueUrl; env TFE_BRIDGE_QUEUE_URL)
-  --config FILE      (local replay) bridge config   (env TFE_BRIDGE_CONFIG)
-  --secrets FILE     (local replay) secrets file    (env TFE_BRIDGE_SECRETS)
 filters:
   --destination R/D  only letters for this route/destination
-  --reason R         only letters with this reason (exhausted, permanent, shutdown, ...)
+  --reason R         only letters with this reason (${DEAD_LETTER_REASONS.join(', ')})
   --job ID           only this job id
-list prints one JSON line per letter. Local replay redelivers with each destination's retry
-policy; delivered letters leave the file, failing ones are written back. AWS replay sends each
-letter back to the jobs queue in its destination's order and deletes it from the DLQ once sent;
-the deployed worker delivers it. Exit 1 if any failed.`,
+list prints one JSON line per letter (and a count on stderr). Local replay puts the letters back
+at the end of their destinations' queues: a running serve on the same store delivers them;
+otherwise replay delivers them itself with --config and --secrets. It prints how many were
+delivered, dead-lettered again or are still pending, and exits 1 unless all were delivered.
+AWS replay sends each letter back to the jobs queue in its destination's order and deletes it
+from the DLQ once sent; the deployed worker delivers it.
+
+example:
+  tfe-bridge dead-letters replay --reason exhausted --config bridge.yaml --secrets secrets.json`,
 
   async run(argv, io) {
     const { values, positionals } = parseOptionsWithAction(argv);
@@ -63,75 +53,70 @@ the deployed worker delivers it. Exit 1 if any failed.`,
       return EXIT_OK;
     }
     const [action] = positionals;
-    const deadLetterQueueUrl =
-      values['dlq-url'] ?? (values.file ? undefined : io.env.TFE_BRIDGE_DEAD_LETTER_QUEUE_URL);
-    if (deadLetterQueueUrl !== undefined) return runOnSqs(action, deadLetterQueueUrl, values, io);
-    if (values['queue-url'] !== undefined) throw new UsageError('--queue-url needs --dlq-url (AWS mode)');
-    const file = new DeadLetterFile(values.file ?? DEFAULT_DEAD_LETTER_FILE);
-    const all = file.readAll();
-    const selected = all.filter(
-      (letter) =>
-        (!values.destination || `${letter.routeId}/${letter.destinationId}` === values.destination) &&
-        (!values.reason || letter.reason === values.reason) &&
-        (!values.job || letter.jobId === values.job),
-    );
-    if (action === 'list') {
-      for (const letter of selected) io.stdout(`${JSON.stringify(letter)}\n`);
-      return EXIT_OK;
+    if (action === undefined) throw new UsageError('dead-letters needs an action: list or replay');
+    if (!(ACTIONS as readonly string[]).includes(action)) {
+      throw new UsageError(`dead-letters has no action "${action}": use list or replay`);
     }
-    if (action !== 'replay') throw new UsageError('dead-letters needs an action: list or replay');
-
-    const loaded = loadConfigFile(configPath(values.config, io.env));
-    const secrets = new FileSecretStore(secretsPath(values.secrets, io.env));
-    // The file is left alone until every selected letter is delivered or failed again, so a
-    // crash mid-replay loses none: replaying again delivers them at least once (with the same
-    // Idempotency-Key, for destinations that dedupe).
-    const failed: DeadLetter[] = [];
-    const collecting: DeadLetterStore = {
-      write: async (letter) => {
-        failed.push(letter);
+    const matches = letterFilter(values);
+    const deadLetterQueueUrl =
+      values['dlq-url'] ??
+      (values.file || values.store ? undefined : io.env.TFE_BRIDGE_DEAD_LETTER_QUEUE_URL);
+    if (deadLetterQueueUrl !== undefined) {
+      return runOnSqs(action as (typeof ACTIONS)[number], deadLetterQueueUrl, values, matches, io);
+    }
+    if (values['queue-url'] !== undefined) throw new UsageError('--queue-url needs --dlq-url (AWS mode)');
+    const waitMs = Number(values.wait ?? DEFAULT_REPLAY_WAIT_MS);
+    if (!Number.isInteger(waitMs) || waitMs < 0) throw new UsageError('--wait must be milliseconds');
+    return runLocalDeadLetters(
+      {
+        action: action as (typeof ACTIONS)[number],
+        storePath: values.store ?? io.env.TFE_BRIDGE_STORE ?? DEFAULT_STORE_FILE,
+        file: values.file,
+        matches,
+        config: values.config,
+        secrets: values.secrets,
+        waitMs,
       },
-    };
-    const queue = new LocalDeliveryQueue({
-      targets: buildTargets(loaded.config, loaded.renderers),
-      deps: { secrets, fetch: globalThis.fetch, logger: new JsonLogger((line) => io.stderr(line)) },
-      deadLetters: collecting,
-      dedupWindowMs: 0,
-    });
-    await queue.enqueue(selected.map(jobOf));
-    await queue.drain(REPLAY_TIMEOUT_MS);
-    // On the file as it is now: a running bridge may have appended letters meanwhile.
-    const replayed = new Set(selected.map(letterKey));
-    await file.rewrite((current) => [
-      ...current.filter((letter) => !replayed.has(letterKey(letter))),
-      ...failed,
-    ]);
-    const failedAgain = failed.length;
-    io.stdout(
-      `replayed ${selected.length}: delivered ${selected.length - failedAgain}, dead-lettered again ${failedAgain}\n`,
+      io,
     );
-    return failedAgain > 0 ? EXIT_FAILURE : EXIT_OK;
   },
 };
 
-/** Which stored letter this is: a job can be dead-lettered more than once. */
-const letterKey = (letter: DeadLetter) => `${letter.jobId}@${letter.deadLetteredAt}`;
-
 type Values = ReturnType<typeof parseOptionsWithAction>['values'];
+type Letter = {
+  routeId: string | null;
+  destinationId: string | null;
+  reason: string | null;
+  jobId: string | null;
+};
+
+/** The filters as one predicate, after refusing values no letter can have. */
+function letterFilter(values: Values): (letter: Letter) => boolean {
+  const { destination, reason, job } = values;
+  if (reason !== undefined && !(DEAD_LETTER_REASONS as readonly string[]).includes(reason)) {
+    throw new UsageError(`--reason must be one of: ${DEAD_LETTER_REASONS.join(', ')} (got "${reason}")`);
+  }
+  if (destination !== undefined && !/^[^/]+\/[^/]+$/.test(destination)) {
+    throw new UsageError(
+      `--destination must be ROUTE/DESTINATION, e.g. prod-runs/slack (got "${destination}")`,
+    );
+  }
+  return (letter) =>
+    (!destination || `${letter.routeId}/${letter.destinationId}` === destination) &&
+    (!reason || letter.reason === (reason as DeadLetterReason)) &&
+    (!job || letter.jobId === job);
+}
 
 async function runOnSqs(
-  action: string | undefined,
+  action: (typeof ACTIONS)[number],
   deadLetterQueueUrl: string,
   values: Values,
+  matches: (letter: Letter) => boolean,
   io: CommandIo,
 ): Promise<number> {
-  if (action !== 'list' && action !== 'replay')
-    throw new UsageError('dead-letters needs an action: list or replay');
-  if (values.file !== undefined)
-    throw new UsageError('--file and --dlq-url are two different sources: pass one');
-  for (const option of ['config', 'secrets'] as const) {
+  for (const option of ['file', 'store', 'config', 'secrets', 'wait'] as const) {
     if (values[option] !== undefined) {
-      throw new UsageError(`--${option} is for local replay; with --dlq-url the deployed worker delivers`);
+      throw new UsageError(`--${option} is for the local store; with --dlq-url the deployed worker delivers`);
     }
   }
   const queueUrl = values['queue-url'] ?? io.env.TFE_BRIDGE_QUEUE_URL;
@@ -147,18 +132,7 @@ async function runOnSqs(
   }
   // Loaded only here, so local commands never load the AWS SDK.
   const { runSqsDeadLetters } = await import('./dead-letters-sqs');
-  return runSqsDeadLetters(
-    {
-      action,
-      deadLetterQueueUrl,
-      queueUrl,
-      matches: (letter) =>
-        (!values.destination || `${letter.routeId}/${letter.destinationId}` === values.destination) &&
-        (!values.reason || letter.reason === values.reason) &&
-        (!values.job || letter.jobId === values.job),
-    },
-    io,
-  );
+  return runSqsDeadLetters({ action, deadLetterQueueUrl, queueUrl, matches }, io);
 }
 
 function parseOptionsWithAction(argv: string[]) {
@@ -167,7 +141,9 @@ function parseOptionsWithAction(argv: string[]) {
   const { values } = parseOptions(hasAction ? rest : argv, {
     ...CONFIG_OPTION,
     ...SECRETS_OPTION,
+    store: { type: 'string' },
     file: { type: 'string' },
+    wait: { type: 'string' },
     destination: { type: 'string' },
     reason: { type: 'string' },
     job: { type: 'string' },

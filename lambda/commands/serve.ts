@@ -1,9 +1,8 @@
 // `tfe-bridge serve`: run the bridge locally until SIGINT/SIGTERM, then drain.
 import { loadConfigFile } from '../adapters/local/config-file';
-import { DEFAULT_DEAD_LETTER_FILE, DeadLetterFile } from '../adapters/local/dead-letter-file';
 import { FileSecretStore } from '../adapters/local/file-secret-store';
-import { DEFAULT_JOURNAL_FILE, JobJournal } from '../adapters/local/job-journal';
 import { JsonLogger } from '../adapters/local/json-logger';
+import { DEFAULT_STORE_FILE } from '../adapters/local/sqlite-store';
 import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_HOST, DEFAULT_PORT, startLocalBridge } from '../local';
 import {
   CONFIG_OPTION,
@@ -20,15 +19,19 @@ import {
 export const serveCommand: Command = {
   summary: 'run the bridge locally',
   usage: `tfe-bridge serve --config FILE [--secrets FILE] [--port N] [--host ADDR]
-                 [--dead-letters FILE] [--journal FILE] [--drain-timeout MS]
+                 [--store FILE] [--drain-timeout MS]
 
   --config FILE         bridge config, YAML or JSON        (env TFE_BRIDGE_CONFIG)
   --secrets FILE        JSON object { "<secretId>": value } (env TFE_BRIDGE_SECRETS)
   --port N              port to listen on, 0 for any        (env PORT, default ${DEFAULT_PORT})
   --host ADDR           address to bind                     (default ${DEFAULT_HOST})
-  --dead-letters FILE   where failed deliveries are written (default ${DEFAULT_DEAD_LETTER_FILE})
-  --journal FILE        accepted jobs, replayed after a crash (default ${DEFAULT_JOURNAL_FILE})
-  --drain-timeout MS    on SIGINT/SIGTERM, how long to finish deliveries (default ${DEFAULT_DRAIN_TIMEOUT_MS})`,
+  --store FILE          SQLite file of jobs and dead letters     (env TFE_BRIDGE_STORE,
+                        default ${DEFAULT_STORE_FILE}); must be writable, or serve exits 2
+  --drain-timeout MS    on SIGINT/SIGTERM, how long in-flight deliveries may take (default
+                        ${DEFAULT_DRAIN_TIMEOUT_MS}); jobs not done stay in the store for the next start
+
+example:
+  tfe-bridge serve --config examples/bridge.config.yaml --secrets examples/secrets.local.json`,
 
   async run(argv, io) {
     const { values } = parseOptions(argv, {
@@ -36,6 +39,7 @@ export const serveCommand: Command = {
       ...SECRETS_OPTION,
       port: { type: 'string' },
       host: { type: 'string' },
+      store: { type: 'string' },
       'dead-letters': { type: 'string' },
       journal: { type: 'string' },
       'drain-timeout': { type: 'string' },
@@ -43,6 +47,13 @@ export const serveCommand: Command = {
     if (values.help) {
       io.stdout(`${this.usage}\n`);
       return EXIT_OK;
+    }
+    for (const old of ['dead-letters', 'journal'] as const) {
+      if (values[old] !== undefined) {
+        throw new UsageError(
+          `--${old} is gone: jobs and dead letters live in one SQLite store (--store FILE, default ${DEFAULT_STORE_FILE}); an old ${old} file next to the store is imported at start`,
+        );
+      }
     }
     const drainTimeout = Number(values['drain-timeout'] ?? DEFAULT_DRAIN_TIMEOUT_MS);
     if (!Number.isInteger(drainTimeout) || drainTimeout < 0)
@@ -56,20 +67,26 @@ export const serveCommand: Command = {
       loaded,
       logger,
       secrets,
-      deadLetters: new DeadLetterFile(values['dead-letters'] ?? DEFAULT_DEAD_LETTER_FILE),
-      journal: new JobJournal(values.journal ?? DEFAULT_JOURNAL_FILE),
+      storePath: values.store ?? io.env.TFE_BRIDGE_STORE ?? DEFAULT_STORE_FILE,
       port,
       ...(values.host ? { host: values.host } : {}),
     });
-    logger.info('listening', { url: bridge.url, config: loaded.path });
+    logger.info('listening', { url: bridge.url, config: loaded.path, store: bridge.store.path });
+    // Every delivery lane catches its own errors; should anything else slip through, a crash
+    // would only restart into the same state, so it is logged and the bridge keeps serving.
+    process.on('unhandledRejection', (reason) => {
+      logger.error('unexpected error, the bridge keeps running', {
+        cause: reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason),
+      });
+    });
 
     const signal = await new Promise<NodeJS.Signals>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
     });
-    logger.info('shutting down', { signal, pending: bridge.queue.pending, drainTimeoutMs: drainTimeout });
-    await bridge.close(drainTimeout);
-    logger.info('stopped', {});
+    logger.info('shutting down', { signal, pending: bridge.pending, drainTimeoutMs: drainTimeout });
+    const { pending } = await bridge.close(drainTimeout);
+    logger.info('stopped', pending > 0 ? { pending, note: 'delivered on the next start' } : {});
     return EXIT_OK;
   },
 };

@@ -52,6 +52,11 @@ export class CircuitBreaker {
     return { allowed: true, probe: true };
   }
 
+  /** Milliseconds until an open circuit lets a probe through (0 unless open). */
+  waitMs(): number {
+    return this.current === 'open' ? Math.max(0, this.openUntil - this.now()) : 0;
+  }
+
   /** The destination answered (2xx, or any answer that says it is up). */
   succeeded(): void {
     if (this.current !== 'closed') {

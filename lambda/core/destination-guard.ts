@@ -88,6 +88,11 @@ export class DestinationGuard {
     return { held: false };
   }
 
+  /** How long until the open circuit admits its probe (0 when it is not open). */
+  circuitWaitMs(): number {
+    return this.breaker?.waitMs() ?? 0;
+  }
+
   private circuitChanged(change: CircuitChange): void {
     if (change.state === 'open') {
       this.emit({

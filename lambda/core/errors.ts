@@ -68,3 +68,19 @@ export class QueueError extends BridgeError {
 export class RequestError extends BridgeError {
   override name = 'RequestError';
 }
+
+/** The local store cannot be opened or written (read-only or full disk, a path that is not a
+ *  directory, a store in use by another bridge). At start the bridge refuses to run. */
+export class StoreError extends BridgeError {
+  override name = 'StoreError';
+}
+
+/** The same signed body was already accepted on this route (replay guard). */
+export class ReplayedError extends BridgeError {
+  override name = 'ReplayedError';
+}
+
+/** The client closed the connection before its body was read: an info line, not a server error. */
+export class ClientAbortedError extends BridgeError {
+  override name = 'ClientAbortedError';
+}

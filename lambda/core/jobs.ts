@@ -16,14 +16,19 @@ export interface DeliveryJob {
 }
 
 /** `malformed`: an SQS message whose body is not a delivery job (AWS worker only). `expired`:
- *  held back by an open circuit breaker for longer than MAX_HELD_JOB_AGE_MS. */
-export type DeadLetterReason =
-  | 'exhausted'
-  | 'permanent'
-  | 'shutdown'
-  | 'unknown-destination'
-  | 'malformed'
-  | 'expired';
+ *  held back by an open circuit breaker for longer than MAX_HELD_JOB_AGE_MS. `worker_failed`:
+ *  the process delivering it died during its attempts (crash, timeout, out of memory). `shutdown`:
+ *  only in letters written before the SQLite store (pending jobs now survive a stop). */
+export const DEAD_LETTER_REASONS = [
+  'exhausted',
+  'permanent',
+  'expired',
+  'unknown-destination',
+  'worker_failed',
+  'malformed',
+  'shutdown',
+] as const;
+export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 
 export interface DeadLetter {
   deadLetteredAt: string;

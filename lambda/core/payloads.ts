@@ -1,6 +1,7 @@
 // What HashiCorp sends, as zod schemas, and classifyPayload(): which family a body belongs to.
 // Schemas are loose on purpose: HashiCorp adds fields and triggers, and we must never reject them.
 import * as z from 'zod';
+import { PayloadError } from './errors';
 
 export const PAYLOAD_KINDS = [
   'run',
@@ -92,7 +93,13 @@ export function classifyPayload(payload: Record<string, unknown>): Notification 
     const triggers = run.data.notifications.flatMap((n) =>
       n.trigger_type ? [n.trigger, n.trigger_type] : [n.trigger],
     );
-    const kind = triggers.includes(TFE_VERIFICATION_TRIGGER) ? 'verification' : 'run';
+    const verifications = run.data.notifications.filter((n) => n.trigger === TFE_VERIFICATION_TRIGGER);
+    // HashiCorp sends a verification on its own. A body mixing one with real entries would be
+    // answered 200 and its entries dropped, or forwarded with a verification in it: refuse it.
+    if (verifications.length > 0 && verifications.length < run.data.notifications.length) {
+      throw new PayloadError('a verification entry cannot be mixed with notifications in one body');
+    }
+    const kind = verifications.length > 0 ? 'verification' : 'run';
     return describe(kind, triggers, run.data, payload);
   }
 

@@ -1,6 +1,8 @@
 // The replay check: the same body for the same route, seen again within the guard's TTL, is
-// refused. A guard that fails lets the notification through (logged): losing a real notification
-// is worse than forwarding a replay, which can only repeat what HashiCorp signed.
+// refused. A body is remembered only once its jobs are stored, so a resend of something never
+// acknowledged is never refused. A guard that fails lets the notification through (logged):
+// losing a real notification is worse than forwarding a replay, which can only repeat what
+// HashiCorp signed.
 import { createHash } from 'node:crypto';
 import type { Logger, ReplayGuard } from '../ports';
 import type { ReplayGuardConfig } from './config';
@@ -14,9 +16,9 @@ export function replayKeyFor(routeId: string, body: Uint8Array): string {
   return createHash('sha256').update(routeId).update('\n').update(body).digest('hex');
 }
 
-export type ReplayCheck = { replayed: true } | { replayed: false; release(): Promise<void> };
+export type ReplayCheck = { replayed: true } | { replayed: false; remember(): Promise<void> };
 
-const NOTHING_TO_RELEASE = { replayed: false, release: async () => {} } as const;
+const NOTHING_TO_REMEMBER = { replayed: false, remember: async () => {} } as const;
 
 export async function checkReplay(
   guard: ReplayGuard | undefined,
@@ -25,25 +27,26 @@ export async function checkReplay(
   body: Uint8Array,
   logger: Logger,
 ): Promise<ReplayCheck> {
-  if (!guard || !config) return NOTHING_TO_RELEASE;
+  if (!guard || !config) return NOTHING_TO_REMEMBER;
   const key = replayKeyFor(routeId, body);
   try {
-    if (!(await guard.claim(key, config.ttlSeconds))) return { replayed: true };
+    if (await guard.seen(key)) return { replayed: true };
   } catch (error) {
     logger.error('replay guard unavailable, notification accepted without the check', {
       route: routeId,
       cause: (error as Error).name,
     });
-    return NOTHING_TO_RELEASE;
+    return NOTHING_TO_REMEMBER;
   }
   return {
     replayed: false,
-    async release() {
+    /** Call once the jobs are stored. */
+    async remember() {
       try {
-        await guard.release(key);
+        await guard.remember(key, config.ttlSeconds);
       } catch (error) {
-        // A resend of this body is then refused until the TTL ends; say so in the logs.
-        logger.error('replay guard could not forget a notification that was not accepted', {
+        // The notification is accepted; only a later replay of it would get through.
+        logger.error('replay guard could not record an accepted notification', {
           route: routeId,
           cause: (error as Error).name,
         });

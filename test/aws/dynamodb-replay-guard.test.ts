@@ -15,11 +15,12 @@ afterEach(async () => {
 });
 
 describe('DynamoDbReplayGuard', () => {
-  it('claims a key once and stores its expiry for DynamoDB TTL', async () => {
+  it('sees a key only once it is remembered, and stores its expiry for DynamoDB TTL', async () => {
     const guard = new DynamoDbReplayGuard({ tableName: table, client: dynamo.client, now: () => 1_000_000 });
-    expect(await guard.claim('k1', 600)).toBe(true);
-    expect(await guard.claim('k1', 600)).toBe(false);
-    expect(await guard.claim('k2', 600)).toBe(true);
+    expect(await guard.seen('k1')).toBe(false);
+    await guard.remember('k1', 600);
+    expect(await guard.seen('k1')).toBe(true);
+    expect(await guard.seen('k2')).toBe(false);
     const { Item } = await dynamo.client.send(
       new GetItemCommand({ TableName: table, Key: { pk: { S: 'k1' } } }),
     );
@@ -29,25 +30,19 @@ describe('DynamoDbReplayGuard', () => {
   it('treats an expired item that TTL has not deleted yet as unseen', async () => {
     let now = 1_000_000;
     const guard = new DynamoDbReplayGuard({ tableName: table, client: dynamo.client, now: () => now });
-    expect(await guard.claim('k', 600)).toBe(true);
+    await guard.remember('k', 600);
     now += 601_000;
-    expect(await guard.claim('k', 600)).toBe(true);
-    expect(await guard.claim('k', 600)).toBe(false);
-  });
-
-  it('release() overwrites the key with an expired item, so the next claim succeeds', async () => {
-    const guard = new DynamoDbReplayGuard({ tableName: table, client: dynamo.client });
-    await guard.claim('k', 600);
-    await guard.release('k');
-    expect(await guard.claim('k', 600)).toBe(true);
+    expect(await guard.seen('k')).toBe(false);
+    await guard.remember('k', 600);
+    expect(await guard.seen('k')).toBe(true);
   });
 
   it('throws (for the receiver to fail open) when the table does not exist', async () => {
     const guard = new DynamoDbReplayGuard({ tableName: 'no-such-table', client: dynamo.client });
-    await expect(guard.claim('k', 600)).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await expect(guard.seen('k')).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 
-  it('leaves items written by something else alone unless expired', async () => {
+  it('sees items written by something else unless expired', async () => {
     await dynamo.client.send(
       new PutItemCommand({
         TableName: table,
@@ -55,6 +50,6 @@ describe('DynamoDbReplayGuard', () => {
       }),
     );
     const guard = new DynamoDbReplayGuard({ tableName: table, client: dynamo.client });
-    expect(await guard.claim('k', 600)).toBe(false);
+    expect(await guard.seen('k')).toBe(true);
   });
 });

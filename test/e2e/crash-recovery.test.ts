@@ -25,10 +25,8 @@ async function serve(dir: string) {
     join(dir, 'secrets.json'),
     '--port',
     '0',
-    '--dead-letters',
-    join(dir, 'dl.jsonl'),
-    '--journal',
-    join(dir, 'journal.jsonl'),
+    '--store',
+    join(dir, 'bridge.db'),
   ]);
   running.push(cli);
   const [, url] = await cli.waitForOutput(/"message":"listening","url":"([^"]+)"/);
@@ -53,7 +51,7 @@ describe('crash safety in local mode', () => {
               {
                 id: 'api',
                 url: api.url,
-                retry: { maxAttempts: 10, baseDelayMs: 60_000, maxDelayMs: 60_000 },
+                retry: { maxAttempts: 10, baseDelayMs: 1_000, maxDelayMs: 1_000 },
               },
             ],
           },
@@ -73,15 +71,16 @@ describe('crash safety in local mode', () => {
         202,
       );
     }
-    await api.waitFor(1); // the first job failed once and now waits a minute to retry
+    await api.waitFor(1); // the first job failed and waits for its retry
     first.cli.child.kill('SIGKILL');
     await first.cli.done;
+    const failed = api.received.length;
 
     up = true;
     const second = await serve(dir);
-    await second.cli.waitForOutput(/recovered jobs accepted before a crash","count":3/);
-    await api.waitFor(4);
-    expect(api.received.slice(1).map((r) => r.body)).toEqual(bodies);
+    await second.cli.waitForOutput(/resuming jobs accepted before the last stop","count":3/);
+    await api.waitFor(failed + 3);
+    expect(api.received.slice(failed).map((r) => r.body)).toEqual(bodies);
     await api.close();
   });
 });

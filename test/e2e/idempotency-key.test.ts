@@ -34,7 +34,7 @@ async function setup(
     },
     { hmac: HMAC },
   );
-  open.push({ close: () => bridge.close(1_000) });
+  open.push({ close: async () => void (await bridge.close(1_000)) });
   return { api, bridge };
 }
 

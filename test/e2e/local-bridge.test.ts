@@ -294,19 +294,34 @@ describe('local bridge, end to end', () => {
     expect(api.received.map((r) => r.body)).toEqual([body, fixture('tfe-run-planned')]);
   });
 
-  it('on shutdown, dead-letters what it cannot deliver in time with reason shutdown', async () => {
-    const api = await destination(answer(503));
-    const b = await bridge([
+  it('on shutdown, keeps what it could not deliver in time, and delivers it on the next start', async () => {
+    let up = false;
+    const api = await destination(() => ({ status: up ? 200 : 503 }));
+    const destinations = [
       { id: 'slow', url: api.url, retry: { maxAttempts: 5, baseDelayMs: 5_000, maxDelayMs: 5_000 } },
-    ]);
+    ];
+    const b = await bridge(destinations);
     await post(b, fixture('tfe-run-errored'));
     await post(b, fixture('tfe-run-planned'));
     await api.waitFor(1);
-    await b.close(500);
-    const letters = b.deadLetters();
-    expect(letters.map((l) => [l.reason, l.attempts])).toEqual([
-      ['shutdown', 1],
-      ['shutdown', 0],
+    expect(await b.close(500)).toEqual({ pending: 2 });
+    expect(b.deadLetters()).toEqual([]);
+
+    up = true;
+    const again = await startBridge(
+      {
+        routes: [{ id: 'runs', signingSecret: { secretId: 'hmac' }, allowInsecureHttp: true, destinations }],
+      },
+      { hmac: HMAC },
+      { storePath: b.storePath },
+    );
+    expect(again.logger.withMessage('resuming jobs accepted before the last stop')).toEqual([
+      expect.objectContaining({ count: 2 }),
+    ]);
+    await api.waitFor(3, 15_000);
+    expect(api.received.slice(1).map((r) => r.body)).toEqual([
+      fixture('tfe-run-errored'),
+      fixture('tfe-run-planned'),
     ]);
   });
 });

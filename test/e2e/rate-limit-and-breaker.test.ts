@@ -78,7 +78,7 @@ describe('rate limit', () => {
     expect(accepted(throttled)).toEqual(bodies);
     expect(b.deadLetters()).toEqual([]);
     // The destination answers before the lane marks the job done.
-    await eventually(() => (b.queue.pending === 0 ? true : undefined));
+    await eventually(() => (b.pending === 0 ? true : undefined));
     // It was throttled, slowed down, and waited for tokens, with the destination named.
     expect(statuses).toContain(429);
     expect(b.logger.withMessage('rate limit lowered after 429')[0]).toMatchObject({
@@ -121,11 +121,11 @@ describe('circuit breaker', () => {
     const probes = b.logger.withMessage('circuit probe').length;
     expect(api.received.length).toBeLessThanOrEqual(3 + probes);
     expect(api.received.every((r) => r.body === bodies[0])).toBe(true);
-    expect(b.queue.pending).toBe(5);
+    expect(b.pending).toBe(5);
     expect(b.deadLetters()).toEqual([]);
 
     down = false;
-    await eventually(() => (b.queue.pending === 0 ? true : undefined), 10_000);
+    await eventually(() => (b.pending === 0 ? true : undefined), 10_000);
     const attemptsWhileDown = api.received.length - bodies.length;
     expect(api.received.slice(attemptsWhileDown).map((r) => r.body)).toEqual(bodies);
     expect(b.deadLetters()).toEqual([]);
@@ -161,18 +161,15 @@ describe('circuit breaker', () => {
     expect(b.logger.withMessage('circuit opened')).toEqual([]);
   });
 
-  it('dead-letters what an open circuit still holds at shutdown, with reason shutdown', async () => {
+  it('keeps what an open circuit still holds at shutdown pending, not dead-lettered', async () => {
     const api = await destination(downWhile(() => true));
     const b = await bridge([
       { id: 'api', url: api.url, retry: RETRY, circuitBreaker: { failures: 1, coolDownMs: 60_000 } },
     ]);
     await postAll(b, notifications(2));
     await eventually(() => (b.logger.withMessage('circuit opened').length > 0 ? true : undefined));
-    await b.close(200);
-    expect(b.deadLetters().map((l) => [l.reason, l.attempts])).toEqual([
-      ['shutdown', 1],
-      ['shutdown', 0],
-    ]);
+    expect(await b.close(200)).toEqual({ pending: 2 });
+    expect(b.deadLetters()).toEqual([]);
     expect(api.received).toHaveLength(1);
   });
 });

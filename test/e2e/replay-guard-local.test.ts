@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { loadConfigFile } from '../../lambda/adapters/local/config-file';
-import { DeadLetterFile } from '../../lambda/adapters/local/dead-letter-file';
 import { FileSecretStore } from '../../lambda/adapters/local/file-secret-store';
 import { type LocalBridge, startLocalBridge } from '../../lambda/local';
 import { CaptureLogger } from '../support/capture-logger';
@@ -43,11 +42,11 @@ async function start(replayGuard: boolean): Promise<{ bridge: LocalBridge; api: 
     loaded: loadConfigFile(join(dir, 'bridge.yaml')),
     logger: new CaptureLogger(),
     secrets: new FileSecretStore(join(dir, 'secrets.json')),
-    deadLetters: new DeadLetterFile(join(dir, 'dl.jsonl')),
+    storePath: join(dir, 'bridge.db'),
     port: 0,
     dedupWindowMs: 0,
   });
-  open.push(api, { close: () => bridge.close(1_000) });
+  open.push(api, { close: async () => void (await bridge.close(1_000)) });
   return { bridge, api };
 }
 

@@ -32,7 +32,7 @@ async function bridge(
     },
     secrets,
   );
-  open.push({ close: () => started.close(1_000) });
+  open.push({ close: async () => void (await started.close(1_000)) });
   return started;
 }
 

@@ -1,6 +1,6 @@
-// The receiver's replay check: the key, fail-open when the store fails, release on queue failure.
+// The receiver's replay check: the key, fail-open when the store fails, and a body remembered
+// only once its jobs are stored.
 import { describe, expect, it } from 'vitest';
-import { MemoryReplayGuard } from '../../lambda/adapters/local/memory-replay-guard';
 import { parseConfig } from '../../lambda/core/config';
 import { ConfigError } from '../../lambda/core/errors';
 import { checkReplay, replayKeyFor } from '../../lambda/core/replay';
@@ -8,6 +8,19 @@ import type { ReplayGuard } from '../../lambda/ports';
 import { CaptureLogger } from '../support/capture-logger';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
+
+/** A guard over a Map; `failRemember` makes remember() throw, like a table that just went away. */
+function mapGuard(options: { failRemember?: () => boolean } = {}) {
+  const keys = new Map<string, number>();
+  const guard: ReplayGuard = {
+    seen: async (key) => keys.has(key),
+    remember: async (key, ttlSeconds) => {
+      if (options.failRemember?.()) throw Object.assign(new Error('down'), { name: 'ServiceUnavailable' });
+      keys.set(key, ttlSeconds);
+    },
+  };
+  return { guard, keys };
+}
 const route = { id: 'runs', allowUnsigned: true, destinations: [{ id: 'a', url: 'https://a.example' }] };
 
 describe('replayKeyFor', () => {
@@ -24,29 +37,31 @@ describe('checkReplay', () => {
   const config = { ttlSeconds: 600 };
 
   it('does nothing without a guard or without the config', async () => {
-    const guard = new MemoryReplayGuard();
+    const { guard, keys } = mapGuard();
     const logger = new CaptureLogger();
     expect((await checkReplay(undefined, config, 'r', bytes('x'), logger)).replayed).toBe(false);
-    expect((await checkReplay(guard, undefined, 'r', bytes('x'), logger)).replayed).toBe(false);
-    expect(guard.size).toBe(0);
+    const unconfigured = await checkReplay(guard, undefined, 'r', bytes('x'), logger);
+    if (!unconfigured.replayed) await unconfigured.remember();
+    expect(keys.size).toBe(0);
   });
 
-  it('reports the second check of the same body as replayed, and release() undoes the first', async () => {
-    const guard = new MemoryReplayGuard();
+  it('reports a body as replayed only after remember() recorded it', async () => {
+    const { guard } = mapGuard();
     const logger = new CaptureLogger();
     const first = await checkReplay(guard, config, 'r', bytes('x'), logger);
     expect(first.replayed).toBe(false);
-    expect((await checkReplay(guard, config, 'r', bytes('x'), logger)).replayed).toBe(true);
-    if (!first.replayed) await first.release();
+    // Not yet stored: a resend (after a 503, say) is not a replay.
     expect((await checkReplay(guard, config, 'r', bytes('x'), logger)).replayed).toBe(false);
+    if (!first.replayed) await first.remember();
+    expect((await checkReplay(guard, config, 'r', bytes('x'), logger)).replayed).toBe(true);
   });
 
   it('lets the notification through, with an error log, when the store fails', async () => {
     const broken: ReplayGuard = {
-      claim: async () => {
+      seen: async () => {
         throw Object.assign(new Error('boom'), { name: 'ProvisionedThroughputExceededException' });
       },
-      release: async () => {},
+      remember: async () => {},
     };
     const logger = new CaptureLogger();
     const check = await checkReplay(broken, config, 'runs', bytes('x'), logger);
@@ -85,21 +100,21 @@ describe('replayGuard config', () => {
 });
 
 describe('the receiver with a replay guard', () => {
-  it('forgets a notification the queue refused (503), so the sender may resend it', async () => {
+  const build = async (guard: ReplayGuard, queueUp: () => boolean) => {
     const { createApp } = await import('../../lambda/app');
-    let queueUp = false;
     const enqueued: unknown[] = [];
+    const logger = new CaptureLogger();
     const app = createApp({
       config: parseConfig({ replayGuard: { ttlSeconds: 600 }, routes: [route] }),
       secrets: { getSecret: async () => 'unused' },
       queue: {
         enqueue: async (jobs) => {
-          if (!queueUp) throw new Error('SQS down');
+          if (!queueUp()) throw new Error('SQS down');
           enqueued.push(...jobs);
         },
       },
-      logger: new CaptureLogger(),
-      replayGuard: new MemoryReplayGuard(),
+      logger,
+      replayGuard: guard,
     });
     const send = () =>
       app.request('/hooks/runs', {
@@ -107,10 +122,32 @@ describe('the receiver with a replay guard', () => {
         headers: { 'content-type': 'application/json' },
         body: '{"payload_version":1,"run_id":"run-1"}',
       });
+    return { send, enqueued, logger };
+  };
+
+  it('remembers nothing the queue refused (503), so the resend is accepted, and a later copy is refused', async () => {
+    let up = false;
+    const { send, enqueued } = await build(mapGuard().guard, () => up);
     expect((await send()).status).toBe(503);
-    queueUp = true;
+    up = true;
     expect((await send()).status).toBe(202);
     expect((await send()).status).toBe(409);
     expect(enqueued).toHaveLength(1);
+  });
+
+  it('accepts the resend even when the guard fails right after the queue did (nothing to undo)', async () => {
+    // The old claim-then-release design refused this resend with 409: the claim was made, the
+    // queue failed, and the release failed with the guard.
+    let up = false;
+    let guardDown = false;
+    const { guard } = mapGuard({ failRemember: () => guardDown });
+    const { send, enqueued, logger } = await build(guard, () => up);
+    guardDown = true;
+    expect((await send()).status).toBe(503);
+    up = true;
+    guardDown = false;
+    expect((await send()).status).toBe(202);
+    expect(enqueued).toHaveLength(1);
+    expect(logger.withMessage('replay guard could not record an accepted notification')).toEqual([]);
   });
 });

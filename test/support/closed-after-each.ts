@@ -26,12 +26,12 @@ export function closeAfterEach(): ClosedAfterEach {
       const started = await startTestBridge(...args);
       // A test may stop its bridge itself (a short drain, to see what shutdown leaves): once only.
       const close = started.close;
-      let closing: Promise<void> | undefined;
+      let closing: ReturnType<typeof close> | undefined;
       started.close = (drainTimeoutMs) => {
         closing ??= close(drainTimeoutMs);
         return closing;
       };
-      open.push({ close: () => started.close(1_000) });
+      open.push({ close: async () => void (await started.close(1_000)) });
       return started;
     },
   };

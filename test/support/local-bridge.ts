@@ -1,21 +1,22 @@
 // Starts the real local bridge (node server on a real port) on a config built for a test, with
-// its dead letters in a temporary file and its logs captured.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+// its store in a temporary directory and its logs captured.
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { loadConfigFile } from '../../lambda/adapters/local/config-file';
-import { DeadLetterFile } from '../../lambda/adapters/local/dead-letter-file';
 import { FileSecretStore } from '../../lambda/adapters/local/file-secret-store';
-import { JobJournal } from '../../lambda/adapters/local/job-journal';
+import { LocalStore } from '../../lambda/adapters/local/local-store';
 import type { DeadLetter } from '../../lambda/core/jobs';
-import { type LocalBridge, startLocalBridge } from '../../lambda/local';
+import { type LocalBridge, type LocalBridgeOptions, startLocalBridge } from '../../lambda/local';
 import { CaptureLogger } from './capture-logger';
 
 export interface TestBridge extends LocalBridge {
   dir: string;
+  storePath: string;
   logger: CaptureLogger;
   secretsPath: string;
+  /** The store's dead letters, read the way `dead-letters list` reads them (works after close too). */
   deadLetters(): DeadLetter[];
   writeSecrets(values: Record<string, unknown>): void;
 }
@@ -23,11 +24,12 @@ export interface TestBridge extends LocalBridge {
 export async function startTestBridge(
   config: unknown,
   secrets: Record<string, unknown>,
+  options: Partial<Pick<LocalBridgeOptions, 'dedupWindowMs' | 'storePath' | 'fetch'>> = {},
 ): Promise<TestBridge> {
   const dir = mkdtempSync(join(tmpdir(), 'tfe-bridge-test-'));
   const configPath = join(dir, 'bridge.config.yaml');
   const secretsPath = join(dir, 'secrets.json');
-  const deadLetterPath = join(dir, 'dead-letters.jsonl');
+  const storePath = options.storePath ?? join(dir, 'bridge.db');
   writeFileSync(configPath, stringify(config));
   const writeSecrets = (values: Record<string, unknown>) =>
     writeFileSync(secretsPath, JSON.stringify(values));
@@ -37,29 +39,26 @@ export async function startTestBridge(
     loaded: loadConfigFile(configPath),
     logger,
     secrets: new FileSecretStore(secretsPath),
-    deadLetters: new DeadLetterFile(deadLetterPath),
-    journal: new JobJournal(join(dir, 'journal.jsonl')),
     port: 0,
     random: () => 0.5,
+    ...options,
+    storePath,
   });
-  return {
-    ...bridge,
+  return Object.assign(bridge, {
     dir,
+    storePath,
     logger,
     secretsPath,
     writeSecrets,
     deadLetters() {
+      const store = LocalStore.open(storePath, { mustExist: true });
       try {
-        return readFileSync(deadLetterPath, 'utf8')
-          .trim()
-          .split('\n')
-          .filter(Boolean)
-          .map((line) => JSON.parse(line) as DeadLetter);
-      } catch {
-        return [];
+        return store.jobs.deadLetters().map(({ letter }) => letter);
+      } finally {
+        store.close();
       }
     },
-  };
+  });
 }
 
 /** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */

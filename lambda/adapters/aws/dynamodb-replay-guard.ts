@@ -1,4 +1,5 @@
-// ReplayGuard on a DynamoDB table with TTL: one conditional PutItem per accepted notification.
+// ReplayGuard on a DynamoDB table with TTL: a consistent GetItem per notification, a PutItem per
+// accepted one.
 // The SDK is imported on first use only, so a receiver without the guard never loads it (and
 // infra marks it external: the nodejs24.x runtime ships SDK v3).
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -27,46 +28,42 @@ export class DynamoDbReplayGuard implements ReplayGuard {
     this.now = options.now ?? Date.now;
   }
 
-  async claim(key: string, ttlSeconds: number): Promise<boolean> {
-    const nowSeconds = Math.floor(this.now() / 1000);
+  async seen(key: string): Promise<boolean> {
     const sdk = await this.loadSdk();
-    try {
-      await this.put(sdk, key, nowSeconds + ttlSeconds, {
-        // TTL deletion is lazy (items may linger for days after they expire), so an expired item
-        // still in the table must not count as seen.
-        ConditionExpression: 'attribute_not_exists(#pk) OR #expiresAt < :now',
-        ExpressionAttributeNames: { '#pk': REPLAY_KEY_ATTRIBUTE, '#expiresAt': REPLAY_EXPIRY_ATTRIBUTE },
-        ExpressionAttributeValues: { ':now': { N: String(nowSeconds) } },
-      });
-      return true;
-    } catch (error) {
-      if (error instanceof sdk.ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    const answer = await this.connect(sdk).send(
+      new sdk.GetItemCommand({
+        TableName: this.options.tableName,
+        Key: { [REPLAY_KEY_ATTRIBUTE]: { S: key } },
+        ConsistentRead: true,
+      }),
+    );
+    const expiresAt = Number(answer.Item?.[REPLAY_EXPIRY_ATTRIBUTE]?.N ?? 0);
+    // TTL deletion is lazy (items may linger for days after they expire), so an expired item
+    // still in the table does not count as seen.
+    return expiresAt >= Math.floor(this.now() / 1000);
   }
 
-  /** Overwrites the key with an already expired item: PutItem is the only permission needed. */
-  async release(key: string): Promise<void> {
-    await this.put(await this.loadSdk(), key, 0, {});
+  async remember(key: string, ttlSeconds: number): Promise<void> {
+    const sdk = await this.loadSdk();
+    await this.connect(sdk).send(
+      new sdk.PutItemCommand({
+        TableName: this.options.tableName,
+        Item: {
+          [REPLAY_KEY_ATTRIBUTE]: { S: key },
+          [REPLAY_EXPIRY_ATTRIBUTE]: { N: String(Math.floor(this.now() / 1000) + ttlSeconds) },
+        },
+      }),
+    );
   }
 
-  private async put(sdk: Sdk, key: string, expiresAt: number, condition: object): Promise<void> {
+  private connect(sdk: Sdk): DynamoDBClient {
     this.client ??= new sdk.DynamoDBClient({
       // Bounded and tried once, so a stuck table ends in the fail-open path (then the enqueue)
       // well within the receiver's timeout, not in the function being killed mid-request.
       maxAttempts: 1,
       requestHandler: { connectionTimeout: 500, requestTimeout: 1_500 },
     });
-    await this.client.send(
-      new sdk.PutItemCommand({
-        TableName: this.options.tableName,
-        Item: {
-          [REPLAY_KEY_ATTRIBUTE]: { S: key },
-          [REPLAY_EXPIRY_ATTRIBUTE]: { N: String(expiresAt) },
-        },
-        ...condition,
-      }),
-    );
+    return this.client;
   }
 
   private loadSdk(): Promise<Sdk> {

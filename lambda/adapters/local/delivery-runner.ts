@@ -1,0 +1,290 @@
+// Local delivery: one lane per destination takes the oldest pending row of the store, asks the
+// core state machine what to do (core/deliver/engine.ts) and carries the step out: an attempt, a
+// timer, a row update. Every decision is stored before the lane moves on, so a killed process
+// resumes where it stopped. Nothing thrown while handling a job leaves its lane.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAttempt, beforeAttempt, type JobProgress } from '../../core/deliver/engine';
+import { attemptDelivery, type DeliveryDeps, type DeliveryTarget } from '../../core/delivery';
+import {
+  circuitMetrics,
+  DestinationGuards,
+  type GuardListener,
+  guardLogger,
+} from '../../core/destination-guard';
+import { StoreError } from '../../core/errors';
+import { type DeadLetterReason, destinationKey, idempotencyKeyFor } from '../../core/jobs';
+import { deliveryLabels, NO_METRICS } from '../../core/metric-names';
+import type { AttemptResult } from '../../core/retry-policy';
+import { ConcurrencyLimit } from './concurrency-limit';
+import type { StoredJob } from './job-rows';
+import { LEASE_HEARTBEAT_MS, type LocalStore } from './local-store';
+import { describeStoreError } from './sqlite-store';
+import { DEDUP_WINDOW_MS } from './store-queue';
+
+/** How often the store is checked for jobs another process put there (`dead-letters replay`). */
+const POLL_MS = 500;
+/** Delivered rows older than the dedup window are deleted this often. */
+const PRUNE_EVERY_MS = 60_000;
+/** A store write that fails is tried again after this, doubling up to STORE_RETRY_MAX_MS. */
+const STORE_RETRY_MS = 250;
+const STORE_RETRY_MAX_MS = 10_000;
+
+export interface DeliveryRunnerOptions {
+  store: LocalStore;
+  targets: ReadonlyMap<string, DeliveryTarget>;
+  deps: Omit<DeliveryDeps, 'signal'>;
+  random?: () => number;
+  now?: () => number;
+  /** Deliveries in flight at once across all lanes (config `maxConcurrency`); default: no bound. */
+  maxConcurrency?: number;
+  dedupWindowMs?: number;
+  onGuardEvent?: GuardListener;
+  maxHeldJobAgeMs?: number;
+  /** Only these lanes (a `dead-letters replay` delivering its own letters); default: all. */
+  lanes?: ReadonlySet<string>;
+}
+
+export class DeliveryRunner {
+  private readonly lanes = new Map<string, Promise<void>>();
+  /** Set on stop: lanes finish the job in hand and take no other. */
+  private readonly stopping = new AbortController();
+  /** Set when the drain time is up: in-flight requests are aborted (their rows stay pending). */
+  private readonly aborting = new AbortController();
+  private readonly guards: DestinationGuards;
+  private readonly slots: ConcurrencyLimit | undefined;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly now: () => number;
+
+  constructor(private readonly options: DeliveryRunnerOptions) {
+    this.now = options.now ?? Date.now;
+    const metrics = circuitMetrics(options.deps.metrics ?? NO_METRICS);
+    this.guards = new DestinationGuards(
+      this.now,
+      guardLogger(options.deps.logger, metrics, options.onGuardEvent),
+    );
+    this.slots =
+      options.maxConcurrency === undefined ? undefined : new ConcurrencyLimit(options.maxConcurrency);
+  }
+
+  /** Takes the store's delivery lease (StoreError if a live process holds it) and starts every
+   *  lane with pending jobs, including those an earlier run left. Returns how many were pending. */
+  start(): number {
+    const { store, deps } = this.options;
+    const holder = store.acquireLease();
+    if (holder) {
+      throw new StoreError(
+        `${store.path} is in use by process ${holder.pid} on ${holder.host} (another tfe-bridge serve?); stop it or pass --store with another file`,
+      );
+    }
+    let version = store.dataVersion();
+    this.every(LEASE_HEARTBEAT_MS, () => {
+      if (store.renewLease()) return;
+      deps.logger.error('another process took over the store: this bridge stops delivering', {
+        store: store.path,
+      });
+      this.stopping.abort();
+    });
+    this.every(POLL_MS, () => {
+      const current = store.dataVersion();
+      if (current === version) return;
+      version = current;
+      this.wake(store.jobs.pendingLanes());
+    });
+    this.every(PRUNE_EVERY_MS, () => {
+      store.jobs.prune(this.now() - (this.options.dedupWindowMs ?? DEDUP_WINDOW_MS));
+      store.vacuum();
+    });
+    const lanes = store.jobs.pendingLanes();
+    this.wake(lanes);
+    return lanes.length === 0 ? 0 : store.jobs.pendingCount();
+  }
+
+  /** Starts the lanes not already running. */
+  wake(lanes: Iterable<string>): void {
+    if (this.stopping.signal.aborted) return;
+    for (const lane of lanes) {
+      if (this.lanes.has(lane) || (this.options.lanes && !this.options.lanes.has(lane))) continue;
+      const running = this.runLane(lane).finally(() => this.lanes.delete(lane));
+      this.lanes.set(lane, running);
+    }
+  }
+
+  /** Jobs accepted and not yet delivered or dead-lettered. */
+  get pending(): number {
+    return this.options.store.jobs.pendingCount();
+  }
+
+  /**
+   * Lets in-flight attempts finish for up to `drainTimeoutMs`, then aborts them. Nothing is
+   * dead-lettered: pending jobs stay in the store and are delivered on the next start.
+   */
+  async stop(drainTimeoutMs: number): Promise<void> {
+    this.stopping.abort();
+    for (const timer of this.timers) clearInterval(timer);
+    const timer = setTimeout(() => this.aborting.abort(), drainTimeoutMs);
+    while (this.lanes.size > 0) await Promise.all(this.lanes.values());
+    clearTimeout(timer);
+    try {
+      this.options.store.releaseLease();
+    } catch {
+      // A lease that cannot be released goes stale on its own.
+    }
+  }
+
+  private every(ms: number, task: () => void): void {
+    const timer = setInterval(() => {
+      try {
+        task();
+      } catch (error) {
+        this.options.deps.logger.warn('store maintenance failed', { cause: describeStoreError(error) });
+      }
+    }, ms);
+    timer.unref();
+    this.timers.push(timer);
+  }
+
+  private async runLane(lane: string): Promise<void> {
+    while (!this.stopping.signal.aborted) {
+      let jobId: string | null = null;
+      try {
+        const head = await this.store(() => this.options.store.jobs.head(lane));
+        if (!head) return;
+        jobId = head.job.id;
+        await this.step(head);
+      } catch (error) {
+        if (this.stopping.signal.aborted) return;
+        // A bug, not the destination: never let it out of the lane (an unhandled rejection would
+        // take the process down, and the job would crash it again after every restart).
+        this.options.deps.logger.error('delivery step failed', {
+          lane,
+          jobId,
+          cause: (error as Error).message,
+        });
+        await this.pause(STORE_RETRY_MAX_MS);
+      }
+    }
+  }
+
+  /** One decision for the head of a lane, carried out. */
+  private async step(head: StoredJob): Promise<void> {
+    const now = this.now();
+    if (head.nextAt > now) return void (await this.pause(head.nextAt - now));
+    const { job } = head;
+    const target = this.options.targets.get(destinationKey(job.routeId, job.destinationId));
+    const guard = target
+      ? this.guards.for({ route: job.routeId, destination: job.destinationId }, target.destination)
+      : undefined;
+    const before = beforeAttempt({
+      progress: head.progress,
+      guard,
+      now,
+      ...(this.options.maxHeldJobAgeMs === undefined ? {} : { maxHeldAgeMs: this.options.maxHeldJobAgeMs }),
+    });
+    if (before.step.action === 'dead-letter') {
+      const progress = before.last ? { ...head.progress, last: before.last } : head.progress;
+      return this.deadLetter(head, before.step.reason, progress, target);
+    }
+    if (before.step.action === 'wait') return void (await this.pause(before.step.delayMs));
+    if (before.step.action !== 'attempt' || !target || !guard) return;
+
+    await this.store(() => this.options.store.jobs.markStarted(head.seq));
+    const started: JobProgress = { ...head.progress, started: head.progress.started + 1 };
+    const result = await this.attempt(head, target, started.started);
+    if (result === undefined) {
+      // Aborted by shutdown: not an attempt; the row is tried again on the next start.
+      return this.store(() => this.options.store.jobs.saveProgress(head.seq, head.progress, head.nextAt));
+    }
+    const after = afterAttempt({
+      result,
+      probe: before.step.probe,
+      progress: started,
+      guard,
+      policy: target.destination.retry,
+      ...(this.options.random ? { random: this.options.random } : {}),
+    });
+    const { step, progress } = after;
+    if (step.action === 'done') {
+      await this.store(() => this.options.store.jobs.delivered(head.seq, progress, this.now()));
+    } else if (step.action === 'dead-letter') {
+      return this.deadLetter(head, step.reason, progress, target);
+    } else {
+      const delayMs = step.action === 'retry' || step.action === 'wait' ? step.delayMs : 0;
+      await this.store(() => this.options.store.jobs.saveProgress(head.seq, progress, this.now() + delayMs));
+    }
+    this.count(head, after.outcome);
+  }
+
+  /** One attempt within the concurrency bound; undefined if shutdown aborted it. Never throws. */
+  private async attempt(
+    head: StoredJob,
+    target: DeliveryTarget,
+    attempt: number,
+  ): Promise<AttemptResult | undefined> {
+    const signal = this.aborting.signal;
+    if (this.slots && !(await this.slots.acquire(signal))) return undefined;
+    try {
+      const result = await attemptDelivery(head.job, target, attempt, { ...this.options.deps, signal });
+      return signal.aborted ? undefined : result;
+    } catch (error) {
+      // Anything attemptDelivery does not classify (a payload that breaks the event view, a bug):
+      // the same input fails the same way, so it is permanent for this job, not for the process.
+      const { name, message } = error as Error;
+      return { outcome: 'permanent', error: `internal error (${name}): ${String(message).slice(0, 200)}` };
+    } finally {
+      this.slots?.release();
+    }
+  }
+
+  private async deadLetter(
+    head: StoredJob,
+    reason: DeadLetterReason,
+    progress: JobProgress,
+    target: DeliveryTarget | undefined,
+  ): Promise<void> {
+    const { job } = head;
+    const idempotencyKey = target ? idempotencyKeyFor(job.routeId, target.destination, job.body) : null;
+    // The row stays pending until its dead state is stored: a restart finds it again.
+    await this.store(() =>
+      this.options.store.jobs.dead(head.seq, reason, progress, this.now(), idempotencyKey),
+    );
+    this.options.deps.logger.warn('dead-lettered', {
+      route: job.routeId,
+      destination: job.destinationId,
+      jobId: job.id,
+      idempotencyKey,
+      reason,
+      attempts: progress.attempts,
+      lastStatus: progress.last?.status ?? null,
+      lastError: progress.last?.error ?? null,
+    });
+    this.count(head, 'dead_lettered');
+  }
+
+  private count(head: StoredJob, outcome: 'delivered' | 'retried' | 'dead_lettered'): void {
+    (this.options.deps.metrics ?? NO_METRICS).count('deliveries', deliveryLabels(head.job, outcome));
+  }
+
+  /** Runs a store operation until it succeeds (a full disk may come back), or until shutdown
+   *  (then the row keeps its last stored state). */
+  private async store<T>(operation: () => T): Promise<T> {
+    for (let delay = STORE_RETRY_MS; ; delay = Math.min(delay * 2, STORE_RETRY_MAX_MS)) {
+      try {
+        return operation();
+      } catch (error) {
+        this.options.deps.logger.error('store write failed: the job stays pending and is tried again', {
+          store: this.options.store.path,
+          cause: describeStoreError(error),
+          retryInMs: delay,
+        });
+        if (!(await this.pause(delay))) throw new StoreError('stopped while the store was failing');
+      }
+    }
+  }
+
+  /** Waits unless stopping; false when the lane must stop. */
+  private async pause(ms: number): Promise<boolean> {
+    if (this.stopping.signal.aborted) return false;
+    await sleep(ms, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+    return !this.stopping.signal.aborted;
+  }
+}

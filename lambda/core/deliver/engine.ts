@@ -1,0 +1,115 @@
+// The delivery state machine: given a job's progress and its destination's guard (circuit
+// breaker, token bucket), what happens next. Both runtimes only carry the step out (local: SQLite
+// rows and timers; AWS: message visibility and the dead-letter queue). No I/O; the clock is an
+// argument, so every path can be tested without waiting.
+import type { RetryPolicy } from '../config';
+import type { DestinationGuard } from '../destination-guard';
+import type { DeadLetterReason } from '../jobs';
+import { type AttemptResult, nextStep } from '../retry-policy';
+
+/** A job held back (open circuit, rate limit) longer than this is dead-lettered as `expired`:
+ *  below SQS's 14-day retention minus one longest hold, so on AWS it never vanishes unseen. */
+export const MAX_HELD_JOB_AGE_MS = 12 * 24 * 60 * 60_000;
+/** Attempts started but never answered (the process died: crash, timeout, out of memory) before
+ *  a job is dead-lettered as `worker_failed` instead of taking the runtime down again. */
+export const MAX_UNFINISHED_ATTEMPTS = 3;
+
+export interface JobProgress {
+  /** Attempts charged to the retry budget (a failed circuit probe is not). */
+  attempts: number;
+  /** Attempts begun, probes included; recorded before the request goes out. */
+  started: number;
+  /** Attempts that came back with a result. `started - finished` were lost with their process. */
+  finished: number;
+  /** When the job entered the queue (accepted, or replayed from a dead letter), in ms. */
+  queuedAt: number;
+  /** The last failure, for the dead letter. */
+  last?: { status?: number | undefined; error: string } | undefined;
+}
+
+export type Step =
+  | { action: 'attempt'; probe: boolean }
+  /** Not charged to the job: the destination is paused (open circuit) or out of tokens. */
+  | { action: 'wait'; delayMs: number; cause: 'circuit-open' | 'rate-limit' }
+  /** Charged: the attempt failed and the retry budget allows another after `delayMs`. */
+  | { action: 'retry'; delayMs: number }
+  | { action: 'dead-letter'; reason: DeadLetterReason }
+  | { action: 'done' };
+
+/** What an attempt's step counts as, for the `deliveries` metric. */
+export type DeliveryOutcome = 'delivered' | 'retried' | 'dead_lettered';
+
+export const newProgress = (queuedAt: number): JobProgress => ({
+  attempts: 0,
+  started: 0,
+  finished: 0,
+  queuedAt,
+});
+
+/** Before an attempt: go ahead, wait (uncharged), or give up on a job that cannot be delivered. */
+export function beforeAttempt(input: {
+  progress: JobProgress;
+  /** Undefined when the job's destination is not in the running config (removed by a redeploy). */
+  guard: DestinationGuard | undefined;
+  now: number;
+  maxHeldAgeMs?: number;
+}): { step: Step; last?: { error: string } } {
+  const { progress, guard, now } = input;
+  if (!guard) {
+    return {
+      step: { action: 'dead-letter', reason: 'unknown-destination' },
+      last: { error: 'destination is not in the current config' },
+    };
+  }
+  const lost = progress.started - progress.finished;
+  if (lost >= MAX_UNFINISHED_ATTEMPTS) {
+    return {
+      step: { action: 'dead-letter', reason: 'worker_failed' },
+      last: {
+        error: `${lost} attempts never finished: the process delivering this job died (crash, timeout or out of memory) each time`,
+      },
+    };
+  }
+  const gate = guard.gate();
+  if (gate.action === 'attempt') return { step: gate };
+  if (now - progress.queuedAt > (input.maxHeldAgeMs ?? MAX_HELD_JOB_AGE_MS)) {
+    return {
+      step: { action: 'dead-letter', reason: 'expired' },
+      last: { error: `held back longer than allowed (${gate.cause})` },
+    };
+  }
+  return { step: { action: 'wait', delayMs: gate.waitMs, cause: gate.cause } };
+}
+
+/** After an attempt's answer: done, retry later, wait for the circuit, or dead-letter. */
+export function afterAttempt(input: {
+  result: AttemptResult;
+  probe: boolean;
+  progress: JobProgress;
+  guard: DestinationGuard;
+  policy: RetryPolicy;
+  random?: () => number;
+}): { step: Step; progress: JobProgress; outcome: DeliveryOutcome } {
+  const { result, guard, policy } = input;
+  const { held } = guard.record(result);
+  // A failed probe is the breaker's decision to try, not the job's: it is not charged.
+  const charged = !(input.probe && held);
+  const progress: JobProgress = {
+    ...input.progress,
+    attempts: input.progress.attempts + (charged ? 1 : 0),
+    finished: input.progress.finished + 1,
+    ...(result.outcome === 'delivered' ? {} : { last: { status: result.status, error: result.error } }),
+  };
+  const next = nextStep(result, progress.attempts, policy, input.random);
+  if (next.action === 'done') return { step: next, progress, outcome: 'delivered' };
+  // While the circuit is open the job waits for the probe: never `exhausted` during an outage.
+  if (held) {
+    return {
+      step: { action: 'wait', delayMs: guard.circuitWaitMs(), cause: 'circuit-open' },
+      progress,
+      outcome: 'retried',
+    };
+  }
+  if (next.action === 'dead-letter') return { step: next, progress, outcome: 'dead_lettered' };
+  return { step: next, progress, outcome: 'retried' };
+}
