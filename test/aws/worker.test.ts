@@ -23,6 +23,7 @@ import {
   type LocalSqs,
   pollOnce,
   sendMessageBatchVia,
+  sqsEvent,
   startLocalSqs,
 } from '../support/local-sqs';
 import { type SecretsManagerServer, startSecretsManager } from '../support/secrets-manager-server';
@@ -299,6 +300,23 @@ describe('worker Lambda handler (SQS events)', () => {
     expect(letter?.dedupId).toBe(`${event.Records[0]?.messageId}:dlq`);
     expect(letter?.attributes).toMatchObject({ reason: 'malformed', attempts: '0' });
     expect(letter?.attributes.lastError).toContain('not a delivery job');
+  });
+
+  it('handles each record on its own: one without attributes does not throw the batch away', async () => {
+    const api = await destination(answer(200));
+    const { handler, enqueue } = setup([
+      { id: 'a', url: api.url },
+      { id: 'b', url: api.url },
+    ]);
+    await enqueue(['a', 'b']);
+    const messages = await sqs.receive(queues.queueUrl, 10);
+    const event = sqsEvent(messages, queues.queueArn);
+    expect(event.Records).toHaveLength(2);
+    // As a test harness or a hand-built event may send it.
+    delete (event.Records[0] as { attributes?: unknown }).attributes;
+    const response = await handler(event);
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(api.received).toHaveLength(2);
   });
 
   it('dead-letters a job for a destination the deployed config no longer has', async () => {

@@ -80,12 +80,16 @@ function attributeText(text: string): string {
   return (clean.length > MAX_ATTRIBUTE_CHARS ? `${clean.slice(0, MAX_ATTRIBUTE_CHARS - 1)}…` : clean) || '-';
 }
 
+/** A record's attributes; a hand-built or partial event may lack them, and one such record must
+ *  not take the rest of the batch down with it. */
+const attributesOf = (record: SQSRecord): Partial<SQSRecord['attributes']> => record.attributes ?? {};
+
 /** Keeps a group's records together, in the order SQS delivered them. */
 function byGroup(records: readonly SQSRecord[]): SQSRecord[][] {
   const groups = new Map<string, SQSRecord[]>();
   for (const record of records) {
     // Without a group id (not a FIFO queue) each record stands alone.
-    const key = record.attributes.MessageGroupId ?? `record:${record.messageId}`;
+    const key = attributesOf(record).MessageGroupId ?? `record:${record.messageId}`;
     const group = groups.get(key) ?? [];
     group.push(record);
     groups.set(key, group);
@@ -194,13 +198,16 @@ export function createSqsDeliveryWorker(deps: SqsDeliveryWorkerDeps): SqsDeliver
   }
 
   async function processRecord(record: SQSRecord, context?: Context): Promise<RecordOutcome> {
-    const receives = Math.max(1, Number.parseInt(record.attributes.ApproximateReceiveCount, 10) || 1);
+    const receives = Math.max(
+      1,
+      Number.parseInt(attributesOf(record).ApproximateReceiveCount ?? '1', 10) || 1,
+    );
     const parsed = parseJobMessage(record.body);
     if (!parsed.ok) {
       return deadLetter({
         record,
         body: record.body,
-        groupId: record.attributes.MessageGroupId ?? 'malformed',
+        groupId: attributesOf(record).MessageGroupId ?? 'malformed',
         dedupId: `${record.messageId}:dlq`,
         reason: 'malformed',
         attempts: 0,
@@ -247,7 +254,7 @@ export function createSqsDeliveryWorker(deps: SqsDeliveryWorkerDeps): SqsDeliver
     const guard = guards.for({ route: job.routeId, destination: job.destinationId }, target.destination);
     const attempt = Math.max(1, receives - tally.of(record.messageId).paused);
     const hold = async (waitMs: number, cause: string, paused: boolean): Promise<RecordOutcome> => {
-      const sentAt = Number(record.attributes.SentTimestamp) || Date.parse(job.receivedAt);
+      const sentAt = Number(attributesOf(record).SentTimestamp) || Date.parse(job.receivedAt);
       const nearRedrive = receives >= HOLDING_MAX_RECEIVE_COUNT - HOLD_RECEIVE_MARGIN;
       if (
         nearRedrive ||
@@ -337,7 +344,7 @@ export function createSqsDeliveryWorker(deps: SqsDeliveryWorkerDeps): SqsDeliver
       const skipped = records.slice(index + 1);
       if (skipped.length > 0) {
         logger.info('skipped: an earlier message of the same group failed', {
-          group: record.attributes.MessageGroupId ?? null,
+          group: attributesOf(record).MessageGroupId ?? null,
           skipped: skipped.length,
         });
         if (outcome.visibilitySeconds !== undefined) {

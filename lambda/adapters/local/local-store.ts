@@ -144,7 +144,7 @@ export class LocalStore {
 
   private isStale(holder: LeaseRow): boolean {
     if (this.now() - holder.heartbeatAt > LEASE_STALE_MS) return true;
-    if (holder.host !== this.host) return false;
+    if (holder.owner === this.owner || holder.host !== this.host) return false;
     // Our own pid under another owner: an earlier run that died (pid 1 again in a container).
     return holder.pid === process.pid || !isRunning(holder.pid);
   }

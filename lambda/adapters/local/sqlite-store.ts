@@ -2,7 +2,7 @@
 // dead with a reason), the replay guard and each destination's circuit. A 202 means the job's row
 // is committed; a dead letter is a state of the same row, so it cannot be lost on its own.
 // Opening it proves it is writable, so a bridge on a read-only or full disk refuses to start.
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from '../../core/errors';
@@ -82,6 +82,17 @@ export function describeStoreError(error: unknown): string {
   return hint ? `${hint} (${code ?? 'error'}: ${text})` : text;
 }
 
+/** SQLite says only CANTOPEN when it cannot create the file: ask the directory why. */
+function diagnose(error: unknown, path: string): unknown {
+  if ((error as { code?: string }).code !== 'SQLITE_CANTOPEN') return error;
+  try {
+    accessSync(dirname(path), constants.W_OK);
+  } catch (cause) {
+    return cause;
+  }
+  return error;
+}
+
 /**
  * Opens (or creates) the store and proves it writable with a write of its own, so a store that
  * cannot take a job fails here, at start, naming the path: never after a 202.
@@ -89,7 +100,12 @@ export function describeStoreError(error: unknown): string {
 export function openStore(path: string, options: OpenStoreOptions = {}): Database.Database {
   let db: Database.Database | undefined;
   try {
-    if (!options.mustExist) mkdirSync(dirname(path), { recursive: true });
+    if (!options.mustExist) {
+      mkdirSync(dirname(path), { recursive: true });
+      // Bodies may hold what people typed (run messages): readable by the owner only. SQLite gives
+      // its -wal and -shm files the same mode.
+      if (!existsSync(path)) writeFileSync(path, '', { mode: 0o600, flag: 'wx' });
+    }
     db = new Database(path, { fileMustExist: options.mustExist ?? false, timeout: BUSY_TIMEOUT_MS });
     // Before any table exists, so deleted bodies give their pages back to the file system.
     db.pragma('auto_vacuum = INCREMENTAL');
@@ -119,6 +135,8 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Databas
   } catch (error) {
     db?.close();
     if (error instanceof StoreError) throw error;
-    throw new StoreError(`${path}: cannot use the store: ${describeStoreError(error)}`, { cause: error });
+    throw new StoreError(`${path}: cannot use the store: ${describeStoreError(diagnose(error, path))}`, {
+      cause: error,
+    });
   }
 }
