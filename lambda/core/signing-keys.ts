@@ -3,8 +3,8 @@
 // AWSCURRENT and AWSPREVIOUS versions. The label of the key that matched goes to the request log.
 import type { Logger, SecretStore, VersionedSecretStore } from '../ports';
 import { type RouteConfig, signingSecretsOf } from './config';
-import { SecretError } from './errors';
-import { SECRET_PLACEHOLDER } from './secrets';
+import { InvalidSecretError } from './errors';
+import { unusableKeyReason } from './secrets';
 import { SignatureMismatchError, verifySignature } from './signature';
 
 /** At most one forced re-read of a route's signing secrets per this interval, so requests with
@@ -21,10 +21,11 @@ function isVersioned(store: SecretStore): store is VersionedSecretStore {
   return typeof (store as Partial<VersionedSecretStore>).getSecretVersions === 'function';
 }
 
-/** Every key of a route is still the `createSecrets` placeholder. Worth one re-read: the real
- *  token may just have been put in place. */
-class PlaceholderKeyError extends SecretError {
-  override name = 'PlaceholderKeyError';
+/** No key of a route is usable: each is empty (anyone can sign with an empty key) or still the
+ *  public `createSecrets` placeholder. Worth one re-read: the real token may just have been put
+ *  in place. The route answers 503 meanwhile, like any signing secret it cannot read. */
+class UnusableSigningKeyError extends InvalidSecretError {
+  override name = 'UnusableSigningKeyError';
 }
 
 export async function readSigningKeys(
@@ -33,8 +34,9 @@ export async function readSigningKeys(
   forceRefresh = false,
 ): Promise<SigningKey[]> {
   const listed = Array.isArray(route.signingSecret);
+  const refs = signingSecretsOf(route);
   const perSecret = await Promise.all(
-    signingSecretsOf(route).map(async (ref, index): Promise<SigningKey[]> => {
+    refs.map(async (ref, index): Promise<SigningKey[]> => {
       const name = listed ? `signingSecret[${index}]` : 'signingSecret';
       if (!isVersioned(store)) return [{ label: name, value: await store.getSecret(ref, { forceRefresh }) }];
       const versions = await store.getSecretVersions(ref, { forceRefresh });
@@ -42,14 +44,17 @@ export async function readSigningKeys(
     }),
   );
   const keys = perSecret.flat();
-  // A placeholder left by `createSecrets` is public knowledge: signing with it proves nothing.
-  const usable = keys.filter((key) => key.value !== SECRET_PLACEHOLDER);
+  // An unusable key is never tried, whatever the others are: a signature made with it proves nothing.
+  const usable = keys.filter((key) => unusableKeyReason(key.value) === null);
   if (usable.length === 0) {
-    const secretId = signingSecretsOf(route)[0]?.secretId ?? route.id;
-    throw new PlaceholderKeyError(
-      `route "${route.id}": its signing secret still holds the placeholder ${SECRET_PLACEHOLDER}; put the token set in HashiCorp there`,
-      secretId,
-      false,
+    const reasons = perSecret.flatMap((secretKeys, index) =>
+      secretKeys.map(
+        (key) => `secret "${refs[index]?.secretId}" (${key.label}) ${unusableKeyReason(key.value)}`,
+      ),
+    );
+    throw new UnusableSigningKeyError(
+      `route "${route.id}" has no usable signing key: ${reasons.join('; ')}; put the token set in HashiCorp there`,
+      refs[0]?.secretId ?? route.id,
     );
   }
   return usable;
@@ -70,8 +75,8 @@ export type VerifyRouteSignature = (
 ) => Promise<string>;
 
 /**
- * Verifies against the cached keys; on a mismatch, or when the cached keys are all the
- * placeholder, re-reads them (at most once per interval and route) before giving up, since the
+ * Verifies against the cached keys; on a mismatch, or when no cached key is usable (empty or
+ * the placeholder), re-reads them (at most once per interval and route) before giving up, since the
  * cache may predate a rotation: the new token must work at once, not after the cache expires.
  * Requests that mismatch while a re-read is running or was just made check against its result. Returns the matching key's label; throws SignatureError,
  * or SecretError when the keys cannot be read at all.
@@ -114,10 +119,10 @@ export function createSignatureVerifier(options: SignatureVerifierOptions): Veri
     try {
       keys = await readSigningKeys(route, secrets);
     } catch (error) {
-      // Without this, a placeholder replaced by the real token would answer 503 until the cache
-      // expires (5 minutes on AWS, or a restart locally).
-      if (!(error instanceof PlaceholderKeyError)) throw error;
-      keys = await refreshedKeys(route, 'a placeholder');
+      // Without this, a placeholder or empty key replaced by the real token would answer 503
+      // until the cache expires (5 minutes on AWS, or a restart locally).
+      if (!(error instanceof UnusableSigningKeyError)) throw error;
+      keys = await refreshedKeys(route, 'an unusable key');
     }
     try {
       return match(keys, body, signature);
