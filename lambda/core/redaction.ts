@@ -37,7 +37,8 @@ function urlParts(value: string): string[] | null {
   }
   const rawTail = value.slice(authority[0].length).trimEnd();
   const tails = [rawTail, `${url.pathname}${url.search}${url.hash}`, `${url.pathname}${url.search}`];
-  tails.push(url.pathname, url.search.slice(1), decodeSafely(url.pathname), decodeSafely(rawTail));
+  const query = url.search.slice(1);
+  tails.push(url.pathname, query, decodeSafely(url.pathname), decodeSafely(query), decodeSafely(rawTail));
   const parts = tails.map((tail) => tail.replace(/^\/+/, '')).filter((tail) => tail !== '');
   for (const credential of [url.username, url.password]) {
     if (credential !== '') parts.push(credential, decodeSafely(credential));
@@ -102,7 +103,7 @@ function spansOf(text: string, secretValues: Iterable<string>): Span[] {
       for (const at of occurrences(text, form)) {
         if (!short || standsAlone(text, at, form)) spans.push([at, at + form.length]);
       }
-      for (let i = 0; i + SECRET_PIECE_CHARS < form.length; i++) {
+      for (let i = 0; i + SECRET_PIECE_CHARS <= form.length; i++) {
         pieces.add(form.slice(i, i + SECRET_PIECE_CHARS));
       }
     }
