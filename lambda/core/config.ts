@@ -174,7 +174,9 @@ const routeSchema = z
       const url: unknown = destination?.url;
       // The check a delivery makes, so a URL that passes here is one a delivery can use
       // (`HTTP://` is http too; credentials would be printed wherever the URL is).
-      const problem = typeof url === 'string' ? urlProblem(url, route.allowInsecureHttp === true) : null;
+      // Not an http(s) URL at all: the url field's own check says so.
+      const web = typeof url === 'string' && /^https?:\/\//i.test(url.trim());
+      const problem = web ? urlProblem(url, route.allowInsecureHttp === true) : null;
       if (problem !== null && problem !== 'is not a valid URL') {
         ctx.addIssue({
           code: 'custom',

@@ -21,13 +21,6 @@ function isVersioned(store: SecretStore): store is VersionedSecretStore {
   return typeof (store as Partial<VersionedSecretStore>).getSecretVersions === 'function';
 }
 
-/** No key of a route is usable: each is empty (anyone can sign with an empty key) or still the
- *  public `createSecrets` placeholder. Worth one re-read: the real token may just have been put
- *  in place. The route answers 503 meanwhile, like any signing secret it cannot read. */
-class UnusableSigningKeyError extends InvalidSecretError {
-  override name = 'UnusableSigningKeyError';
-}
-
 export async function readSigningKeys(
   route: RouteConfig,
   store: SecretStore,
@@ -52,7 +45,9 @@ export async function readSigningKeys(
         (key) => `secret "${refs[index]?.secretId}" (${key.label}) ${unusableKeyReason(key.value)}`,
       ),
     );
-    throw new UnusableSigningKeyError(
+    // Anyone can sign with an empty key, and the placeholder is public: answer 503, as for a
+    // signing secret that cannot be read, with the secret to fix in the log.
+    throw new InvalidSecretError(
       `route "${route.id}" has no usable signing key: ${reasons.join('; ')}; put the token set in HashiCorp there`,
       refs[0]?.secretId ?? route.id,
     );
@@ -119,10 +114,11 @@ export function createSignatureVerifier(options: SignatureVerifierOptions): Veri
     try {
       keys = await readSigningKeys(route, secrets);
     } catch (error) {
-      // Without this, a placeholder or empty key replaced by the real token would answer 503
-      // until the cache expires (5 minutes on AWS, or a restart locally).
-      if (!(error instanceof UnusableSigningKeyError)) throw error;
-      keys = await refreshedKeys(route, 'an unusable key');
+      // A secret that reads but cannot be used (empty, the placeholder, no such jsonKey) is
+      // fixed by editing it: without a re-read, the fix would wait for the cache to expire (5
+      // minutes on AWS) or a restart (locally). Until then the route answers 503.
+      if (!(error instanceof InvalidSecretError)) throw error;
+      keys = await refreshedKeys(route, 'an unusable signing secret');
     }
     try {
       return match(keys, body, signature);

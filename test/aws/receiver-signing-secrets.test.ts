@@ -6,6 +6,7 @@ import type { LambdaFunctionURLResult } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig, type SecretRef } from '../../lambda/core/config';
 import { signBody, TFE_SIGNATURE_HEADER } from '../../lambda/core/signature';
+import { SIGNING_KEY_REFRESH_INTERVAL_MS } from '../../lambda/core/signing-keys';
 import { receiverFor } from '../support/aws-handlers';
 import { CaptureLogger } from '../support/capture-logger';
 import { fixture } from '../support/fixtures';
@@ -79,5 +80,31 @@ describe('receiver: signing secrets that cannot be used', () => {
       }),
     ]);
     expect(logger.text()).not.toContain(TOKEN);
+  });
+
+  it('takes a fixed secret within the re-read interval, not when the 5-minute cache expires', async () => {
+    const config = parseConfig({
+      routes: [
+        {
+          id: 'runs',
+          signingSecret: { secretId: SECRET_ID, jsonKey: 'token' },
+          destinations: [{ id: 'api', url: 'https://api.example' }],
+        },
+      ],
+    });
+    let clock = Date.parse('2026-11-24T12:00:00Z');
+    const handler = receiverFor({ config, sqs, queues, sm, logger, now: () => new Date(clock) });
+    const body = fixture('tfe-run-errored');
+    const event = () =>
+      functionUrlEvent({
+        path: '/hooks/runs',
+        body,
+        headers: { 'content-type': 'application/json', [TFE_SIGNATURE_HEADER]: signBody(body, TOKEN) },
+      });
+    sm.setSecret(SECRET_ID, TOKEN);
+    expect(await handler(event())).toMatchObject({ statusCode: 503 });
+    sm.setSecret(SECRET_ID, JSON.stringify({ token: TOKEN }));
+    clock += SIGNING_KEY_REFRESH_INTERVAL_MS;
+    expect(await handler(event())).toMatchObject({ statusCode: 202 });
   });
 });

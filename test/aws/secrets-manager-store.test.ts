@@ -237,7 +237,9 @@ describe('SecretsManagerStore', () => {
   it('never puts a secret value into errors or logs', async () => {
     sm.setSecret('not-json', TOKEN);
     const error = await rejection(store().getSecret({ secretId: 'not-json', jsonKey: 'token' }));
-    expect(error.message).toBe('secret "not-json" is not JSON, so jsonKey cannot be read');
+    expect(error.message).toBe(
+      'secret "not-json" is not JSON, so jsonKey cannot be read: store a JSON object, or drop jsonKey "token" from the config',
+    );
     expect(logger.text()).not.toContain(TOKEN);
   });
 });

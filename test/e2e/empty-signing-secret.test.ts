@@ -51,6 +51,16 @@ describe('an empty signing secret', () => {
     },
   );
 
+  it.each([
+    ['an empty key', { hmac: { token: '' } }],
+    ['a plain string where a jsonKey is read', { hmac: TOKEN }],
+  ])('takes the fixed secret at once, without a restart, after %s', async (_case, broken) => {
+    const b = await bridge({ secretId: 'hmac', jsonKey: 'token' }, broken);
+    b.writeSecrets({ hmac: { token: TOKEN } });
+    expect((await post(b, TOKEN)).status).toBe(202);
+    expect(b.logger.withMessage('signing secrets re-read after an unusable signing secret')).toHaveLength(1);
+  });
+
   it('in a rotation list where the retired key was blanked: the empty key gets 401, the real one 202', async () => {
     const b = await bridge([{ secretId: 'hmac' }, { secretId: 'old' }], { hmac: TOKEN, old: '' });
     expect((await post(b, '')).status).toBe(401);
