@@ -70,11 +70,12 @@ export type VerifyRouteSignature = (
 ) => Promise<string>;
 
 /**
- * Verifies against the cached keys; on a mismatch, or when no cached key is usable (empty or
- * the placeholder), re-reads them (at most once per interval and route) before giving up, since the
- * cache may predate a rotation: the new token must work at once, not after the cache expires.
- * Requests that mismatch while a re-read is running or was just made check against its result. Returns the matching key's label; throws SignatureError,
- * or SecretError when the keys cannot be read at all.
+ * Verifies against the cached keys; on a mismatch, or when the secrets read but are unusable
+ * (every key empty or the placeholder, a jsonKey the secret lacks), re-reads them (at most once
+ * per interval and route) before giving up, since the cache may predate a rotation or a fix: the
+ * new token must work at once, not after the cache expires. Requests that mismatch while a
+ * re-read is running or was just made check against its result. Returns the matching key's
+ * label; throws SignatureError, or SecretError when no usable key can be read.
  */
 export function createSignatureVerifier(options: SignatureVerifierOptions): VerifyRouteSignature {
   const { secrets, logger, now } = options;
