@@ -138,7 +138,8 @@ describe('maskRequest', () => {
     const masked = maskRequest(await buildRequest(target, input(), store(), { seen }), seen);
     expect(masked).toEqual({
       method: 'POST',
-      url: '***',
+      // The host stays readable; the path and query of a secret URL are the secret.
+      url: 'https://hooks.example.com/***',
       headers: {
         authorization: 'Basic ***',
         'content-type': 'application/json',
