@@ -7,8 +7,8 @@ import { SecretError } from '../core/errors';
 import { destinationKey } from '../core/jobs';
 import { buildRequest, buildTargets, maskRequest, type OutgoingRequest } from '../core/outgoing-request';
 import { classifyPayload, type Notification, parseJsonObject } from '../core/payloads';
+import { redact } from '../core/redaction';
 import { matchesFilter } from '../core/routing';
-import { redact } from '../core/secrets';
 import {
   CONFIG_OPTION,
   type Command,

@@ -1,23 +1,37 @@
 // `tfe-bridge validate`: load the config exactly as `serve` would and report every problem, then
 // render the bundled fixtures through each template, so a template that breaks on one payload
-// family fails here rather than at 3 a.m.
+// family fails here rather than at 3 a.m. With a secrets file, read every secret the config names.
 import { fixtureNames, readFixture } from '../adapters/local/bundled-fixtures';
 import { loadConfigFile } from '../adapters/local/config-file';
+import { FileSecretStore } from '../adapters/local/file-secret-store';
 import { ConfigError } from '../core/errors';
+import { checkSecrets, formatSecretProblem } from '../core/secret-check';
 import { checkTemplates } from '../core/template-check';
-import { CONFIG_OPTION, type Command, configPath, EXIT_OK, parseOptions } from './args';
+import {
+  CONFIG_OPTION,
+  type Command,
+  configPath,
+  EXIT_OK,
+  parseOptions,
+  SECRETS_OPTION,
+  secretsPath,
+} from './args';
 
 export const validateCommand: Command = {
-  summary: 'check a config file and render the bundled fixtures through its templates',
-  usage: `tfe-bridge validate --config FILE
+  summary: 'check a config file (and its secrets) and render the bundled fixtures through its templates',
+  usage: `tfe-bridge validate --config FILE [--secrets FILE]
 
   --config FILE   bridge config, YAML or JSON (env TFE_BRIDGE_CONFIG)
+  --secrets FILE  also read every secret the config names from this file (env TFE_BRIDGE_SECRETS)
 Checks every field, compiles every template, then renders each bundled fixture (fixtures/) of
 the payload families a destination's filter admits through its template. Named secrets render
-as "<secret NAME>". Exit 0 when valid; 2 with one line per problem, with its path, otherwise.`,
+as "<secret NAME>". With --secrets, every signing and destination secret must be present, of the
+shape its reference asks for (jsonKey), not empty, not the REPLACE_ME placeholder, and a secret
+URL must be https without credentials. Exit 0 when valid; 2 with one line per problem, with its
+path, otherwise (a destination secret problem too: this is an explicit check).`,
 
   async run(argv, io) {
-    const { values } = parseOptions(argv, CONFIG_OPTION);
+    const { values } = parseOptions(argv, { ...CONFIG_OPTION, ...SECRETS_OPTION });
     if (values.help) {
       io.stdout(`${this.usage}\n`);
       return EXIT_OK;
@@ -25,10 +39,14 @@ as "<secret NAME>". Exit 0 when valid; 2 with one line per problem, with its pat
     const { path, config, renderers } = loadConfigFile(configPath(values.config, io.env));
     const samples = fixtureNames().map((name) => ({ name, body: readFixture(name) ?? '' }));
     const check = await checkTemplates(config, renderers, samples);
-    if (check.problems.length > 0) throw new ConfigError(check.problems);
+    const secretsFile = secretsPath(values.secrets, io.env);
+    const secretProblems = secretsFile ? await checkSecrets(config, new FileSecretStore(secretsFile)) : [];
+    const problems = [...check.problems, ...secretProblems.map(formatSecretProblem)];
+    if (problems.length > 0) throw new ConfigError(problems);
     const destinations = config.routes.reduce((sum, route) => sum + route.destinations.length, 0);
     io.stdout(`${path}: valid (${config.routes.length} routes, ${destinations} destinations)\n`);
     io.stdout(`templates: ${check.renders} renders of bundled fixtures, none failed\n`);
+    if (secretsFile) io.stdout(`secrets: every secret the config names is usable in ${secretsFile}\n`);
     for (const key of check.unchecked) {
       io.stdout(`note: the filter of ${key} admits no bundled fixture: its template was only compiled\n`);
     }

@@ -1,6 +1,14 @@
 // The bridge config: zod schema (types inferred from it), parsing YAML/JSON text, and error
 // messages that name the bad field's path. Validated once at startup and at `cdk synth`.
 import * as z from 'zod';
+import {
+  configuredHeaderNameSchema,
+  headerNameSchema,
+  headerValueSchema,
+  reportAuthHeaderConflicts,
+  reportIdempotencyHeaderConflicts,
+} from './config-headers';
+import { urlProblem } from './destination-url';
 import { ConfigError } from './errors';
 import { PAYLOAD_KINDS } from './payloads';
 import { PRESET_NAMES, PRESET_REQUIRED_SECRETS } from './presets';
@@ -22,29 +30,6 @@ export const secretRefSchema = z.strictObject({
   jsonKey: z.string().min(1, 'must not be empty').optional(),
 });
 
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-// Headers the bridge owns: a config must not be able to smuggle a second Host or break framing.
-const RESERVED_HEADERS = new Set([
-  'host',
-  'content-length',
-  'content-type',
-  'transfer-encoding',
-  'connection',
-  'keep-alive',
-  'upgrade',
-  'te',
-  'trailer',
-  'proxy-authorization',
-  'proxy-connection',
-]);
-const headerNameSchema = z
-  .string()
-  .regex(HEADER_NAME, 'must be a valid HTTP header name')
-  .refine(
-    (name) => !RESERVED_HEADERS.has(name.toLowerCase()),
-    'is set by the bridge and cannot be configured',
-  );
-
 const authSchema = z.discriminatedUnion(
   'type',
   [
@@ -52,13 +37,14 @@ const authSchema = z.discriminatedUnion(
     z.strictObject({ type: z.literal('bearer'), secret: secretRefSchema }),
     z.strictObject({
       type: z.literal('header'),
-      name: headerNameSchema,
-      prefix: z.string().optional(),
+      name: configuredHeaderNameSchema,
+      prefix: headerValueSchema.optional(),
       secret: secretRefSchema,
     }),
     z.strictObject({
       type: z.literal('basic'),
-      username: z.union([z.string(), secretRefSchema]),
+      // RFC 7617: the user-id ends at the first colon, so one with a colon never authenticates.
+      username: z.union([z.string().regex(/^[^:]*$/, 'must not contain ":"'), secretRefSchema]),
       password: secretRefSchema,
     }),
   ],
@@ -135,7 +121,7 @@ const destinationSchema = z
     auth: authSchema.default({ type: 'none' }),
     template: templateSchema.default({ preset: 'passthrough' }),
     filter: filterSchema.optional(),
-    headers: z.record(headerNameSchema, z.string()).optional(),
+    headers: z.record(configuredHeaderNameSchema, headerValueSchema).optional(),
     // The same key on every retry and redelivery of a notification, so the destination can dedupe.
     idempotencyHeader: z
       .union([
@@ -154,6 +140,7 @@ const destinationSchema = z
   })
   .superRefine((destination, ctx) => {
     reportIdempotencyHeaderConflicts(destination, ctx);
+    reportAuthHeaderConflicts(destination, ctx);
     const preset: unknown = destination?.template?.preset;
     const required = typeof preset === 'string' ? (PRESET_REQUIRED_SECRETS[preset] ?? []) : [];
     for (const name of required) {
@@ -185,11 +172,16 @@ const routeSchema = z
     }
     (Array.isArray(route.destinations) ? route.destinations : []).forEach((destination, index) => {
       const url: unknown = destination?.url;
-      if (typeof url === 'string' && route.allowInsecureHttp !== true && url.startsWith('http:')) {
+      // The check a delivery makes, so a URL that passes here is one a delivery can use
+      // (`HTTP://` is http too; credentials would be printed wherever the URL is).
+      // Not an http(s) URL at all: the url field's own check says so.
+      const web = typeof url === 'string' && /^https?:\/\//i.test(url.trim());
+      const problem = web ? urlProblem(url, route.allowInsecureHttp === true) : null;
+      if (problem !== null && problem !== 'is not a valid URL') {
         ctx.addIssue({
           code: 'custom',
           path: ['destinations', index, 'url'],
-          message: 'must be https (or set allowInsecureHttp: true on the route)',
+          message: problem,
         });
       }
     });
@@ -217,37 +209,6 @@ export const configSchema = z
     maxConcurrency: z.int().min(1).max(1_000).optional(),
   })
   .superRefine((config, ctx) => reportDuplicates(config.routes, ['routes'], ctx), ALWAYS);
-
-/** The idempotency header must not collide with a configured header or the auth header. */
-function reportIdempotencyHeaderConflicts(
-  destination: { idempotencyHeader?: unknown; headers?: unknown; auth?: unknown },
-  ctx: z.RefinementCtx,
-): void {
-  const header = destination?.idempotencyHeader;
-  if (typeof header !== 'string') return;
-  const name = header.toLowerCase();
-  const conflict = `conflicts with idempotencyHeader "${header}" (set idempotencyHeader: false to send your own)`;
-  const headers =
-    typeof destination.headers === 'object' && destination.headers !== null ? destination.headers : {};
-  for (const configured of Object.keys(headers)) {
-    if (configured.toLowerCase() === name)
-      ctx.addIssue({ code: 'custom', path: ['headers', configured], message: conflict });
-  }
-  const auth = destination.auth as { type?: unknown; name?: unknown } | undefined;
-  const authHeader =
-    auth?.type === 'header' && typeof auth.name === 'string'
-      ? auth.name.toLowerCase()
-      : auth?.type === 'bearer' || auth?.type === 'basic'
-        ? 'authorization'
-        : undefined;
-  if (name === authHeader || name === 'user-agent') {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['idempotencyHeader'],
-      message: `"${header}" is already sent by the bridge (${name === 'user-agent' ? 'User-Agent' : 'auth'}): choose another name`,
-    });
-  }
-}
 
 function reportDuplicates(items: unknown, path: (string | number)[], ctx: z.RefinementCtx): void {
   if (!Array.isArray(items)) return;

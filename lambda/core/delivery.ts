@@ -1,16 +1,20 @@
 // One delivery attempt: build the request (outgoing-request.ts), POST it with a timeout, and
 // classify the answer. Retrying is the caller's job (see retry-policy.ts).
 import type { Fetch, Logger, Metrics, SecretStore } from '../ports';
-import { RequestError, SecretError, TemplateError } from './errors';
+import { InvalidSecretError, RequestError, SecretUnavailableError, TemplateError } from './errors';
 import { type DeliveryJob, idempotencyKeyFor } from './jobs';
 import { buildRequest, type DeliveryTarget, type OutgoingRequest } from './outgoing-request';
 import { classifyPayload, parseJsonObject } from './payloads';
+import { cutText } from './redaction';
 import { type AttemptResult, isRetryableStatus, parseRetryAfter } from './retry-policy';
-import { redact } from './secrets';
 
 export type { DeliveryTarget };
 
-const ERROR_SNIPPET_CHARS = 200;
+/** The most of a response body ever read: enough for an error message, and a destination that
+ *  streams gigabytes cannot fill the bridge's memory. The rest is never read. */
+export const MAX_RESPONSE_READ_BYTES = 4 * 1024;
+/** An attempt's error text (status and the start of the body), after masking secrets. */
+export const MAX_ERROR_CHARS = 300;
 
 export interface DeliveryDeps {
   secrets: SecretStore;
@@ -20,6 +24,28 @@ export interface DeliveryDeps {
   metrics?: Metrics;
   /** Aborts an in-flight request (shutdown). */
   signal?: AbortSignal;
+}
+
+/** The start of a body (at most `maxBytes`), then the stream is cancelled, which closes the
+ *  connection rather than reading on. A body that fails midway gives what had arrived. */
+async function readStart(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<string> {
+  if (!body) return '';
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < maxBytes) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } catch {
+    // A reset or the attempt's timeout during the body: the status is what counts.
+  } finally {
+    reader.cancel().catch(() => undefined);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks).subarray(0, maxBytes));
 }
 
 async function send(request: OutgoingRequest, target: DeliveryTarget, deps: DeliveryDeps) {
@@ -44,8 +70,10 @@ async function send(request: OutgoingRequest, target: DeliveryTarget, deps: Deli
       redirect: 'manual',
       signal: controller.signal,
     });
-    const text = await response.text().catch(() => '');
-    return { response, snippet: text.slice(0, ERROR_SNIPPET_CHARS) };
+    // A 2xx is decided by its status: its body is not waited for (it may never end).
+    const delivered = response.status >= 200 && response.status < 300;
+    const snippet = await readStart(response.body, delivered ? 0 : MAX_RESPONSE_READ_BYTES);
+    return { response, snippet };
   } catch (error) {
     if (timedOut) return { failure: `timeout after ${timeoutMs} ms` };
     if (deps.signal?.aborted) return { failure: 'aborted: the bridge is shutting down' };
@@ -91,15 +119,21 @@ async function tryDelivery(job: DeliveryJob, target: DeliveryTarget, deps: Deliv
     if (sent.response) return classify(sent.response, sent.snippet, Date.now());
     return { outcome: 'retry', error: sent.failure } as const;
   } catch (error) {
-    if (error instanceof TemplateError || error instanceof RequestError) {
+    // Permanent without a status: the destination was never asked, so no outage is counted.
+    if (
+      error instanceof TemplateError ||
+      error instanceof RequestError ||
+      error instanceof InvalidSecretError
+    ) {
       return { outcome: 'permanent', error: error.message } as const;
     }
-    if (error instanceof SecretError) return { outcome: 'retry', error: error.message } as const;
+    if (error instanceof SecretUnavailableError) return { outcome: 'retry', error: error.message } as const;
     throw error;
   }
 }
 
-/** Makes one attempt and logs it. Errors in the result are redacted of every secret value used. */
+/** Makes one attempt and logs it. Errors in the result are masked of every secret value used
+ *  (in every spelling), then cut to MAX_ERROR_CHARS: in that order, so no cut leaves part of one. */
 export async function attemptDelivery(
   job: DeliveryJob,
   target: DeliveryTarget,
@@ -109,7 +143,7 @@ export async function attemptDelivery(
   const started = performance.now();
   const seen = new Set<string>();
   const raw: AttemptResult = await tryDelivery(job, target, deps, seen);
-  const result = 'error' in raw ? { ...raw, error: redact(raw.error, seen) } : raw;
+  const result = 'error' in raw ? { ...raw, error: cutText(raw.error, MAX_ERROR_CHARS, seen) } : raw;
   const durationMs = performance.now() - started;
   const fields = {
     route: job.routeId,

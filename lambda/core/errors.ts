@@ -29,17 +29,32 @@ export class ConfigError extends BridgeError {
   }
 }
 
-/** A secret could not be read. Carries the secret's id (a name), never its value. */
-export class SecretError extends BridgeError {
+/**
+ * A secret could not be used. Carries the secret's id (a name), never its value. Never thrown
+ * itself: the subclass says whether trying again can help, and callers branch with instanceof.
+ */
+export abstract class SecretError extends BridgeError {
   override name = 'SecretError';
   constructor(
     message: string,
     readonly secretId: string,
-    readonly retryable: boolean,
     options?: ErrorOptions,
   ) {
     super(message, options);
   }
+}
+
+/** The store could not hand the secret out now (throttled, unreachable, not found yet, a secrets
+ *  file mid-edit): the same read may work later, so a delivery is retried. */
+export class SecretUnavailableError extends SecretError {
+  override name = 'SecretUnavailableError';
+}
+
+/** The secret was read but cannot be used as the config says (no such JSON key, not JSON, a
+ *  binary secret, an empty or placeholder signing key, a URL with credentials): reading it again
+ *  returns the same thing, so a delivery fails at once and no outage is counted. */
+export class InvalidSecretError extends SecretError {
+  override name = 'InvalidSecretError';
 }
 
 /** A template could not be rendered for a payload. Never retryable: the same input fails again. */

@@ -3,10 +3,12 @@
 // both build it here, so what the CLI prints is what the bridge sends.
 import type { SecretStore } from '../ports';
 import type { BridgeConfig, DestinationConfig, RouteConfig, SecretRef } from './config';
+import { urlProblem } from './destination-url';
 import { RequestError } from './errors';
 import { destinationKey, idempotencyKeyFor } from './jobs';
 import type { Notification } from './payloads';
-import { redact } from './secrets';
+import { MASK, redact } from './redaction';
+import { isValidHeaderValue } from './secrets';
 import type { Renderer } from './templates';
 
 export const USER_AGENT = 'tfe-bridge/0.1 (+https://github.com/tfe-bridge/tfe-bridge)';
@@ -53,17 +55,12 @@ type ReadSecret = (ref: SecretRef) => Promise<string>;
 async function resolveUrl(target: DeliveryTarget, read: ReadSecret): Promise<string> {
   const { url } = target.destination;
   const value = typeof url === 'string' ? url : await read(url.secret);
-  let parsed: URL;
-  try {
-    parsed = new URL(value);
-  } catch {
-    throw new RequestError('destination URL (from secret) is not a valid URL');
+  const problem = urlProblem(value, target.route.allowInsecureHttp);
+  if (problem !== null) {
+    const from = typeof url === 'string' ? '' : ` (from secret "${url.secret.secretId}")`;
+    throw new RequestError(`destination URL${from} ${problem}`);
   }
-  const insecureAllowed = target.route.allowInsecureHttp && parsed.protocol === 'http:';
-  if (parsed.protocol !== 'https:' && !insecureAllowed) {
-    throw new RequestError('destination URL must be https (or set allowInsecureHttp on the route)');
-  }
-  return parsed.toString();
+  return new URL(value).toString();
 }
 
 async function authHeaders(
@@ -121,19 +118,33 @@ export async function buildRequest(
   if (idempotencyHeader !== false && idempotencyKey !== null) {
     headers[idempotencyHeader.toLowerCase()] = idempotencyKey;
   }
+  for (const [name, value] of Object.entries(headers)) {
+    // fetch would refuse it with an error quoting the value, as a retried "network error".
+    if (!isValidHeaderValue(value)) {
+      throw new RequestError(
+        `header "${name}" cannot be sent: its value has a line break, another control character or a character outside Latin-1 (check the secret it comes from)`,
+      );
+    }
+  }
   const url = await resolveUrl(target, read);
   // Secrets are read before rendering, so a template error that quotes one is redacted too.
   const body = await target.render({ ...input, secrets: await templateSecrets(target.destination, read) });
   return { method: 'POST', url, headers, body };
 }
 
-/** The request with every secret value read while building it replaced by `***`. */
+/** The request with every secret value read while building it replaced by `***`. A header value
+ *  is also masked word by word, so even a one-character token is hidden there. */
 export function maskRequest(request: OutgoingRequest, seen: Iterable<string>): OutgoingRequest {
-  const values = [...seen];
+  const values = [...seen].filter((value) => value.trim() !== '');
+  const maskHeader = (value: string) =>
+    redact(value, values)
+      .split(/(\s+)/)
+      .map((word) => (values.includes(word) ? MASK : word))
+      .join('');
   return {
     method: request.method,
     url: redact(request.url, values),
-    headers: Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, redact(v, values)])),
+    headers: Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, maskHeader(v)])),
     body: redact(request.body, values),
   };
 }

@@ -1,45 +1,58 @@
 // Turning a stored secret into the string a reference asks for: the whole value, or one key of
-// a JSON secret. Shared by every SecretStore so `jsonKey` means the same thing everywhere.
+// a JSON secret. Shared by every SecretStore so `jsonKey` means the same thing everywhere. Also
+// the checks that say a value read fine but cannot be used (empty, placeholder, bad header value).
 import type { SecretRef } from './config';
-import { SecretError } from './errors';
+import { InvalidSecretError } from './errors';
 
-/** `raw` is what the store holds: a string, or (local secrets file) an already-parsed object. */
+export { redact } from './redaction';
+
+/** What `createSecrets` stacks put in the JSON keys they cannot generate: never a usable value. */
+export const SECRET_PLACEHOLDER = 'REPLACE_ME';
+
+/** `raw` is what the store holds: a string, or (local secrets file) an already-parsed object.
+ *  Throws InvalidSecretError (permanent: the same value fails again) with a hint at the fix. */
 export function selectSecretValue(raw: unknown, ref: SecretRef): string {
-  if (ref.jsonKey === undefined) {
+  const { secretId, jsonKey } = ref;
+  if (jsonKey === undefined) {
     if (typeof raw === 'string') return raw;
-    throw new SecretError(
-      `secret "${ref.secretId}" holds JSON: set jsonKey to pick a value`,
-      ref.secretId,
-      false,
-    );
+    throw new InvalidSecretError(`secret "${secretId}" holds JSON: set jsonKey to pick a value`, secretId);
   }
   let object: unknown = raw;
   if (typeof raw === 'string') {
     try {
       object = JSON.parse(raw);
     } catch {
-      throw new SecretError(
-        `secret "${ref.secretId}" is not JSON, so jsonKey cannot be read`,
-        ref.secretId,
-        false,
+      throw new InvalidSecretError(
+        `secret "${secretId}" is not JSON, so jsonKey cannot be read: store a JSON object, or drop jsonKey "${jsonKey}" from the config`,
+        secretId,
       );
     }
   }
-  const value = (object as Record<string, unknown> | null)?.[ref.jsonKey];
+  const value =
+    typeof object === 'object' && object !== null && Object.hasOwn(object, jsonKey)
+      ? (object as Record<string, unknown>)[jsonKey]
+      : undefined;
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  throw new SecretError(`secret "${ref.secretId}" has no string key "${ref.jsonKey}"`, ref.secretId, false);
+  throw new InvalidSecretError(
+    `secret "${secretId}" has no string key "${jsonKey}": add it to the secret, or fix jsonKey in the config`,
+    secretId,
+  );
 }
 
-/** Replaces every known secret value in `text` (error messages, response snippets) with ***. */
-export function redact(text: string, secretValues: Iterable<string>): string {
-  let out = text;
-  for (const value of secretValues) {
-    // Very short values would redact ordinary words; real tokens are longer.
-    if (value.length >= 4) out = out.split(value).join('***');
-  }
-  return out;
+/**
+ * Why a value cannot be a key anyone relies on, or null when it can. An empty key (or one that
+ * is only whitespace, which is what a blanked or badly pasted value looks like) lets anyone
+ * compute a valid signature; the placeholder is public. Says what is wrong, never which
+ * character.
+ */
+export function unusableKeyReason(value: string): string | null {
+  if (value.trim() === '') return 'is empty';
+  if (value === SECRET_PLACEHOLDER) return `still holds the placeholder ${SECRET_PLACEHOLDER}`;
+  return null;
 }
 
-/** What `createSecrets` stacks put in the JSON keys they cannot generate: never a usable value. */
-export const SECRET_PLACEHOLDER = 'REPLACE_ME';
+/** What fetch (undici) accepts in a header value: tab, visible ASCII, and Latin-1. */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+export const isValidHeaderValue = (value: string): boolean => HEADER_VALUE.test(value);

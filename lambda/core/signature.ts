@@ -52,6 +52,9 @@ export function verifySignature(
   let matched = -1;
   // Check every secret, even after a match, so timing does not reveal which one matched.
   secrets.forEach((secret, index) => {
+    // Anyone can sign with an empty key: it never verifies anything (signing-keys.ts refuses it
+    // with a 503 before we get here; this keeps a mistake elsewhere from letting requests in).
+    if (secret.trim() === '') return;
     const expected = createHmac('sha512', secret).update(body).digest();
     if (timingSafeEqual(expected, givenDigest) && matched === -1) matched = index;
   });

@@ -3,8 +3,8 @@
 // AWSCURRENT and AWSPREVIOUS versions. The label of the key that matched goes to the request log.
 import type { Logger, SecretStore, VersionedSecretStore } from '../ports';
 import { type RouteConfig, signingSecretsOf } from './config';
-import { SecretError } from './errors';
-import { SECRET_PLACEHOLDER } from './secrets';
+import { InvalidSecretError } from './errors';
+import { unusableKeyReason } from './secrets';
 import { SignatureMismatchError, verifySignature } from './signature';
 
 /** At most one forced re-read of a route's signing secrets per this interval, so requests with
@@ -21,20 +21,15 @@ function isVersioned(store: SecretStore): store is VersionedSecretStore {
   return typeof (store as Partial<VersionedSecretStore>).getSecretVersions === 'function';
 }
 
-/** Every key of a route is still the `createSecrets` placeholder. Worth one re-read: the real
- *  token may just have been put in place. */
-class PlaceholderKeyError extends SecretError {
-  override name = 'PlaceholderKeyError';
-}
-
 export async function readSigningKeys(
   route: RouteConfig,
   store: SecretStore,
   forceRefresh = false,
 ): Promise<SigningKey[]> {
   const listed = Array.isArray(route.signingSecret);
+  const refs = signingSecretsOf(route);
   const perSecret = await Promise.all(
-    signingSecretsOf(route).map(async (ref, index): Promise<SigningKey[]> => {
+    refs.map(async (ref, index): Promise<SigningKey[]> => {
       const name = listed ? `signingSecret[${index}]` : 'signingSecret';
       if (!isVersioned(store)) return [{ label: name, value: await store.getSecret(ref, { forceRefresh }) }];
       const versions = await store.getSecretVersions(ref, { forceRefresh });
@@ -42,14 +37,19 @@ export async function readSigningKeys(
     }),
   );
   const keys = perSecret.flat();
-  // A placeholder left by `createSecrets` is public knowledge: signing with it proves nothing.
-  const usable = keys.filter((key) => key.value !== SECRET_PLACEHOLDER);
+  // An unusable key is never tried, whatever the others are: a signature made with it proves nothing.
+  const usable = keys.filter((key) => unusableKeyReason(key.value) === null);
   if (usable.length === 0) {
-    const secretId = signingSecretsOf(route)[0]?.secretId ?? route.id;
-    throw new PlaceholderKeyError(
-      `route "${route.id}": its signing secret still holds the placeholder ${SECRET_PLACEHOLDER}; put the token set in HashiCorp there`,
-      secretId,
-      false,
+    const reasons = perSecret.flatMap((secretKeys, index) =>
+      secretKeys.map(
+        (key) => `secret "${refs[index]?.secretId}" (${key.label}) ${unusableKeyReason(key.value)}`,
+      ),
+    );
+    // Anyone can sign with an empty key, and the placeholder is public: answer 503, as for a
+    // signing secret that cannot be read, with the secret to fix in the log.
+    throw new InvalidSecretError(
+      `route "${route.id}" has no usable signing key: ${reasons.join('; ')}; put the token set in HashiCorp there`,
+      refs[0]?.secretId ?? route.id,
     );
   }
   return usable;
@@ -70,11 +70,12 @@ export type VerifyRouteSignature = (
 ) => Promise<string>;
 
 /**
- * Verifies against the cached keys; on a mismatch, or when the cached keys are all the
- * placeholder, re-reads them (at most once per interval and route) before giving up, since the
- * cache may predate a rotation: the new token must work at once, not after the cache expires.
- * Requests that mismatch while a re-read is running or was just made check against its result. Returns the matching key's label; throws SignatureError,
- * or SecretError when the keys cannot be read at all.
+ * Verifies against the cached keys; on a mismatch, or when the secrets read but are unusable
+ * (every key empty or the placeholder, a jsonKey the secret lacks), re-reads them (at most once
+ * per interval and route) before giving up, since the cache may predate a rotation or a fix: the
+ * new token must work at once, not after the cache expires. Requests that mismatch while a
+ * re-read is running or was just made check against its result. Returns the matching key's
+ * label; throws SignatureError, or SecretError when no usable key can be read.
  */
 export function createSignatureVerifier(options: SignatureVerifierOptions): VerifyRouteSignature {
   const { secrets, logger, now } = options;
@@ -114,10 +115,11 @@ export function createSignatureVerifier(options: SignatureVerifierOptions): Veri
     try {
       keys = await readSigningKeys(route, secrets);
     } catch (error) {
-      // Without this, a placeholder replaced by the real token would answer 503 until the cache
-      // expires (5 minutes on AWS, or a restart locally).
-      if (!(error instanceof PlaceholderKeyError)) throw error;
-      keys = await refreshedKeys(route, 'a placeholder');
+      // A secret that reads but cannot be used (empty, the placeholder, no such jsonKey) is
+      // fixed by editing it: without a re-read, the fix would wait for the cache to expire (5
+      // minutes on AWS) or a restart (locally). Until then the route answers 503.
+      if (!(error instanceof InvalidSecretError)) throw error;
+      keys = await refreshedKeys(route, 'an unusable signing secret');
     }
     try {
       return match(keys, body, signature);

@@ -2,7 +2,7 @@
 // client (as both Lambdas run it), and once through the real SDK client behind the same port.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PREVIOUS_RETRY_MS, SecretsManagerStore } from '../../lambda/adapters/aws/secrets-manager-store';
-import { SecretError } from '../../lambda/core/errors';
+import { InvalidSecretError, SecretError, SecretUnavailableError } from '../../lambda/core/errors';
 import { CaptureLogger } from '../support/capture-logger';
 import { getSecretValueVia, secretsManagerClient } from '../support/local-sqs';
 import { type SecretsManagerServer, startSecretsManager } from '../support/secrets-manager-server';
@@ -61,11 +61,13 @@ describe('SecretsManagerStore', () => {
     expect(sm.requests).toBe(1);
   });
 
-  it('rejects a missing jsonKey as a non-retryable SecretError naming the key, not the value', async () => {
+  it('rejects a missing jsonKey as a permanent InvalidSecretError naming the key, not the value', async () => {
     sm.setSecret('tfe-bridge/api', JSON.stringify({ token: TOKEN }));
     const error = await rejection(store().getSecret({ secretId: 'tfe-bridge/api', jsonKey: 'password' }));
-    expect(error.message).toBe('secret "tfe-bridge/api" has no string key "password"');
-    expect(error.retryable).toBe(false);
+    expect(error.message).toBe(
+      'secret "tfe-bridge/api" has no string key "password": add it to the secret, or fix jsonKey in the config',
+    );
+    expect(error).toBeInstanceOf(InvalidSecretError);
     expect(error.message).not.toContain(TOKEN);
   });
 
@@ -138,11 +140,11 @@ describe('SecretsManagerStore', () => {
     expect(sm.requests).toBe(2);
   });
 
-  it('reports a missing secret as a retryable SecretError with a clear message and log line', async () => {
+  it('reports a missing secret as a SecretUnavailableError (tried again: Secrets Manager is eventually consistent) with a clear message and log line', async () => {
     const error = await rejection(store().getSecret({ secretId: 'tfe-bridge/typo' }));
     expect(error.message).toBe('secret "tfe-bridge/typo" not found in Secrets Manager');
     expect(error.secretId).toBe('tfe-bridge/typo');
-    expect(error.retryable).toBe(true);
+    expect(error).toBeInstanceOf(SecretUnavailableError);
     expect(logger.withMessage('secret unavailable')).toEqual([
       expect.objectContaining({
         level: 'error',
@@ -195,12 +197,12 @@ describe('SecretsManagerStore', () => {
     expect(logger.withMessage('secret refresh failed, using the cached value')).toHaveLength(1);
   });
 
-  it('throws a retryable SecretError when throttled with nothing cached', async () => {
+  it('throws a SecretUnavailableError when throttled with nothing cached', async () => {
     sm.setSecret('token', TOKEN);
     sm.failNext(1, 'ThrottlingException');
     const error = await rejection(store().getSecret({ secretId: 'token' }));
     expect(error.message).toBe('Secrets Manager throttled the read of secret "token"; try again later');
-    expect(error.retryable).toBe(true);
+    expect(error).toBeInstanceOf(SecretUnavailableError);
   });
 
   it('lets the client retry a throttled read before giving up (the Lambdas allow two attempts)', async () => {
@@ -216,7 +218,7 @@ describe('SecretsManagerStore', () => {
     await secrets.getSecret({ secretId: 'token' });
     sm.failNext(1, 'ThrottlingException');
     const error = await rejection(secrets.getSecret({ secretId: 'token' }, { forceRefresh: true }));
-    expect(error.retryable).toBe(true);
+    expect(error).toBeInstanceOf(SecretUnavailableError);
     expect(error.message).toContain('throttled');
   });
 
@@ -235,7 +237,9 @@ describe('SecretsManagerStore', () => {
   it('never puts a secret value into errors or logs', async () => {
     sm.setSecret('not-json', TOKEN);
     const error = await rejection(store().getSecret({ secretId: 'not-json', jsonKey: 'token' }));
-    expect(error.message).toBe('secret "not-json" is not JSON, so jsonKey cannot be read');
+    expect(error.message).toBe(
+      'secret "not-json" is not JSON, so jsonKey cannot be read: store a JSON object, or drop jsonKey "token" from the config',
+    );
     expect(logger.text()).not.toContain(TOKEN);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../lambda/core/config';
-import { RequestError, SecretError } from '../../lambda/core/errors';
+import { RequestError, SecretUnavailableError } from '../../lambda/core/errors';
 import { jobIdFor } from '../../lambda/core/jobs';
 import { buildRequest, type DeliveryTarget, maskRequest } from '../../lambda/core/outgoing-request';
 import { classifyPayload } from '../../lambda/core/payloads';
@@ -118,11 +118,11 @@ describe('buildRequest', () => {
     );
   });
 
-  it('fails with a SecretError naming a missing secret', async () => {
+  it('fails with a SecretUnavailableError naming a missing secret', async () => {
     const target = targetFor({ url: 'https://a.example', secrets: { routingKey: { secretId: 'absent' } } });
-    await expect(buildRequest(target, input(), store(), { seen: new Set() })).rejects.toThrow(
-      new SecretError('secret "absent" not found', 'absent', true),
-    );
+    const error = await buildRequest(target, input(), store(), { seen: new Set() }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SecretUnavailableError);
+    expect(error).toMatchObject({ message: 'secret "absent" not found', secretId: 'absent' });
   });
 });
 
@@ -138,7 +138,8 @@ describe('maskRequest', () => {
     const masked = maskRequest(await buildRequest(target, input(), store(), { seen }), seen);
     expect(masked).toEqual({
       method: 'POST',
-      url: '***',
+      // The host stays readable; the path and query of a secret URL are the secret.
+      url: 'https://hooks.example.com/***',
       headers: {
         authorization: 'Basic ***',
         'content-type': 'application/json',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SecretError } from '../../lambda/core/errors';
+import { InvalidSecretError } from '../../lambda/core/errors';
 import { redact, selectSecretValue } from '../../lambda/core/secrets';
 
 describe('selectSecretValue', () => {
@@ -17,18 +17,39 @@ describe('selectSecretValue', () => {
       'jsonKey on a non-JSON secret',
       'not json',
       { secretId: 's', jsonKey: 'k' },
-      'secret "s" is not JSON, so jsonKey cannot be read',
+      'secret "s" is not JSON, so jsonKey cannot be read: store a JSON object, or drop jsonKey "k" from the config',
     ],
-    ['a missing key', '{"a":"b"}', { secretId: 's', jsonKey: 'k' }, 'secret "s" has no string key "k"'],
+    [
+      'a missing key',
+      '{"a":"b"}',
+      { secretId: 's', jsonKey: 'k' },
+      'secret "s" has no string key "k": add it to the secret, or fix jsonKey in the config',
+    ],
+    [
+      'a key only an object prototype has',
+      '{"a":"b"}',
+      { secretId: 's', jsonKey: 'constructor' },
+      'secret "s" has no string key "constructor": add it to the secret, or fix jsonKey in the config',
+    ],
     [
       'an object without jsonKey',
       { a: 'b' },
       { secretId: 's' },
       'secret "s" holds JSON: set jsonKey to pick a value',
     ],
-  ])('explains %s without printing the value', (_case, raw, ref, message) => {
-    expect(() => selectSecretValue(raw, ref)).toThrow(new SecretError(message, 's', false));
-  });
+  ])(
+    'explains %s as a permanent InvalidSecretError, without printing the value',
+    (_case, raw, ref, message) => {
+      let error: unknown;
+      try {
+        selectSecretValue(raw, ref);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(InvalidSecretError);
+      expect(error).toMatchObject({ message, secretId: 's' });
+    },
+  );
 });
 
 describe('redact', () => {

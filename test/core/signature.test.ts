@@ -35,6 +35,14 @@ describe('verifySignature', () => {
     expect(() => verifySignature(body, signature, [secret])).toThrow(message);
   });
 
+  it.each([
+    ['empty', ''],
+    ['blank', '  \n'],
+  ])('never verifies with an %s key, which anyone can sign with', (_case, key) => {
+    expect(() => verifySignature(body, signBody(body, key), [key])).toThrow(/does not match/);
+    expect(verifySignature(body, signBody(body, secret), [key, secret])).toBe(1);
+  });
+
   it('accepts uppercase hex and surrounding whitespace', () => {
     expect(verifySignature(body, ` ${signBody(body, secret).toUpperCase()} `, [secret])).toBe(0);
   });

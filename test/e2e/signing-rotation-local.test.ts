@@ -106,7 +106,9 @@ describe('a signing secret still holding the createSecrets placeholder', () => {
       signedRequest({ body: nextBody(), secret: NEW }),
     );
     expect(response.status).toBe(202);
-    expect(started.logger.withMessage('signing secrets re-read after a placeholder')).toHaveLength(1);
+    expect(
+      started.logger.withMessage('signing secrets re-read after an unusable signing secret'),
+    ).toHaveLength(1);
     await api.waitFor(1);
   });
 });

@@ -8,7 +8,7 @@ import { stringify } from 'yaml';
 import { loadConfigFile } from '../../lambda/adapters/local/config-file';
 import { LocalStore } from '../../lambda/adapters/local/local-store';
 import type { SecretRef } from '../../lambda/core/config';
-import { SecretError } from '../../lambda/core/errors';
+import { SecretUnavailableError } from '../../lambda/core/errors';
 import { startLocalBridge } from '../../lambda/local';
 import type { SecretStore } from '../../lambda/ports';
 import { CaptureLogger } from '../support/capture-logger';
@@ -103,10 +103,11 @@ class ThrottlingSecretStore implements SecretStore {
   async getSecret(ref: SecretRef): Promise<string> {
     if (ref.secretId !== 'hmac' && this.random() < this.share) {
       this.throttled++;
-      throw new SecretError(`secret "${ref.secretId}" read throttled`, ref.secretId, true);
+      throw new SecretUnavailableError(`secret "${ref.secretId}" read throttled`, ref.secretId);
     }
     const value = this.values[ref.secretId];
-    if (value === undefined) throw new SecretError(`secret "${ref.secretId}" not found`, ref.secretId, true);
+    if (value === undefined)
+      throw new SecretUnavailableError(`secret "${ref.secretId}" not found`, ref.secretId);
     return value;
   }
 }

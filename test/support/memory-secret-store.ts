@@ -1,7 +1,7 @@
 // An in-memory SecretStore for unit tests of code that reads secrets (values can be changed to
 // simulate a rotation; reads are counted).
 import type { SecretRef } from '../../lambda/core/config';
-import { SecretError } from '../../lambda/core/errors';
+import { SecretUnavailableError } from '../../lambda/core/errors';
 import { selectSecretValue } from '../../lambda/core/secrets';
 import type { SecretStore } from '../../lambda/ports';
 
@@ -18,7 +18,7 @@ export class MemorySecretStore implements SecretStore {
     this.reads++;
     if (options.forceRefresh) this.forcedReads++;
     if (!this.values.has(ref.secretId))
-      throw new SecretError(`secret "${ref.secretId}" not found`, ref.secretId, true);
+      throw new SecretUnavailableError(`secret "${ref.secretId}" not found`, ref.secretId);
     return selectSecretValue(this.values.get(ref.secretId), ref);
   }
 }

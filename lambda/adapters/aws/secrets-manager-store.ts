@@ -2,8 +2,14 @@
 // invocations, one GetSecretValue per secret at a time, and the last known value when Secrets
 // Manager is throttling or unreachable. Signing secrets are read with their AWSPREVIOUS version
 // too, so a token can be rotated without rejecting requests signed with the old one.
+//
+// Any failed GetSecretValue is a SecretUnavailableError (tried again later), not-found and
+// access-denied included: all Secrets Manager operations are eventually consistent (AWS API
+// reference, ListSecrets), so a secret or policy created a moment ago may not be visible yet, and
+// creating the missing secret fixes the next retry. A value that was read but has the wrong shape
+// (binary, not JSON, no such key) is an InvalidSecretError: reading it again changes nothing.
 import type { SecretRef } from '../../core/config';
-import { SecretError } from '../../core/errors';
+import { InvalidSecretError, SecretUnavailableError } from '../../core/errors';
 import { NO_METRICS } from '../../core/metric-names';
 import { selectSecretValue } from '../../core/secrets';
 import type { Logger, Metrics, SecretVersion, VersionedSecretStore } from '../../ports';
@@ -221,15 +227,14 @@ export class SecretsManagerStore implements VersionedSecretStore {
       }
       const message = describeFailure(secretId, error);
       this.options.logger.error('secret unavailable', { secretId, error: message });
-      throw new SecretError(message, secretId, true, { cause: error });
+      throw new SecretUnavailableError(message, secretId, { cause: error });
     }
     // SecretBinary is not supported: every secret the bridge reads (tokens, URLs, HMAC keys) is
     // text, and the config has no way to say how bytes should become a header value.
     if (secretString === undefined) {
-      throw new SecretError(
-        `secret "${secretId}" has no SecretString (binary secrets are not supported)`,
+      throw new InvalidSecretError(
+        `secret "${secretId}" has no SecretString (binary secrets are not supported): store the value as text`,
         secretId,
-        false,
       );
     }
     this.cache.set(secretId, { value: secretString, fetchedAt: this.now() });

@@ -21,6 +21,7 @@ import {
 } from '../../core/destination-guard';
 import { type DeadLetterReason, type DeliveryJob, destinationKey, idempotencyKeyFor } from '../../core/jobs';
 import { deliveryLabels, NO_METRICS } from '../../core/metric-names';
+import { cutText } from '../../core/redaction';
 import { type AttemptResult, nextStep } from '../../core/retry-policy';
 import type { Fetch, Logger, Metrics, SecretStore } from '../../ports';
 import { messageGroupIdFor, parseJobMessage, serializeJob } from './job-message';
@@ -74,10 +75,11 @@ interface DeadLetterInput {
   idempotencyKey?: string | null;
 }
 
-/** SQS refuses attribute values with characters outside XML's range; a response snippet may hold any. */
+/** SQS refuses attribute values with characters outside XML's range; a response snippet may hold
+ *  any. The cut goes through cutText, the one place text that may hold secrets is shortened. */
 function attributeText(text: string): string {
   const clean = text.replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '\uFFFD');
-  return (clean.length > MAX_ATTRIBUTE_CHARS ? `${clean.slice(0, MAX_ATTRIBUTE_CHARS - 1)}…` : clean) || '-';
+  return cutText(clean, MAX_ATTRIBUTE_CHARS) || '-';
 }
 
 /** A record's attributes; a hand-built or partial event may lack them, and one such record must

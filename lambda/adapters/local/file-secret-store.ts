@@ -1,10 +1,10 @@
 // Local secrets: a JSON file `{ "<secretId>": "<value>" | { ...json secret } }`. Read at start;
-// a forced refresh (after a destination's 401) reads the file again, so rotating a token locally
-// is editing the file.
+// a forced refresh (after a destination's 401) reads the file again, and so does a read of a
+// secret the file lacks, so rotating or adding a token locally is editing the file.
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
 import type { SecretRef } from '../../core/config';
-import { ConfigError, SecretError } from '../../core/errors';
+import { ConfigError, SecretUnavailableError } from '../../core/errors';
 import { selectSecretValue } from '../../core/secrets';
 import type { SecretStore } from '../../ports';
 
@@ -47,21 +47,29 @@ export class FileSecretStore implements SecretStore {
     this.values = path ? readSecretsFile(path) : {};
   }
 
+  /**
+   * Like Secrets Manager (see secrets-manager-store.ts), a secret the file does not have, or a
+   * file that cannot be read now, is a SecretUnavailableError: the file may be being edited, and
+   * the next read looks again. A value of the wrong shape is an InvalidSecretError.
+   */
   async getSecret(ref: SecretRef, options: { forceRefresh?: boolean } = {}): Promise<string> {
-    if (options.forceRefresh && this.path) {
-      try {
-        this.values = readSecretsFile(this.path);
-      } catch (error) {
-        // Mid-edit, say: a retryable secret error (the delivery is retried, the request gets a
-        // 401 or 503), never a crash of the lane that asked. The message names no value.
-        throw new SecretError((error as Error).message, ref.secretId, true, { cause: error });
-      }
-    }
-    const raw = this.values[ref.secretId];
+    if (options.forceRefresh || !Object.hasOwn(this.values, ref.secretId)) this.reread(ref);
+    const raw = Object.hasOwn(this.values, ref.secretId) ? this.values[ref.secretId] : undefined;
     if (raw === undefined) {
       const where = this.path ? `in ${this.path}` : '(no secrets file given: use --secrets FILE)';
-      throw new SecretError(`secret "${ref.secretId}" not found ${where}`, ref.secretId, true);
+      throw new SecretUnavailableError(`secret "${ref.secretId}" not found ${where}`, ref.secretId);
     }
     return selectSecretValue(raw, ref);
+  }
+
+  private reread(ref: SecretRef): void {
+    if (!this.path) return;
+    try {
+      this.values = readSecretsFile(this.path);
+    } catch (error) {
+      // Mid-edit, say: the delivery is retried, the request gets a 401 or 503, never a crash of
+      // the lane that asked. The message names no value.
+      throw new SecretUnavailableError((error as Error).message, ref.secretId, { cause: error });
+    }
   }
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileSecretStore, readSecretsFile } from '../../../lambda/adapters/local/file-secret-store';
-import { ConfigError, SecretError } from '../../../lambda/core/errors';
+import { ConfigError, SecretUnavailableError } from '../../../lambda/core/errors';
 
 const SECRET = 'new-s3cret-token-abcdef';
 
@@ -52,15 +52,15 @@ describe('readSecretsFile', () => {
     expect(await store.getSecret({ secretId: 'api', jsonKey: 'token' })).toBe('t-1');
   });
 
-  it('a forced re-read of a broken file is a retryable SecretError, not a crash', async () => {
+  it('a forced re-read of a broken file is a SecretUnavailableError (tried again), not a crash', async () => {
     const path = file(JSON.stringify({ hmac: SECRET }));
     const store = new FileSecretStore(path);
     writeFileSync(path, `{"hmac": ${SECRET}`); // half-saved by an editor
     const error = await store
       .getSecret({ secretId: 'hmac' }, { forceRefresh: true })
       .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(SecretError);
-    expect(error).toMatchObject({ retryable: true, secretId: 'hmac' });
+    expect(error).toBeInstanceOf(SecretUnavailableError);
+    expect(error).toMatchObject({ secretId: 'hmac' });
     expect((error as Error).message).not.toContain('s3cret');
   });
 });
