@@ -3,6 +3,8 @@ import { loadConfigFile } from '../adapters/local/config-file';
 import { FileSecretStore } from '../adapters/local/file-secret-store';
 import { JsonLogger } from '../adapters/local/json-logger';
 import { DEFAULT_STORE_FILE } from '../adapters/local/sqlite-store';
+import { ConfigError } from '../core/errors';
+import { checkSecrets, formatSecretProblem } from '../core/secret-check';
 import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_HOST, DEFAULT_PORT, startLocalBridge } from '../local';
 import {
   CONFIG_OPTION,
@@ -63,6 +65,22 @@ example:
     const loaded = loadConfigFile(configPath(values.config, io.env));
     const secrets = new FileSecretStore(secretsPath(values.secrets, io.env));
     const logger = new JsonLogger((line) => io.stdout(line));
+    // A route without a usable signing key would answer 503 to every webhook: refuse to start.
+    // A destination secret only fails that destination's deliveries: warn, and serve the rest.
+    const problems = await checkSecrets(loaded.config, secrets);
+    const signing = problems.filter((problem) => problem.signing);
+    if (signing.length > 0) {
+      throw new ConfigError([
+        ...signing.map(formatSecretProblem),
+        `(secrets read from ${secretsPath(values.secrets, io.env) ?? 'nowhere: pass --secrets FILE'})`,
+      ]);
+    }
+    for (const problem of problems) {
+      logger.warn('destination secret unusable: its deliveries will fail until it is fixed', {
+        field: problem.path,
+        problem: problem.message,
+      });
+    }
     const bridge = await startLocalBridge({
       loaded,
       logger,
