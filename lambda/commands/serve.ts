@@ -69,6 +69,7 @@ export const serveCommand: Command = {
     });
     logger.info('shutting down', { signal, pending: bridge.queue.pending, drainTimeoutMs: drainTimeout });
     await bridge.close(drainTimeout);
+    await loaded.sandbox?.close();
     logger.info('stopped', {});
     return EXIT_OK;
   },

@@ -33,8 +33,9 @@ export async function startTestBridge(
     writeFileSync(secretsPath, JSON.stringify(values));
   writeSecrets(secrets);
   const logger = new CaptureLogger();
+  const loaded = loadConfigFile(configPath);
   const bridge = await startLocalBridge({
-    loaded: loadConfigFile(configPath),
+    loaded,
     logger,
     secrets: new FileSecretStore(secretsPath),
     deadLetters: new DeadLetterFile(deadLetterPath),
@@ -44,6 +45,10 @@ export async function startTestBridge(
   });
   return {
     ...bridge,
+    async close(drainTimeoutMs) {
+      await bridge.close(drainTimeoutMs);
+      await loaded.sandbox?.close();
+    },
     dir,
     logger,
     secretsPath,
