@@ -56,6 +56,12 @@ process.on('message', (request) => {
 });
 // The parent is gone (or closed the pool): nothing more will come.
 process.on('disconnect', () => process.exit(0));
+// ...but a main thread stuck in one regex never sees 'disconnect', and a parent killed outright
+// cannot kill it: a watchdog thread ends this process once it is orphaned (its parent pid changes).
+const { Worker } = require('node:worker_threads');
+const WATCHDOG = "const { workerData } = require('node:worker_threads');" +
+  "setInterval(() => { if (process.ppid !== workerData) process.kill(process.pid, 'SIGKILL'); }, 500);";
+new Worker(WATCHDOG, { eval: true, workerData: process.ppid }).unref();
 process.send({ ready: true });
 `;
 

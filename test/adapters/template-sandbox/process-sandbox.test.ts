@@ -1,6 +1,9 @@
 // The template sandbox with real child processes: the probes that blocked or killed the bridge
 // (catastrophic regex, huge $pad, huge $string, a deeply nested payload, runaway recursion) each
 // end in a TemplateError naming the limit, while this process's event loop keeps running.
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type ProcessSandboxOptions,
@@ -13,6 +16,24 @@ import { classifyPayload } from '../../../lambda/core/payloads';
 import { compileExpression, type RenderInput, TEMPLATE_TIMEOUT_MS } from '../../../lambda/core/templates';
 import { JSONATA_PRESETS } from '../../presets/jsonata-reference';
 import { fixture, fixtureNames } from '../../support/fixtures';
+import { eventually } from '../../support/local-bridge';
+
+/** Linux: the pids of a process's children, from every thread's `children` list. */
+function childrenOf(pid: number): number[] {
+  const tasks = readdirSync(`/proc/${pid}/task`);
+  return tasks.flatMap((task) =>
+    readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+  );
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const open: ProcessTemplateSandbox[] = [];
 afterEach(async () => {
@@ -77,7 +98,10 @@ describe('ProcessTemplateSandbox', () => {
   it('renders like in-thread evaluation: every JSONata preset, every fixture, with all bindings', async () => {
     const sandbox = startSandbox();
     const secrets = { routingKey: 'rk-123' };
-    for (const [name, source] of Object.entries(JSONATA_PRESETS)) {
+    const everyBinding = {
+      bindings: '{ "kind": $kind, "triggers": $triggers, "secrets": $secrets, "event": $event }',
+    };
+    for (const [name, source] of Object.entries({ ...JSONATA_PRESETS, ...everyBinding })) {
       const inThread = compileExpression(source);
       const sandboxed = compileExpression(source, sandbox);
       for (const fixtureName of fixtureNames()) {
@@ -156,6 +180,30 @@ describe('ProcessTemplateSandbox', () => {
     expect(error).toBeInstanceOf(Error);
     expect(error).not.toBeInstanceOf(TemplateError);
     expect((error as Error).message).toMatch(/^the template sandbox process did not start \(/);
+  });
+
+  it('ends a sandbox process stuck in a regex when the bridge process is killed outright', async () => {
+    // A bridge (in its own process, so it can be SIGKILLed) whose template backtracks for hours.
+    const module = join(import.meta.dirname, '../../../lambda/adapters/template-sandbox/process-sandbox.ts');
+    const script = `
+      const { ProcessTemplateSandbox } = await import(${JSON.stringify(module)});
+      const sandbox = new ProcessTemplateSandbox({ processes: 1, timeoutMs: 600000 });
+      const job = (source) => ({ source, body: '{}', bindings: { secrets: {}, kind: 'run', triggers: [], event: {} } });
+      await sandbox.render(job('1'));
+      sandbox.render(job('$match("${'a'.repeat(40)}!", /(a+)+$/)'));
+      setTimeout(() => process.stdout.write('stuck\\n'), 500);`;
+    const bridge = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise((resolve) => bridge.stdout.once('data', resolve));
+    const [sandboxPid] = childrenOf(bridge.pid ?? 0);
+    expect(sandboxPid).toBeGreaterThan(0);
+    try {
+      bridge.kill('SIGKILL');
+      await eventually(() => (isRunning(sandboxPid ?? 0) ? undefined : true), 15_000);
+    } finally {
+      if (isRunning(sandboxPid ?? 0)) process.kill(sandboxPid ?? 0, 'SIGKILL');
+    }
   });
 
   it('fails renders after close() with a plain Error, not a TemplateError', async () => {
