@@ -193,9 +193,16 @@ describe('ProcessTemplateSandbox', () => {
       sandbox.render(job('$match("${'a'.repeat(40)}!", /(a+)+$/)'));
       setTimeout(() => process.stdout.write('stuck\\n'), 500);`;
     const bridge = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    await new Promise((resolve) => bridge.stdout.once('data', resolve));
+    let stderr = '';
+    bridge.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    await new Promise((resolve, reject) => {
+      bridge.stdout.once('data', resolve);
+      bridge.once('exit', () => reject(new Error(`the bridge script ended early:\n${stderr}`)));
+    });
     const [sandboxPid] = childrenOf(bridge.pid ?? 0);
     expect(sandboxPid).toBeGreaterThan(0);
     try {
