@@ -1,8 +1,13 @@
 // How both functions are bundled: local esbuild only (never Docker, so synth works offline), ESM
 // for Node 24, and the validated config baked into the code, since a large config would not fit
-// in Lambda's 4 KB of environment variables.
+// in Lambda's 4 KB of environment variables. jsonata's source is baked in too, as text, for the
+// template sandbox process (the bundle has no node_modules to read it from).
 import { join, resolve } from 'node:path';
 import { type BundlingOptions, LogLevel, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import {
+  JSONATA_SOURCE_DEFINE_KEY,
+  readInstalledJsonataSource,
+} from '../lambda/adapters/template-sandbox/jsonata-source';
 import type { BridgeConfig } from '../lambda/core/config';
 
 /** The repository root: the entries, package-lock.json and tsconfig.json live there. */
@@ -36,6 +41,16 @@ export function configDefineValue(config: BridgeConfig): string {
   return value;
 }
 
+/** The `define` value: a JavaScript string literal holding jsonata's standalone source. */
+export function jsonataDefineValue(): string {
+  const value = JSON.stringify(readInstalledJsonataSource());
+  const bytes = Buffer.byteLength(value);
+  if (bytes > MAX_CONFIG_DEFINE_BYTES) {
+    throw new Error(`jsonata's source is too large to bundle as a define (${bytes} bytes)`);
+  }
+  return value;
+}
+
 export function bundlingOptions(
   config: BridgeConfig,
   logLevel: LogLevel = LogLevel.WARNING,
@@ -54,7 +69,10 @@ export function bundlingOptions(
     // Except the DynamoDB client: only the optional replay guard uses it, through a dynamic
     // import(), so it stays out of the receiver's bundle and comes from the nodejs24.x runtime.
     externalModules: [...RUNTIME_MODULES],
-    define: { [CONFIG_DEFINE_KEY]: configDefineValue(config) },
+    define: {
+      [CONFIG_DEFINE_KEY]: configDefineValue(config),
+      [JSONATA_SOURCE_DEFINE_KEY]: jsonataDefineValue(),
+    },
     logLevel,
   };
 }

@@ -126,6 +126,8 @@ export async function startLocalBridge(options: LocalBridgeOptions): Promise<Loc
       await closed;
       const left = runner.pending;
       store.close();
+      // The template sandbox's processes were started for this bridge's deliveries.
+      await loaded.sandbox?.close();
       return { pending: left };
     };
     return {

@@ -1,7 +1,9 @@
 // The interfaces the core needs from the outside world. Adapters (local/, aws/) implement them.
 import type { SecretRef } from './core/config';
+import type { EventView } from './core/event-view';
 import type { DeadLetter, DeliveryJob } from './core/jobs';
 import type { CounterName, HistogramName, LabelsOf } from './core/metric-names';
+import type { PayloadKind } from './core/payloads';
 
 export interface SecretStore {
   /** The secret's string value (or one key of a JSON secret). `forceRefresh` bypasses any cache. */
@@ -63,4 +65,24 @@ export interface ReplayGuard {
   seen(key: string): Promise<boolean>;
   /** Records `key` for `ttlSeconds`. */
   remember(key: string, ttlSeconds: number): Promise<void>;
+}
+
+/** What a user JSONata template is evaluated with: the raw body (parsed where the template runs,
+ *  so a hostile one fails there) and the bindings, as plain data. */
+export interface TemplateJob {
+  source: string;
+  body: string;
+  bindings: {
+    secrets: Readonly<Record<string, string>>;
+    kind: PayloadKind;
+    triggers: string[];
+    event: EventView;
+  };
+}
+
+/** Runs user JSONata templates away from this process's event loop, under time and memory limits. */
+export interface TemplateSandbox {
+  /** The rendered body text; TemplateError when the template throws, runs too long or too deep,
+   *  or needs too much memory. */
+  render(job: TemplateJob): Promise<string>;
 }

@@ -12,8 +12,10 @@ import {
   type SqsDeliveryHandler,
   type SqsDeliveryWorkerDeps,
 } from './adapters/aws/sqs-delivery-worker';
+import { ProcessTemplateSandbox } from './adapters/template-sandbox/process-sandbox';
+import type { BridgeConfig } from './core/config';
 import { buildTargets } from './core/outgoing-request';
-import { compileTemplates } from './core/templates';
+import { compileTemplates, type Renderer } from './core/templates';
 
 export type { SqsDeliveryHandler as WorkerHandler, SqsDeliveryWorkerDeps as WorkerDeps };
 export { buildTargets };
@@ -21,13 +23,19 @@ export { buildTargets };
 /** The SQS event handler for any set of dependencies (tests pass local endpoints). */
 export const createWorkerHandler = createSqsDeliveryWorker;
 
+/** The worker's renderers: JSONata templates run in one sandbox process (two would not fit
+ *  beside the function in its 256 MB), started at the first JSONata render. */
+export function compileWorkerTemplates(config: BridgeConfig): Map<string, Renderer> {
+  return compileTemplates(config, { sandbox: new ProcessTemplateSandbox({ processes: 1 }) });
+}
+
 async function fromEnvironment(): Promise<SqsDeliveryHandler> {
   const env = readWorkerEnv();
   const logger = new PowertoolsLogger();
   const metrics = new EmfMetrics();
   const handler = createSqsDeliveryWorker({
     // Templates compile once per container; `{ file }` templates were inlined at build time.
-    targets: buildTargets(env.config, compileTemplates(env.config)),
+    targets: buildTargets(env.config, compileWorkerTemplates(env.config)),
     sqs: new SQSClient({ requestHandler: { connectionTimeout: 1_000, requestTimeout: 5_000 } }),
     queueUrl: env.queueUrl,
     deadLetterQueueUrl: env.deadLetterQueueUrl,

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { jobIdFor } from '../lambda/core/jobs';
 import { HCP_SIGNATURE_HEADER, TFE_SIGNATURE_HEADER, verifySignature } from '../lambda/core/signature';
+import { TEMPLATE_TIMEOUT_MS } from '../lambda/core/templates';
 import { runCli } from './support/cli-process';
 import { closeAfterEach } from './support/closed-after-each';
 import { startDestination } from './support/destination-server';
@@ -272,6 +273,32 @@ describe('tfe-bridge validate, rendering the bundled fixtures', () => {
       '  routes[0].destinations[3].template: workspace-auto-destroy-reminder: template produced no output for this payload',
       '  routes[0].destinations[3].template: workspace-auto-destroy-results: template produced no output for this payload',
     ]);
+  });
+});
+
+describe('tfe-bridge validate, with a template that never finishes in time', () => {
+  it('reports the timeout for the fixture and exits: the sandbox process does not hold the command', async () => {
+    const { configPath } = writeFiles({
+      routes: [
+        {
+          id: 'r',
+          signingSecret: { secretId: 'hmac' },
+          destinations: [
+            {
+              id: 'backtracking',
+              url: 'https://api.example.com/hook',
+              template: { jsonata: `$match("${'a'.repeat(28)}!", /(a+)+$/)` },
+              filter: { kinds: ['change-request'] },
+            },
+          ],
+        },
+      ],
+    });
+    const result = await runCli(['validate', '--config', configPath]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      `routes[0].destinations[0].template: team-change-request.assembled: template timed out after ${TEMPLATE_TIMEOUT_MS} ms`,
+    );
   });
 });
 

@@ -95,6 +95,7 @@ async function replay(
     states = seqs.map((seq) => store.jobs.stateOf(seq));
   }
   await runner?.stop(5_000);
+  await runner?.closeTemplates();
   const count = (state: string) => states.filter((s) => s === state).length;
   const pending = count('pending');
   io.stdout(
@@ -110,7 +111,7 @@ function localRunner(
   lanes: ReadonlySet<string>,
   options: LocalDeadLetterOptions,
   io: CommandIo,
-): DeliveryRunner {
+): DeliveryRunner & { closeTemplates(): Promise<void> } {
   let path: string;
   try {
     path = configPath(options.config, io.env);
@@ -120,7 +121,7 @@ function localRunner(
     );
   }
   const loaded = loadConfigFile(path);
-  return new DeliveryRunner({
+  const runner = new DeliveryRunner({
     store,
     lanes,
     targets: buildTargets(loaded.config, loaded.renderers),
@@ -130,4 +131,5 @@ function localRunner(
       logger: new JsonLogger((line) => io.stderr(line)),
     },
   });
+  return Object.assign(runner, { closeTemplates: async () => loaded.sandbox?.close() });
 }

@@ -49,6 +49,15 @@ describe('templates', () => {
     );
   });
 
+  it('fails with a TemplateError, not a RangeError, when the result nests too deeply to serialize', async () => {
+    const deep = `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`;
+    const body = fixture('tfe-run-errored').replace(/}\s*$/, `, "details": ${deep}}`);
+    const render = compileTemplate({ jsonata: 'details' });
+    await expect(render({ body, notification: classifyPayload(JSON.parse(body)) })).rejects.toThrow(
+      new TemplateError('template failed: Maximum call stack size exceeded'),
+    );
+  });
+
   it('stops a runaway recursive expression instead of hanging', async () => {
     const render = compileTemplate({ jsonata: '($f := function($n) { $f($n + 1) }; $f(0))' });
     await expect(render(inputOf('tfe-run-errored'))).rejects.toThrow(/template failed: D10(11|12)/);

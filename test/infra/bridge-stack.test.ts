@@ -9,6 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDeployConfig } from '../../infra/deploy-config';
 import { HOLDING_MAX_RECEIVE_COUNT } from '../../lambda/adapters/aws/receive-tally';
 import { signingSecretsOf } from '../../lambda/core/config';
+import { classifyPayload } from '../../lambda/core/payloads';
+import { compileTemplates, TEMPLATE_TIMEOUT_MS } from '../../lambda/core/templates';
+import { fixture } from '../support/fixtures';
 import {
   actionsOf,
   buildApp,
@@ -17,6 +20,7 @@ import {
   invokeBundle,
   onlyResource,
   removeTempDirs,
+  renderWithBundle,
   resourcesFor,
   resourcesOf,
   roleStatements,
@@ -365,6 +369,36 @@ describe('the example config, bundled, with an alarm email', () => {
     expect(JSON.parse(String(response.body))).toMatchObject({ error: 'route_not_found' });
     // The worker parses the config and compiles every template before handling a batch.
     expect(invokeBundle(bundle(worker), { Records: [] }, env)).toEqual({ batchItemFailures: [] });
+  });
+
+  it('produces a worker bundle that renders JSONata templates in its sandbox process, with no node_modules', async () => {
+    const body = fixture('tfe-run-errored');
+    const input = { body, notification: classifyPayload(JSON.parse(body)) };
+    const key = 'workspace-events/ops-api';
+    const expected = await compileTemplates(example).get(key)?.(input);
+    const backtracking = {
+      routes: [
+        { id: 'r', destinations: [{ id: 'd', template: { jsonata: '$match(run_message, /(a+)+$/)' } }] },
+      ],
+    };
+    const hostile = {
+      ...input,
+      body: JSON.stringify({ ...input.notification.payload, run_message: `${'a'.repeat(28)}!` }),
+    };
+    const file = join(
+      built.outdir,
+      template.toJSON().Resources[worker].Metadata['aws:asset:path'],
+      'index.mjs',
+    );
+    expect(
+      renderWithBundle(file, [
+        { config: example, key, input },
+        { config: backtracking, key: 'r/d', input: hostile },
+      ]),
+    ).toEqual([
+      { text: expected },
+      { error: `TemplateError: template timed out after ${TEMPLATE_TIMEOUT_MS} ms` },
+    ]);
   });
 
   it('passes the cdk-nag AwsSolutions checks with no finding, and has no CDK errors or warnings', () => {

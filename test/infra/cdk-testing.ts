@@ -158,24 +158,56 @@ const result = await handler(JSON.parse(event), { ...JSON.parse(context), getRem
 process.stdout.write('\\nRESULT ' + JSON.stringify(result) + '\\n');
 `;
 
-/**
- * Invokes a bundled entry (`index.mjs`) in a separate Node process with the environment the
- * stack gives it, and returns the handler's result. Its logs stay in the child's captured output.
- */
-export function invokeBundle(file: string, event: unknown, env: Record<string, string>): unknown {
-  const result = spawnSync(
-    process.execPath,
-    ['--input-type=module', '-e', INVOKE_SCRIPT, file, JSON.stringify(event), JSON.stringify(LAMBDA_CONTEXT)],
-    {
-      encoding: 'utf8',
-      timeout: 20_000,
-      // No credentials and no network: these invocations must not need AWS.
-      env: { PATH: process.env.PATH ?? '', AWS_REGION: 'eu-west-1', ...env },
-    },
-  );
+// Runs in a child Node: compile templates with the bundled worker's wiring (its template sandbox)
+// and render each input, answering the text or the error's name and message.
+const RENDER_SCRIPT = `
+const [file, renders] = process.argv.slice(1);
+const { compileWorkerTemplates } = await import(file);
+const results = [];
+for (const { config, key, input } of JSON.parse(renders)) {
+  const render = compileWorkerTemplates(config).get(key);
+  results.push(await render(input).then((text) => ({ text }), (error) => ({ error: error.name + ': ' + error.message })));
+}
+process.stdout.write('\\nRESULT ' + JSON.stringify(results) + '\\n');
+`;
+
+/** Runs `script` (an ES module) in a separate Node process and returns its `RESULT` line's JSON. */
+function runScript(script: string, args: string[], env: Record<string, string>): unknown {
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script, ...args], {
+    encoding: 'utf8',
+    timeout: 20_000,
+    // No credentials and no network: these invocations must not need AWS.
+    env: { PATH: process.env.PATH ?? '', AWS_REGION: 'eu-west-1', ...env },
+  });
   const line = result.stdout.split('\n').find((l) => l.startsWith('RESULT '));
   if (result.status !== 0 || !line) {
     throw new Error(`bundle invocation failed (${result.status}):\n${result.stderr.slice(0, 2000)}`);
   }
   return JSON.parse(line.slice('RESULT '.length));
+}
+
+/**
+ * Invokes a bundled entry (`index.mjs`) in a separate Node process with the environment the
+ * stack gives it, and returns the handler's result. Its logs stay in the child's captured output.
+ */
+export function invokeBundle(file: string, event: unknown, env: Record<string, string>): unknown {
+  return runScript(INVOKE_SCRIPT, [file, JSON.stringify(event), JSON.stringify(LAMBDA_CONTEXT)], env);
+}
+
+export interface BundleRender {
+  config: unknown;
+  /** `route/destination` */
+  key: string;
+  input: unknown;
+}
+
+/** Renders through the bundled worker's `compileWorkerTemplates`: `{ text }` or `{ error }` each. */
+export function renderWithBundle(
+  file: string,
+  renders: BundleRender[],
+): Array<{ text?: string; error?: string }> {
+  return runScript(RENDER_SCRIPT, [file, JSON.stringify(renders)], {}) as Array<{
+    text?: string;
+    error?: string;
+  }>;
 }

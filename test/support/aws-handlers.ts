@@ -8,10 +8,15 @@ import {
 import { SqsJobQueue } from '../../lambda/adapters/aws/sqs-job-queue';
 import type { AppDeps } from '../../lambda/app';
 import type { BridgeConfig } from '../../lambda/core/config';
-import { compileTemplates } from '../../lambda/core/templates';
 import type { Logger } from '../../lambda/ports';
 import { createReceiverHandler, type ReceiverHandler } from '../../lambda/receiver';
-import { buildTargets, createWorkerHandler, type WorkerDeps, type WorkerHandler } from '../../lambda/worker';
+import {
+  buildTargets,
+  compileWorkerTemplates,
+  createWorkerHandler,
+  type WorkerDeps,
+  type WorkerHandler,
+} from '../../lambda/worker';
 import { type FifoQueues, getSecretValueVia, type LocalSqs, sendMessageBatchVia } from './local-sqs';
 
 export interface LocalAws {
@@ -58,7 +63,7 @@ export type WorkerOptions = LocalAws &
 export function workerFor(options: WorkerOptions): WorkerHandler {
   const { config, sqs, queues, sm, logger, secretCache, deadLetterQueueUrl, ...rest } = options;
   return createWorkerHandler({
-    targets: buildTargets(config, compileTemplates(config)),
+    targets: buildTargets(config, compileWorkerTemplates(config)),
     sqs: sqs.client,
     queueUrl: queues.queueUrl,
     deadLetterQueueUrl: deadLetterQueueUrl ?? queues.dlqUrl,

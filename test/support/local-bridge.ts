@@ -35,8 +35,9 @@ export async function startTestBridge(
     writeFileSync(secretsPath, JSON.stringify(values));
   writeSecrets(secrets);
   const logger = new CaptureLogger();
+  const loaded = loadConfigFile(configPath);
   const bridge = await startLocalBridge({
-    loaded: loadConfigFile(configPath),
+    loaded,
     logger,
     secrets: new FileSecretStore(secretsPath),
     port: 0,

@@ -1,16 +1,21 @@
 // Loading a bridge config from disk: parse + validate, then compile every template, reading
-// `{ file }` templates relative to the config file. Any problem is a ConfigError with paths.
+// `{ file }` templates relative to the config file, to run JSONata ones in a sandbox process.
+// Any problem is a ConfigError with paths.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { BridgeConfig } from '../../core/config';
 import { parseConfigText } from '../../core/config-text';
 import { ConfigError } from '../../core/errors';
 import { compileTemplates, type Renderer } from '../../core/templates';
+import { ProcessTemplateSandbox } from '../template-sandbox/process-sandbox';
 
 export interface LoadedConfig {
   path: string;
   config: BridgeConfig;
   renderers: Map<string, Renderer>;
+  /** Where the renderers run JSONata templates. It starts a process at the first such render and
+   *  never keeps this one alive; close() stops it sooner. */
+  sandbox?: ProcessTemplateSandbox;
 }
 
 export function loadConfigFile(path: string): LoadedConfig {
@@ -24,8 +29,10 @@ export function loadConfigFile(path: string): LoadedConfig {
   }
   const config = parseConfigText(text, path);
   const baseDir = dirname(resolve(path));
+  const sandbox = new ProcessTemplateSandbox();
   const renderers = compileTemplates(config, {
     readFile: (file) => readFileSync(resolve(baseDir, file), 'utf8'),
+    sandbox,
   });
-  return { path, config, renderers };
+  return { path, config, renderers, sandbox };
 }
