@@ -1,5 +1,5 @@
 // The real `tfe-bridge` binary in a child process: exit codes, messages, and `serve` end to end.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -93,10 +93,11 @@ describe('tfe-bridge CLI', () => {
     writeFileSync(secrets, JSON.stringify({ hmac, api: { token } }));
     // Config and secrets through the environment fallbacks, the port through PORT.
     const bridge = startCli(
-      ['serve', '--dead-letters', join(dir, 'dl.jsonl'), '--journal', join(dir, 'journal.jsonl')],
+      ['serve'],
       {
         TFE_BRIDGE_CONFIG: config,
         TFE_BRIDGE_SECRETS: secrets,
+        TFE_BRIDGE_STORE: join(dir, 'bridge.db'),
         PORT: '0',
       },
     );
@@ -127,6 +128,8 @@ describe('tfe-bridge CLI', () => {
     ]);
     expect(result.stdout + result.stderr).not.toContain(token);
     expect(result.stdout + result.stderr).not.toContain(hmac);
-    expect(() => readFileSync(join(dir, 'dl.jsonl'))).toThrow(/ENOENT/);
+    const listed = await runCli(['dead-letters', 'list', '--store', join(dir, 'bridge.db')]);
+    expect(listed.stdout).toBe('');
+    expect(listed.stderr).toContain('0 of 0 dead letters');
   });
 });

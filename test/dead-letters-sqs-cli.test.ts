@@ -240,7 +240,7 @@ describe('tfe-bridge dead-letters with --dlq-url (AWS)', () => {
     ],
     [
       ['list', '--dlq-url', 'https://sqs.example/q.fifo', '--file', 'x.jsonl'],
-      '--file and --dlq-url are two different sources',
+      '--file is for the local store; with --dlq-url the deployed worker delivers',
     ],
     [
       [
@@ -252,7 +252,7 @@ describe('tfe-bridge dead-letters with --dlq-url (AWS)', () => {
         '--config',
         'c.yaml',
       ],
-      '--config is for local replay',
+      '--config is for the local store; with --dlq-url the deployed worker delivers',
     ],
     [['list', '--dlq-url', 'not a url'], '--dlq-url must be a queue URL'],
     [['list', '--queue-url', 'https://sqs.example/j.fifo'], '--queue-url needs --dlq-url'],

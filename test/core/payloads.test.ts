@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PayloadError } from '../../lambda/core/errors';
 import { classifyPayload, parseJsonObject } from '../../lambda/core/payloads';
 import { fixture, fixtureNames } from '../support/fixtures';
 
@@ -51,10 +52,16 @@ describe('classifyPayload on HashiCorp samples', () => {
     expect(classify('tfe-verification').workspaceName).toBeUndefined();
   });
 
-  it('treats any notification entry with trigger "verification" as a verification', () => {
+  it('treats a body whose every entry has trigger "verification" as a verification', () => {
+    const body = JSON.parse(fixture('tfe-run-planned'));
+    body.notifications = [{ trigger: 'verification' }, { trigger: 'verification' }];
+    expect(classifyPayload(body).kind).toBe('verification');
+  });
+
+  it('refuses a verification mixed with real entries (it would be answered 200 and the entries dropped)', () => {
     const body = JSON.parse(fixture('tfe-run-planned'));
     body.notifications.push({ trigger: 'verification' });
-    expect(classifyPayload(body).kind).toBe('verification');
+    expect(() => classifyPayload(body)).toThrow(PayloadError);
   });
 
   it.each([

@@ -1,5 +1,5 @@
 // The stack with `replayGuard` enabled: a DynamoDB table with TTL and point-in-time recovery,
-// PutItem (only) for the receiver, its name in the receiver's environment; none of it otherwise.
+// GetItem and PutItem (only) for the receiver, its name in the receiver's environment; none of it otherwise.
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -28,7 +28,7 @@ const functionId = (template: Template, entry: string) =>
   Object.keys(template.findResources('AWS::Lambda::Function')).find((id) => id.startsWith(entry)) ?? '';
 
 describe('replay guard in the stack', () => {
-  it('creates the table, lets the receiver PutItem on it and nothing else, and stays cdk-nag clean', () => {
+  it('creates the table, lets the receiver GetItem and PutItem on it and nothing else, and stays cdk-nag clean', () => {
     const { stack } = buildApp({ configPath: writeConfig(config('replayGuard: { ttlSeconds: 86400 }')) });
     const template = Template.fromStack(stack);
     const [table] = onlyResource(template, 'AWS::DynamoDB::Table', {
@@ -46,7 +46,11 @@ describe('replay guard in the stack', () => {
     const dynamoStatements = (role: string) =>
       roleStatements(template, role).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
     expect(dynamoStatements('ReceiverRole')).toEqual([
-      { Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: { 'Fn::GetAtt': [table, 'Arn'] } },
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        Resource: { 'Fn::GetAtt': [table, 'Arn'] },
+      },
     ]);
     expect(dynamoStatements('WorkerRole')).toEqual([]);
 
