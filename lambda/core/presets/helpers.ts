@@ -1,5 +1,6 @@
 // Helpers shared by the presets. Destinations reject over-long fields, so every free text goes
-// through truncate(). Lengths count code points, as the JSONata presets they replace did.
+// through truncate(). Lengths count UTF-16 units, which are never fewer than code points: a text
+// that fits in units fits whichever way the service counts (Discord counts both).
 import type { EventView } from '../event-view';
 
 /** What a preset reads: the flat event view, the payload as received, the destination's secrets. */
@@ -12,19 +13,32 @@ export interface PresetInput {
 /** Builds the JSON value sent to the destination (undefined members are left out). */
 export type Preset = (input: PresetInput) => unknown;
 
-/** At most `max` code points, the last one an ellipsis when something was cut. */
-export function truncate(value: string, max: number): string {
-  // A string's UTF-16 length is never below its code point count: most strings stop here.
+const GRAPHEMES = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
+
+/** The longest prefix of at most `max` UTF-16 units that ends between two graphemes (so an
+ *  emoji, a flag or a letter with its accents is kept whole or dropped whole). A first grapheme
+ *  longer than `max` (a letter under thousands of combining marks) is cut between code points. */
+export function firstUnits(value: string, max: number): string {
   if (value.length <= max) return value;
-  const points = Array.from(value);
-  return points.length > max ? `${points.slice(0, max - 1).join('')}…` : value;
+  let end = 0;
+  for (const { index, segment } of GRAPHEMES.segment(value)) {
+    if (index + segment.length > max) break;
+    end = index + segment.length;
+  }
+  if (end === 0 && max > 0) end = isHighSurrogate(value.charCodeAt(max - 1)) ? max - 1 : max;
+  return value.slice(0, end);
 }
 
-/** The first `max` code points. */
-export function firstCodePoints(value: string, max: number): string {
-  if (value.length <= max) return value;
-  return Array.from(value).slice(0, max).join('');
+/** At most `max` UTF-16 units (so at most `max` code points), the last one an ellipsis when
+ *  something was cut. */
+export function truncate(value: string, max: number): string {
+  return value.length <= max ? value : `${firstUnits(value, max - 1)}…`;
 }
+
+/** The size of a value as JSON text, in UTF-8 bytes: what the services' byte limits count. */
+export const jsonBytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8');
 
 const pad = (value: number, width: number): string => String(value).padStart(width, '0');
 
