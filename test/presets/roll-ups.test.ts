@@ -19,8 +19,8 @@ describe('a roll-up of planning, needs attention and errored', () => {
     });
     // Every event stays readable in the original payload.
     expect(dispatch.client_payload.raw.notifications.map((n: { trigger: string }) => n.trigger)).toEqual([
-      'run:errored',
       'run:planning',
+      'run:errored',
       'run:needs_attention',
     ]);
   });

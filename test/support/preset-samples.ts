@@ -119,8 +119,8 @@ const SYNTHETIC: PresetSample[] = [
       workspace_name: 'my-workspace',
       organization_name: 'acme-org',
       notifications: [
-        rollUpEntry('Run Errored', 'run:errored', 'errored', '2024-03-04T10:03:00.000Z'),
         rollUpEntry('Run Planning', 'run:planning', 'planning', '2024-03-04T10:00:10.000Z'),
+        rollUpEntry('Run Errored', 'run:errored', 'errored', '2024-03-04T10:03:00.000Z'),
         rollUpEntry('Run Needs Attention', 'run:needs_attention', 'planned', '2024-03-04T10:01:30.000Z'),
       ],
     }),
