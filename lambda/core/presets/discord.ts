@@ -40,16 +40,19 @@ const FOOTER_MAX = 256;
 
 /** Markdown, links, mentions (`<@`, `<#`, `<t:`, `<:emoji:`), headings, quotes, `@everyone`. */
 const SPECIAL = /[\\*_~|`<>[\]()#@]/g;
+const HAS_SPECIAL = /[\\*_~|`<>[\]()#@]/;
 /** List markers only count at the start of a line: `- `, `+ `, `1. `. */
 const LIST_MARKER = /^([ \t]*)([-+]|\d+(?=\.))(\.?)/gm;
+const HAS_LIST_MARKER = /^[ \t]*([-+]|\d+\.)/m;
 
-/** Discord shows `\X` as X for any ASCII punctuation X. */
+/** Discord shows `\X` as X for any ASCII punctuation X. (A test before each replace: most
+ *  texts have nothing to escape, and a test costs a fraction of a replace.) */
 export function escapeMarkdown(value: string): string {
-  return value
-    .replace(SPECIAL, '\\$&')
-    .replace(LIST_MARKER, (_, space: string, mark: string, dot: string) =>
-      dot ? `${space}${mark}\\.` : `${space}\\${mark}`,
-    );
+  const escaped = HAS_SPECIAL.test(value) ? value.replace(SPECIAL, '\\$&') : value;
+  if (!HAS_LIST_MARKER.test(escaped)) return escaped;
+  return escaped.replace(LIST_MARKER, (_, space: string, mark: string, dot: string) =>
+    dot ? `${space}${mark}\\.` : `${space}\\${mark}`,
+  );
 }
 
 /** The subject is a name: on one line, so its bold stays on the description's first line. */

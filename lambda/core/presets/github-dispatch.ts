@@ -3,8 +3,7 @@
 // `client_payload` to 10 top-level keys and "less than 64KB": when the original payload (`raw`)
 // does not fit, its long strings are cut, then it is dropped, and `raw.tfe_bridge_truncated`
 // says so. A body GitHub would refuse is never sent.
-import type { EventView } from '../event-view';
-import { firstUnits, jsonBytes, type Preset, truncate } from './helpers';
+import { firstUnits, jsonBytes, jsonBytesBound, type Preset, truncate } from './helpers';
 
 export interface GithubDispatch {
   event_type: string;
@@ -31,9 +30,10 @@ const TEXT_MAX = 512;
 const SKELETON_BYTES = 400;
 /** String lengths tried in turn on an oversized `raw`, before it is dropped. */
 const RAW_STRING_CAPS = [1024, 128, 16];
-/** Deeper than this, a cut `raw` holds "…" (no payload HashiCorp sends is nearly this deep). */
+/** Deeper than this, a cut `raw` holds "…" (HashiCorp's payloads are 4 deep). */
 const RAW_DEPTH_MAX = 32;
 
+const length = (value: string | null): number => value?.length ?? 0;
 const clip = (value: string | null): string | null => (value === null ? null : truncate(value, TEXT_MAX));
 
 /** A copy of a JSON value with every string cut to `max` units. Objects have no prototype, so a
@@ -50,7 +50,8 @@ function cutStrings(value: unknown, max: number, depth = 0): unknown {
 
 /** The payload itself when it fits in `room` bytes, else a cut copy, else only the marker. */
 function fitRaw(payload: Record<string, unknown>, room: number): Record<string, unknown> {
-  if (jsonBytes(payload) <= room) return payload;
+  const bound = jsonBytesBound(payload, room);
+  if (bound <= room || (bound !== Number.POSITIVE_INFINITY && jsonBytes(payload) <= room)) return payload;
   for (const max of RAW_STRING_CAPS) {
     const cut = { ...(cutStrings(payload, max) as Record<string, unknown>), tfe_bridge_truncated: true };
     if (jsonBytes(cut) <= room) return cut;
@@ -58,8 +59,9 @@ function fitRaw(payload: Record<string, unknown>, room: number): Record<string, 
   return { tfe_bridge_truncated: true };
 }
 
-function fields(e: EventView): Omit<GithubDispatch['client_payload'], 'raw'> {
-  return {
+export const githubDispatchPreset: Preset = ({ event: e, payload }): GithubDispatch => {
+  const event_type = firstUnits(e.trigger ? e.trigger : e.kind, EVENT_TYPE_MAX);
+  const client_payload: GithubDispatch['client_payload'] = {
     kind: e.kind,
     trigger: clip(e.trigger),
     status: clip(e.status),
@@ -69,15 +71,22 @@ function fields(e: EventView): Omit<GithubDispatch['client_payload'], 'raw'> {
     organization: clip(e.organization),
     url: e.url,
     actor: clip(e.actor),
+    raw: payload,
   };
-}
-
-export const githubDispatchPreset: Preset = ({ event: e, payload }): GithubDispatch => {
-  const event_type = firstUnits(e.trigger ? e.trigger : e.kind, EVENT_TYPE_MAX);
-  const known = fields(e);
-  // An upper bound of everything but `raw` (6 bytes a unit at most), so a payload that fits is
-  // serialized once here, not twice.
-  let bound = SKELETON_BYTES + 6 * event_type.length;
-  for (const value of Object.values(known)) bound += 6 * (value?.length ?? 0);
-  return { event_type, client_payload: { ...known, raw: fitRaw(payload, MAX_DISPATCH_BYTES - bound) } };
+  // An upper bound of everything but `raw` (6 bytes a unit at most): the common payload is
+  // measured by jsonBytesBound() alone, never serialized twice.
+  const c = client_payload;
+  const units =
+    event_type.length +
+    c.kind.length +
+    c.outcome.length +
+    c.message.length +
+    length(c.trigger) +
+    length(c.status) +
+    length(c.workspace) +
+    length(c.organization) +
+    length(c.url) +
+    length(c.actor);
+  c.raw = fitRaw(payload, MAX_DISPATCH_BYTES - SKELETON_BYTES - 6 * units);
+  return { event_type, client_payload };
 };

@@ -43,7 +43,7 @@ const FALLBACK_MAX = 1000;
 
 /** Slack mrkdwn treats & < > as control characters (a mention is `<!channel>`). */
 const escapeMrkdwn = (s: string): string =>
-  s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+  /[&<>]/.test(s) ? s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;') : s;
 
 /** Payload text, shown as typed: no emoji codes either. */
 const plain = (text: string, max: number): PlainText => ({

@@ -70,50 +70,49 @@ const CAPS = { line: 300, message: 500, subject: 500, details: 4000, fact: 500 }
 const SCALES = [1, 0.25, 0.05];
 const FACTS_MAX = 12;
 
-/** Teams turns `{{DATE(...)}}` and `{{TIME(...)}}` into dates even in a TextRun: a zero-width
- *  space between the braces keeps payload text as typed. */
-const run = (text: string, max: number, style: Omit<TextRun, 'type' | 'text'> = {}): TextRun => ({
-  type: 'TextRun',
-  text: truncate(text, max).replaceAll('{{', '{\u200b{'),
-  ...style,
-});
+/** Payload text for a TextRun, cut to `max`. Teams turns `{{DATE(...)}}` and `{{TIME(...)}}`
+ *  into dates even in a TextRun: a zero-width space between the braces keeps the text as typed. */
+function safe(text: string, max: number): string {
+  const cut = truncate(text, max);
+  return cut.includes('{{') ? cut.replaceAll('{{', '{\u200b{') : cut;
+}
+
+const block = (inlines: TextRun[], spacing?: 'None' | 'Small'): RichTextBlock =>
+  spacing ? { type: 'RichTextBlock', inlines, spacing } : { type: 'RichTextBlock', inlines };
 
 function cardBody(e: EventView, scale: number): Array<Container | RichTextBlock | TextBlock> {
   const cap = (max: number) => Math.max(8, Math.floor(max * scale));
+  const line = joinPresent([e.source, e.trigger ?? undefined], ' · ');
+  const color = COLORS[e.outcome];
   const body: Array<Container | RichTextBlock | TextBlock> = [
     {
       type: 'Container',
       style: STYLES[e.outcome],
       bleed: true,
       items: [
-        {
-          type: 'RichTextBlock',
-          inlines: [
-            run(joinPresent([e.source, e.trigger ?? undefined], ' · '), cap(CAPS.line), {
-              size: 'Small',
-              isSubtle: true,
-            }),
+        block([{ type: 'TextRun', text: safe(line, cap(CAPS.line)), size: 'Small', isSubtle: true }]),
+        block(
+          [
+            {
+              type: 'TextRun',
+              text: safe(e.message, cap(CAPS.message)),
+              size: 'Large',
+              weight: 'Bolder',
+              color,
+            },
           ],
-        },
-        {
-          type: 'RichTextBlock',
-          inlines: [
-            run(e.message, cap(CAPS.message), { size: 'Large', weight: 'Bolder', color: COLORS[e.outcome] }),
-          ],
-          spacing: 'None',
-        },
+          'None',
+        ),
       ],
     },
   ];
   if (e.subject)
-    body.push({ type: 'RichTextBlock', inlines: [run(e.subject, cap(CAPS.subject), { weight: 'Bolder' })] });
-  if (e.details) body.push({ type: 'RichTextBlock', inlines: [run(e.details, cap(CAPS.details))] });
+    body.push(block([{ type: 'TextRun', text: safe(e.subject, cap(CAPS.subject)), weight: 'Bolder' }]));
+  if (e.details) body.push(block([{ type: 'TextRun', text: safe(e.details, cap(CAPS.details)) }]));
+  const factMax = cap(CAPS.fact);
   for (const { title, value } of e.facts.slice(0, FACTS_MAX)) {
-    body.push({
-      type: 'RichTextBlock',
-      inlines: [run(`${title}: `, 100, { weight: 'Bolder' }), run(value, cap(CAPS.fact))],
-      spacing: 'Small',
-    });
+    const name: TextRun = { type: 'TextRun', text: `${title}: `, weight: 'Bolder' };
+    body.push(block([name, { type: 'TextRun', text: safe(value, factMax) }], 'Small'));
   }
   // Ours, and a TextBlock because Teams shows DATE/TIME in the reader's own time zone.
   const when = isoSeconds(e.epoch);
