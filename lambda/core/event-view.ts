@@ -41,7 +41,9 @@ export interface ViewParts {
 
 export interface EventView {
   kind: PayloadKind;
-  /** The primary trigger: `run:errored`, `assessment:drifted`, `hashicorp.packer.version:assign`. */
+  /** The primary trigger: `run:errored`, `assessment:drifted`, `hashicorp.packer.version:assign`.
+   *  In a roll-up (several `notifications[]`), this and status, message, actor and timestamp are
+   *  the latest event's (event-view/roll-up.ts). */
   trigger: string | null;
   /** run_status, the assessment result, the auto-destroy run status or the HCP event action. */
   status: string | null;
