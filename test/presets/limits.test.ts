@@ -62,12 +62,18 @@ describe('github-dispatch', () => {
     expect(dispatch.event_type).toBe('run:errored');
   });
 
-  it.each([3000, 100_000])('cuts a payload nested %i deep, which JSON.stringify cannot serialize', async (depth) => {
-    const body = `{"trigger":"run:errored","deep":${'['.repeat(depth)}${']'.repeat(depth)}}`;
-    const dispatch = await render('github-dispatch', body);
-    expect(dispatch.client_payload.raw).toMatchObject({ trigger: 'run:errored', tfe_bridge_truncated: true });
-    expect(bytes(dispatch)).toBeLessThanOrEqual(MAX_DISPATCH_BYTES);
-  });
+  it.each([3000, 100_000])(
+    'cuts a payload nested %i deep, which JSON.stringify cannot serialize',
+    async (depth) => {
+      const body = `{"trigger":"run:errored","deep":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+      const dispatch = await render('github-dispatch', body);
+      expect(dispatch.client_payload.raw).toMatchObject({
+        trigger: 'run:errored',
+        tfe_bridge_truncated: true,
+      });
+      expect(bytes(dispatch)).toBeLessThanOrEqual(MAX_DISPATCH_BYTES);
+    },
+  );
 
   it('keeps a `__proto__` key of a cut payload a key', async () => {
     const body = `{"__proto__":{"polluted":true},${JSON.stringify(runWith(() => 'p'.repeat(70_000))).slice(1)}`;
