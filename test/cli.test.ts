@@ -92,15 +92,12 @@ describe('tfe-bridge CLI', () => {
     );
     writeFileSync(secrets, JSON.stringify({ hmac, api: { token } }));
     // Config and secrets through the environment fallbacks, the port through PORT.
-    const bridge = startCli(
-      ['serve'],
-      {
-        TFE_BRIDGE_CONFIG: config,
-        TFE_BRIDGE_SECRETS: secrets,
-        TFE_BRIDGE_STORE: join(dir, 'bridge.db'),
-        PORT: '0',
-      },
-    );
+    const bridge = startCli(['serve'], {
+      TFE_BRIDGE_CONFIG: config,
+      TFE_BRIDGE_SECRETS: secrets,
+      TFE_BRIDGE_STORE: join(dir, 'bridge.db'),
+      PORT: '0',
+    });
     children.push(bridge);
     const [, url] = await bridge.waitForOutput(/"message":"listening","url":"([^"]+)"/);
     const body = fixture('tfe-run-completed-captured');

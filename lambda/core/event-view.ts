@@ -20,6 +20,8 @@ export interface ViewParts {
   status: string | null;
   /** True when the payload reports a failure that trigger and status do not show. */
   failed?: boolean;
+  /** The triggers that decide the outcome, when not all of the notification's (roll-ups). */
+  outcomeTriggers?: string[];
   source: string;
   message: string;
   summary?: string;
@@ -39,7 +41,9 @@ export interface ViewParts {
 
 export interface EventView {
   kind: PayloadKind;
-  /** The primary trigger: `run:errored`, `assessment:drifted`, `hashicorp.packer.version:assign`. */
+  /** The primary trigger: `run:errored`, `assessment:drifted`, `hashicorp.packer.version:assign`.
+   *  In a roll-up (several `notifications[]`), this and status, message, actor and timestamp are
+   *  the latest event's (event-view/roll-up.ts). */
   trigger: string | null;
   /** run_status, the assessment result, the auto-destroy run status or the HCP event action. */
   status: string | null;
@@ -68,7 +72,8 @@ export interface EventView {
   actor: string | null;
   /** When it happened (ISO 8601), as the payload says; null when it does not say. */
   timestamp: string | null;
-  /** `timestamp` in Unix seconds (for Slack's date formatting), or null. */
+  /** `timestamp` in Unix seconds (for Slack's date formatting), or null (also before 1970 or
+   *  after 9999). */
   epoch: number | null;
   /** Label/value pairs for cards and fields, without empty values. */
   facts: EventFact[];
@@ -93,9 +98,13 @@ function viewParts(kind: PayloadKind, payload: Json, triggers: string[]): ViewPa
   }
 }
 
+/** 9999-12-31T23:59:59Z: services reject five-digit years in ISO 8601 timestamps. */
+const MAX_EPOCH_S = 253_402_300_799;
+
 function toEpoch(timestamp: string | null): number | null {
   const ms = timestamp === null ? Number.NaN : Date.parse(timestamp);
-  return Number.isNaN(ms) ? null : Math.floor(ms / 1000);
+  const epoch = Math.floor(ms / 1000);
+  return epoch >= 0 && epoch <= MAX_EPOCH_S ? epoch : null;
 }
 
 export function describeEvent(notification: Notification): EventView {
@@ -105,7 +114,7 @@ export function describeEvent(notification: Notification): EventView {
     kind: notification.kind,
     trigger: parts.trigger,
     status: parts.status,
-    outcome: outcomeOf(notification.triggers, parts.status, parts.failed ?? false),
+    outcome: outcomeOf(parts.outcomeTriggers ?? notification.triggers, parts.status, parts.failed ?? false),
     source: parts.source,
     message: parts.message,
     summary,

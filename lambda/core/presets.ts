@@ -1,7 +1,7 @@
 // Built-in templates selectable as `template: { preset: NAME }`. `passthrough` forwards the
 // original body byte for byte; the others are TypeScript functions over the payload and its
-// `$event` view (event-view.ts). They were JSONata expressions at first and render the same
-// bytes (test/presets/jsonata-reference holds those expressions), about 20-100x faster.
+// `$event` view (event-view.ts). They were JSONata expressions at first (20-100x slower); they
+// now also escape payload text and fit each service's limits (docs/destinations.md).
 import { discordPreset } from './presets/discord';
 import { genericPreset } from './presets/generic';
 import { githubDispatchPreset } from './presets/github-dispatch';

@@ -91,6 +91,101 @@ describe('describeEvent', () => {
   });
 });
 
+describe('describeEvent of a roll-up (several notifications[] entries)', () => {
+  const entry = (trigger: string, status: string, at: string | null) => ({
+    message: `Run ${status}`,
+    trigger,
+    run_status: status,
+    run_updated_at: at,
+    run_updated_by: `user-${status}`,
+  });
+  const rollUp = (...notifications: unknown[]) => {
+    const body = JSON.parse(fixture('tfe-run-errored'));
+    return viewOf(JSON.stringify({ ...body, notifications }));
+  };
+
+  it('says what the latest event says, whatever the order of the entries', () => {
+    const view = rollUp(
+      entry('run:errored', 'errored', '2024-01-01T10:03:00Z'),
+      entry('run:planning', 'planning', '2024-01-01T10:00:00Z'),
+    );
+    expect(view).toMatchObject({
+      trigger: 'run:errored',
+      status: 'errored',
+      message: 'Run errored',
+      outcome: 'failure',
+      actor: 'user-errored',
+      timestamp: '2024-01-01T10:03:00Z',
+    });
+    expect(view.facts).toContainEqual({ title: 'Events', value: 'Run planning → Run errored' });
+  });
+
+  it('takes the last entry when they carry no time', () => {
+    expect(
+      rollUp(entry('run:planning', 'planning', null), entry('run:applying', 'applying', null)),
+    ).toMatchObject({
+      trigger: 'run:applying',
+      outcome: 'info',
+    });
+  });
+
+  it('lets a later event end a warning: approval needed, then applying, is not yellow', () => {
+    const view = rollUp(
+      entry('run:needs_attention', 'planned', '2024-01-01T10:01:00Z'),
+      entry('run:applying', 'applying', '2024-01-01T10:02:00Z'),
+    );
+    expect(view).toMatchObject({ trigger: 'run:applying', outcome: 'info' });
+  });
+
+  it('stays red when any event failed, even one that says it came first', () => {
+    const view = rollUp(
+      entry('run:errored', 'errored', '2024-01-01T10:01:00Z'),
+      entry('run:completed', 'applied', '2024-01-01T10:02:00Z'),
+    );
+    expect(view).toMatchObject({ trigger: 'run:completed', outcome: 'failure' });
+  });
+
+  it('lists nothing extra for a single event', () => {
+    expect(viewOf(fixture('tfe-run-errored')).facts.map((fact) => fact.title)).toEqual([
+      'Status',
+      'Run',
+      'By',
+    ]);
+  });
+});
+
+describe('describeEvent on hostile values', () => {
+  it('gives links in their normalized form, and none past 2000 characters', () => {
+    const body = JSON.parse(fixture('tfe-run-errored'));
+    const url = (runUrl: string) => viewOf(JSON.stringify({ ...body, run_url: runUrl })).url;
+    expect(url('https://app.terraform.io/a b?x=<y>|z')).toBe('https://app.terraform.io/a%20b?x=%3Cy%3E|z');
+    expect(url(`https://app.terraform.io/${'a'.repeat(2000)}`)).toBeNull();
+    expect(url('javascript:alert(1)')).toBeNull();
+  });
+
+  it.each([
+    ['hashicorp.<!channel>.x', 'HCP'],
+    ['hashicorp.constructor.x', 'HCP constructor'],
+    ['hashicorp.__proto__.x', 'HCP'],
+    ['hashicorp.waypoint-next.addon', 'HCP waypoint-next'],
+    ['hashicorp.packer.version', 'HCP Packer'],
+  ])('names the product of event_source %s "%s"', (source, name) => {
+    const body = JSON.parse(fixture('hcp-packer-version-assigned'));
+    expect(viewOf(JSON.stringify({ ...body, event_source: source })).source).toBe(name);
+  });
+
+  it('has no epoch for a time before 1970 or after 9999', () => {
+    const body = JSON.parse(fixture('tfe-run-errored'));
+    const at = (time: string) =>
+      viewOf(
+        JSON.stringify({ ...body, notifications: [{ ...body.notifications[0], run_updated_at: time }] }),
+      );
+    expect(at('+275760-09-13T00:00:00.000Z').epoch).toBeNull();
+    expect(at('1969-12-31T23:59:59Z').epoch).toBeNull();
+    expect(at('9999-12-31T23:59:59Z').epoch).toBe(253_402_300_799);
+  });
+});
+
 describe('outcomeOf', () => {
   it.each([
     [['run:errored'], 'canceled', 'failure'],

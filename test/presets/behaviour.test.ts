@@ -1,22 +1,9 @@
-// What the presets decide, beyond shape: PagerDuty's trigger/resolve and dedup keys, escaping of
-// payload text, and colours by outcome.
+// What the presets decide, beyond shape: PagerDuty's trigger/resolve and dedup keys, and colours
+// by outcome.
 import { describe, expect, it } from 'vitest';
-import { classifyPayload } from '../../lambda/core/payloads';
-import { compileTemplate } from '../../lambda/core/templates';
 import { fixture } from '../support/fixtures';
-import { EXAMPLE_ROUTING_KEY, presetSamples, STRESS_SAMPLE } from '../support/preset-samples';
-
-const bodyOf = (name: string) =>
-  presetSamples().find((sample) => sample.name === name)?.body ?? fixture(name);
-
-async function render(preset: string, body: string): Promise<Record<string, unknown>> {
-  const text = await compileTemplate({ preset: preset as 'generic' })({
-    body,
-    notification: classifyPayload(JSON.parse(body)),
-    secrets: { routingKey: EXAMPLE_ROUTING_KEY },
-  });
-  return JSON.parse(text);
-}
+import { EXAMPLE_ROUTING_KEY, runWith } from '../support/preset-samples';
+import { bodyOf, renderPreset as render } from './render';
 
 describe('the pagerduty preset', () => {
   it.each([
@@ -28,11 +15,13 @@ describe('the pagerduty preset', () => {
     ['workspace-auto-destroy-results', 'resolve', undefined, 'tfe-bridge/acme-org/learned-english-dog'],
     ['tfe-run-created-captured', 'resolve', undefined, 'tfe-bridge/org1/tf-aws-simple/info'],
     ['hcp-packer-version-assigned', 'resolve', undefined, 'tfe-bridge/test/info'],
-    ['synthetic-unrecognized', 'resolve', undefined, 'tfe-bridge/unknown/info'],
+    ['synthetic-unrecognized', 'resolve', undefined, 'tfe-bridge/(no subject)/unknown/info'],
+    ['synthetic-all-null-errored', 'trigger', 'error', undefined],
   ])('sends %s as %s (severity %s) with dedup key %s', async (name, action, severity, key) => {
     const event = await render('pagerduty', bodyOf(name));
-    expect(event).toMatchObject({ routing_key: EXAMPLE_ROUTING_KEY, event_action: action, dedup_key: key });
-    expect((event.payload as { severity?: string } | undefined)?.severity).toBe(severity);
+    expect(event).toMatchObject({ routing_key: EXAMPLE_ROUTING_KEY, event_action: action });
+    expect(event.dedup_key).toBe(key);
+    expect(event.payload?.severity).toBe(severity);
   });
 
   it('resolves the incident an errored run opened when a later run of the workspace completes', async () => {
@@ -47,19 +36,37 @@ describe('the pagerduty preset', () => {
     expect(request.event_action).toBe('trigger');
     expect(request.dedup_key).toMatch(/^tfe-bridge\/acme-org\/my-workspace\/change-request\/https:/);
   });
-});
 
-describe('escaping payload text', () => {
-  it('slack: escapes &, < and > so payload text cannot inject links or mentions', async () => {
-    const text = JSON.stringify(await render('slack', STRESS_SAMPLE.body));
-    expect(text).toContain('&lt;script&gt;');
-    expect(text).not.toContain('<script>');
+  // HashiCorp's test payload has every field null: before, every such event had the key
+  // `tfe-bridge/run`, so unrelated failures merged into one incident and any all-null success
+  // resolved it.
+  it('opens a separate alert for each failure that names nothing, and never resolves one', async () => {
+    const errored = JSON.parse(bodyOf('synthetic-all-null-errored'));
+    const other = { ...errored, notification_configuration_id: 'nc-other' };
+    const first = await render('pagerduty', errored);
+    const second = await render('pagerduty', other);
+    expect([first.dedup_key, second.dedup_key]).toEqual([undefined, undefined]);
+    const completed = { ...errored, notifications: [{ trigger: 'run:completed', run_status: 'applied' }] };
+    const resolved = await render('pagerduty', completed);
+    expect(resolved).toMatchObject({
+      event_action: 'resolve',
+      dedup_key: 'tfe-bridge/(no subject)/run/info',
+    });
   });
 
-  it('discord: disables mentions and escapes markdown in names', async () => {
-    const message = await render('discord', STRESS_SAMPLE.body);
-    expect(message.allowed_mentions).toEqual({ parse: [] });
-    expect(JSON.stringify(message)).toContain('my\\\\_workspace');
+  it('keys a run without a workspace by its run id', async () => {
+    const body = { ...runWith(() => 'x'), workspace_name: null, organization_name: null, run_id: 'run-42' };
+    expect((await render('pagerduty', body)).dedup_key).toBe('tfe-bridge/run-42');
+  });
+
+  it('keeps keys apart that share their first 255 characters', async () => {
+    const request = JSON.parse(fixture('team-change-request.assembled'));
+    const url = (id: string) => `${request.change_request_url}/${'x'.repeat(300)}${id}`;
+    const a = await render('pagerduty', { ...request, change_request_url: url('a') });
+    const b = await render('pagerduty', { ...request, change_request_url: url('b') });
+    expect(a.dedup_key).toHaveLength(255);
+    expect(b.dedup_key).toHaveLength(255);
+    expect(a.dedup_key).not.toBe(b.dedup_key);
   });
 });
 
@@ -75,9 +82,9 @@ describe('colour by outcome', () => {
     ['hcp-vault-secrets-secret-created', ':large_blue_circle:', 'accent', 8078012],
   ])('%s: slack %s, teams %s, discord %i', async (name, emoji, style, color) => {
     const body = bodyOf(name);
-    const slack = (await render('slack', body)) as { text: string };
+    const slack = await render('slack', body);
     const teams = await render('teams', body);
-    const discord = (await render('discord', body)) as { embeds: Array<{ color: number }> };
+    const discord = await render('discord', body);
     expect(slack.text.startsWith(emoji)).toBe(true);
     expect(JSON.stringify(teams)).toContain(`"style":"${style}"`);
     expect(discord.embeds[0]?.color).toBe(color);

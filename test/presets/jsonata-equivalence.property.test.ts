@@ -1,15 +1,17 @@
-// The presets are TypeScript functions that replaced JSONata expressions for speed; they must
-// render exactly the same bytes as those expressions (kept in ./jsonata-reference) on every
-// sample and on arbitrary input, so that no destination sees a difference.
+// The generic preset is a TypeScript function that replaced a JSONata expression for speed; it
+// must render exactly the same bytes as that expression (kept in ./jsonata-reference) on every
+// sample and on arbitrary input, so that no destination sees a difference. (The other presets'
+// expressions were retired with issue 14: see jsonata-reference/index.ts.)
 import fc from 'fast-check';
 import jsonata from 'jsonata';
 import { describe, expect, it } from 'vitest';
-import { describeEvent, type EventView } from '../../lambda/core/event-view';
-import { classifyPayload, PAYLOAD_KINDS } from '../../lambda/core/payloads';
+import { describeEvent } from '../../lambda/core/event-view';
+import { classifyPayload } from '../../lambda/core/payloads';
 import { PRESETS } from '../../lambda/core/presets';
 import { compileExpression, compileTemplate } from '../../lambda/core/templates';
 import { fixture, fixtureNames } from '../support/fixtures';
 import { EXAMPLE_ROUTING_KEY, presetSamples } from '../support/preset-samples';
+import { anyView } from './event-views';
 import { JSONATA_PRESETS } from './jsonata-reference';
 
 const SAMPLES = presetSamples();
@@ -26,49 +28,7 @@ const anyPayload = fc.oneof(
     }),
 ) as fc.Arbitrary<Record<string, unknown>>;
 
-const text = fc.oneof(
-  fc.constant(null),
-  fc.string({ maxLength: 40 }),
-  fc.string({ unit: 'grapheme', minLength: 140, maxLength: 300 }),
-  fc.constantFrom('a & <b> *_~|\\ c', 'my_workspace', '🚀'.repeat(200)),
-);
-const someText = text.map((value) => value ?? 'x');
-
-/** Event views no payload may produce today, to cover every branch of every preset. */
-const anyView: fc.Arbitrary<EventView> = fc.record({
-  kind: fc.constantFrom(...PAYLOAD_KINDS),
-  trigger: text,
-  status: text,
-  outcome: fc.constantFrom('failure', 'warning', 'success', 'info'),
-  source: someText,
-  message: someText,
-  summary: someText,
-  details: text,
-  subject: text,
-  workspace: text,
-  workspace_id: text,
-  organization: text,
-  resource: text,
-  id: text,
-  url: fc.oneof(fc.constant(null), fc.webUrl()),
-  url_label: text,
-  actor: text,
-  timestamp: text,
-  epoch: fc.oneof(
-    fc.constant(null),
-    fc.constant(0),
-    fc.integer({ min: -62_000_000_000, max: 253_000_000_000 }),
-  ),
-  facts: fc.array(
-    fc.record({
-      title: fc.oneof(someText, fc.constantFrom('__proto__', 'kind', 'subject')),
-      value: someText,
-    }),
-    { maxLength: 30 },
-  ),
-});
-
-describe.each(Object.keys(PRESETS))('the %s preset', (name) => {
+describe.each(['generic'])('the %s preset', (name) => {
   const reference = compileExpression(JSONATA_PRESETS[name] ?? '');
   const preset = compileTemplate({ preset: name as 'generic' });
   const secrets = { routingKey: EXAMPLE_ROUTING_KEY };
@@ -113,7 +73,6 @@ describe.each(Object.keys(PRESETS))('the %s preset', (name) => {
   });
 });
 
-it('has a reference expression for every preset', () => {
-  expect(Object.keys(JSONATA_PRESETS).sort()).toEqual(Object.keys(PRESETS).sort());
+it('describes an empty payload as unknown', () => {
   expect(describeEvent(classifyPayload({})).kind).toBe('unknown');
 });

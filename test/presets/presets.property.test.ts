@@ -3,27 +3,15 @@
 // notification instead of delivering it.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type * as z from 'zod';
 import { classifyPayload } from '../../lambda/core/payloads';
+import { PRESETS } from '../../lambda/core/presets';
 import { compileTemplate } from '../../lambda/core/templates';
 import { fixture, fixtureNames } from '../support/fixtures';
 import { EXAMPLE_ROUTING_KEY } from '../support/preset-samples';
-import {
-  discordMessage,
-  githubDispatch,
-  pagerDutyEvent,
-  slackMessage,
-  teamsMessage,
-} from '../support/target-api-schemas';
+import { TARGET_VALIDATORS, type Validate } from '../support/target-api-schemas';
+import { contractView } from './event-views';
 
-const TARGETS: Array<[string, z.ZodType]> = [
-  ['slack', slackMessage],
-  ['teams', teamsMessage],
-  ['discord', discordMessage],
-  ['pagerduty', pagerDutyEvent],
-  ['github-dispatch', githubDispatch],
-  ['generic', { safeParse: () => ({ success: true }) } as unknown as z.ZodType],
-];
+const TARGETS: Array<[string, Validate]> = [...TARGET_VALIDATORS, ['generic', () => []]];
 
 const anyObject = fc.dictionary(fc.string({ maxLength: 20 }), fc.jsonValue({ maxDepth: 3 }));
 
@@ -58,7 +46,7 @@ const mutatedFixture = fc
     return body;
   });
 
-describe.each(TARGETS)('the %s preset, on arbitrary input', (preset, schema) => {
+describe.each(TARGETS)('the %s preset, on arbitrary input', (preset, validate) => {
   const render = compileTemplate({ preset: preset as 'generic' });
   const check = async (payload: Record<string, unknown>) => {
     const body = JSON.stringify(payload);
@@ -67,8 +55,7 @@ describe.each(TARGETS)('the %s preset, on arbitrary input', (preset, schema) => 
       notification: classifyPayload(payload),
       secrets: { routingKey: EXAMPLE_ROUTING_KEY },
     });
-    const result = schema.safeParse(JSON.parse(output));
-    expect(result.success ? [] : result.error.issues).toEqual([]);
+    expect(validate(JSON.parse(output))).toEqual([]);
   };
 
   it('renders any JSON object', async () => {
@@ -77,5 +64,20 @@ describe.each(TARGETS)('the %s preset, on arbitrary input', (preset, schema) => 
 
   it('renders fixtures whose fields hold unexpected types', async () => {
     await fc.assert(fc.asyncProperty(mutatedFixture, check), { numRuns: 60 });
+  });
+
+  it('renders any event view within the service’s limits, however long its texts', () => {
+    const render = PRESETS[preset];
+    fc.assert(
+      fc.property(contractView, (event) => {
+        const body = render?.({
+          event,
+          payload: { trigger: 'x' },
+          secrets: { routingKey: EXAMPLE_ROUTING_KEY },
+        });
+        expect(validate(JSON.parse(JSON.stringify(body)))).toEqual([]);
+      }),
+      { numRuns: Number(process.env.RUNS ?? 60) },
+    );
   });
 });

@@ -15,11 +15,17 @@ const SERVICE_NAMES: Readonly<Record<string, string>> = {
   waypoint: 'HCP Waypoint',
 };
 
-/** `hashicorp.packer.version` → "HCP Packer"; an unknown service keeps its own name. */
+/** What an unknown service may be called in a product name: HCP's own are lowercase words. */
+const SERVICE_ID = /^[a-z0-9][a-z0-9-]{0,39}$/;
+
+/** `hashicorp.packer.version` → "HCP Packer"; an unknown service keeps its own name when it
+ *  looks like one, so a product name never carries payload text such as `<!channel>`. */
 function serviceName(eventSource: string | null): string {
   const service = eventSource?.split('.')[1];
   if (!service || eventSource === HCP_VERIFICATION_SOURCE) return 'HCP';
-  return SERVICE_NAMES[service] ?? `HCP ${service}`;
+  // hasOwn: `constructor` or `__proto__` as a service would otherwise read Object's members.
+  if (Object.hasOwn(SERVICE_NAMES, service)) return SERVICE_NAMES[service] as string;
+  return SERVICE_ID.test(service) ? `HCP ${service}` : 'HCP';
 }
 
 /** The person or principal behind the event, most readable form first. */

@@ -17,13 +17,18 @@ export function text(value: unknown): string | null {
 export const num = (value: unknown): number | null =>
   typeof value === 'number' && Number.isFinite(value) ? value : null;
 
-/** An absolute http(s) URL, or null: destinations reject links that are not. */
+/** Longer links are refused: browsers and services (Slack buttons: 3000) stop around there. */
+export const MAX_URL_LENGTH = 2000;
+
+/** An absolute http(s) URL in its normalized form (WHATWG `href`: spaces, quotes, `<` and `>`
+ *  percent-encoded, host in punycode), or null: destinations reject links that are not. */
 export function link(value: unknown): string | null {
   const candidate = text(value);
-  if (!candidate) return null;
+  if (!candidate || candidate.length > MAX_URL_LENGTH * 3) return null;
   try {
     const url = new URL(candidate);
-    return url.protocol === 'https:' || url.protocol === 'http:' ? candidate : null;
+    const ok = url.protocol === 'https:' || url.protocol === 'http:';
+    return ok && url.href.length <= MAX_URL_LENGTH ? url.href : null;
   } catch {
     return null;
   }
@@ -55,5 +60,6 @@ export function workspaceUrl(
   workspace: string | null,
 ): string | null {
   if (!origin || !organization || !workspace) return null;
-  return `${origin}/app/${encodeURIComponent(organization)}/workspaces/${encodeURIComponent(workspace)}`;
+  const url = `${origin}/app/${encodeURIComponent(organization)}/workspaces/${encodeURIComponent(workspace)}`;
+  return url.length <= MAX_URL_LENGTH ? url : null;
 }

@@ -1,21 +1,13 @@
 // Views of run notifications (and TFE's run-shaped verification), and the best-effort view of
 // payloads no family claims.
 import type { ViewParts } from '../event-view';
-import {
-  type Json,
-  link,
-  list,
-  obj,
-  originOf,
-  terraformSource,
-  text,
-  workspacePath,
-  workspaceUrl,
-} from './read';
+import { type Json, link, obj, originOf, terraformSource, text, workspacePath, workspaceUrl } from './read';
+import { readRollUp } from './roll-up';
 
-/** Run family. With several `notifications[]` entries (none seen yet) the first one decides. */
+/** Run family. With several `notifications[]` entries, the latest decides (roll-up.ts). */
 export function viewRun(payload: Json): ViewParts {
-  const entry = list(payload.notifications)[0] ?? {};
+  const rollUp = readRollUp(payload.notifications);
+  const entry = rollUp.latest;
   const workspace = text(payload.workspace_name);
   const organization = text(payload.organization_name);
   const url = link(payload.run_url);
@@ -26,6 +18,8 @@ export function viewRun(payload: Json): ViewParts {
   return {
     trigger: text(entry.trigger),
     status,
+    outcomeTriggers: rollUp.triggers,
+    failed: rollUp.earlierFailure,
     source: terraformSource(url),
     message: text(entry.message) ?? 'Run notification',
     details: text(payload.run_message),
@@ -42,6 +36,7 @@ export function viewRun(payload: Json): ViewParts {
       ['Status', status],
       ['Run', id],
       ['By', actor],
+      ['Events', rollUp.events],
     ],
   };
 }
@@ -49,7 +44,7 @@ export function viewRun(payload: Json): ViewParts {
 /** Anything else: read the fields the known families use, wherever they are. */
 export function viewUnknown(payload: Json, firstTrigger: string | null): ViewParts {
   const details = obj(payload.details);
-  const entry = list(payload.notifications)[0] ?? {};
+  const entry = readRollUp(payload.notifications).latest;
   const workspace = text(payload.workspace_name) ?? text(details.workspace_name);
   const organization = text(payload.organization_name) ?? text(details.organization_name);
   const configUrl = link(payload.notification_configuration_url);

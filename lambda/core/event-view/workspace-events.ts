@@ -78,7 +78,7 @@ export function viewAutoDestroy(payload: Json): ViewParts {
   const runStatus = text(details.run_status);
   const createError = text(details.run_create_error_message);
   const workspacePage = workspaceUrl(origin, organization, workspace);
-  const runPage = workspacePage && runId ? `${workspacePage}/runs/${encodeURIComponent(runId)}` : null;
+  const runPage = link(workspacePage && runId ? `${workspacePage}/runs/${encodeURIComponent(runId)}` : null);
   const subject = workspacePath(organization, workspace);
   let summary: string | null = null;
   if (createError) summary = `The destroy run could not be created: ${createError}`;

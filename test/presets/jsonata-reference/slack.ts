@@ -1,5 +1,6 @@
-// Slack incoming webhook: a `text` fallback (notifications, screen readers) and Block Kit blocks
-// with an outcome emoji, the workspace linked to the run, details, fields and a button.
+// The Slack preset as it was before issue 14, for the benchmark only: it puts payload text into
+// mrkdwn and the run URL into `<url|label>`, which lets a payload add markup (see slack.ts in
+// lambda/core/presets for the preset as it is).
 import { JSONATA_HELPERS } from './helpers';
 
 export const SLACK_PRESET = String.raw`(
