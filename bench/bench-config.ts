@@ -1,5 +1,7 @@
 // The bridge config every benchmark uses: one signed route to the given destinations.
-import { type BridgeConfig, parseConfig } from '../lambda/core/config';
+
+import { parseConfig } from '../lambda/core/config/parse';
+import type { BridgeConfig } from '../lambda/core/config/schema';
 import { BENCH_ROUTE_ID, BENCH_SIGNING_SECRET, BENCH_SIGNING_SECRET_ID } from './notifications';
 
 export const BENCH_TOKEN_SECRET_ID = 'bench/destination-token';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile, type Plugin } from 'esbuild';
 import { bundlingOptions } from '../infra/lambda-bundling';
-import type { BridgeConfig } from '../lambda/core/config';
+import type { BridgeConfig } from '../lambda/core/config/schema';
 
 /** CDK derives esbuild's target from the function runtime (nodejs24.x). */
 export const LAMBDA_TARGET = 'node24';
@@ -112,7 +112,7 @@ function packageOf(input: string): string {
 
 /**
  * The shortest chain of imports from the entry to the first file of `pkg`, one step per file or
- * package (`lambda/app.ts → lambda/core/jobs.ts → jsonata`): the import to cut or make lazy to
+ * package (`lambda/app.ts → lambda/core/receive/jobs.ts → jsonata`): the import to cut or make lazy to
  * drop the package. A step reached by a dynamic `import()` is marked `(lazy)`: bundled, but only
  * evaluated when that code runs.
  */

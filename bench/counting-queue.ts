@@ -1,6 +1,7 @@
 // A JobQueue sink that only counts: isolates the receiver's own cost from any delivery work.
-import type { DeliveryJob } from '../lambda/core/jobs';
-import type { JobQueue } from '../lambda/ports';
+
+import type { DeliveryJob } from '../lambda/core/contract';
+import type { JobQueue } from '../lambda/core/ports';
 
 export class CountingQueue implements JobQueue {
   jobs = 0;

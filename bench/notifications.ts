@@ -1,6 +1,6 @@
 // Signed run notifications for the load generators: HashiCorp's captured run payloads, signed
 // the way HCP Terraform signs them, optionally made unique so a delivery can be traced back.
-import { signBody, TFE_SIGNATURE_HEADER } from '../lambda/core/signature';
+import { signBody, TFE_SIGNATURE_HEADER } from '../lambda/core/receive/signature';
 import { fixture, fixtureNames } from '../test/support/fixtures';
 
 export const BENCH_ROUTE_ID = 'bench';

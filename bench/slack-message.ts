@@ -1,6 +1,6 @@
 // The template-rendering limit: a Slack message built by hand-written TypeScript, and the same
 // message as a JSONata expression, so the two can be compared on identical output.
-import type { Notification } from '../lambda/core/payloads';
+import type { Notification } from '../lambda/core/receive/payloads';
 
 export interface SlackMessage {
   text: string;

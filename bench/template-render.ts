@@ -3,15 +3,15 @@
 // does), against a hand-written TypeScript Slack message (the limit), the same message as a
 // JSONata expression, and the slack preset as the JSONata expression it was before.
 import { isDeepStrictEqual } from 'node:util';
-import { classifyPayload, parseJsonObject } from '../lambda/core/payloads';
-import { PRESETS } from '../lambda/core/presets';
+import { classifyPayload, parseJsonObject } from '../lambda/core/receive/payloads';
+import { PRESETS } from '../lambda/core/render/presets';
 import {
   compileExpression,
   compileTemplate,
   type Renderer,
   type RenderInput,
-} from '../lambda/core/templates';
-import { JSONATA_PRESETS } from '../test/presets/jsonata-reference';
+} from '../lambda/core/render/templates';
+import { JSONATA_PRESETS } from '../test/core/render/presets/jsonata-reference';
 import { fixture, fixtureNames } from '../test/support/fixtures';
 import { SLACK_MESSAGE_JSONATA, slackMessage } from './slack-message';
 import { median, medianRatio } from './stats';
@@ -132,7 +132,7 @@ export async function benchTemplateRender({ rounds, sliceMs, log }: TemplateRend
     title: `3. Template rendering (one core, ${inputs.length} fixtures round-robin, median of ${rounds} rounds of ${sliceMs} ms)`,
     notes: [
       'a render = evaluate the template on a classified payload + JSON.stringify, as the worker does;',
-      `presets found in lambda/core/presets.ts: ${presets.length === 0 ? 'none besides passthrough (not rendered)' : presets.map((p) => p.label.replace('preset ', '')).join(', ')};`,
+      `presets found in lambda/core/render/presets.ts: ${presets.length === 0 ? 'none besides passthrough (not rendered)' : presets.map((p) => p.label.replace('preset ', '')).join(', ')};`,
       `JSONata bench expression gives the same JSON as the hand-written function on every fixture: ${equivalent ? 'yes' : 'NO'}`,
     ],
     header: ['renderer', 'vs limit', 'renders/s', 'us/render', ''],

@@ -33,7 +33,7 @@ import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from 
 import type { Construct } from 'constructs';
 import { HOLDING_MAX_RECEIVE_COUNT } from '../lambda/adapters/aws/receive-tally';
 import { SQS_MAX_MESSAGE_BYTES } from '../lambda/adapters/aws/sqs-job-queue';
-import type { BridgeConfig } from '../lambda/core/config';
+import type { BridgeConfig } from '../lambda/core/config/schema';
 import { SECRET_PLACEHOLDER } from '../lambda/core/secrets';
 import { BridgeObservability } from './bridge-observability';
 import {

@@ -1,7 +1,9 @@
 // Which Secrets Manager secrets each function may read, derived from the config: the receiver
 // needs the routes' signing secrets, the worker the destinations' URL and auth secrets.
-import type { BridgeConfig, DestinationConfig, SecretRef } from '../lambda/core/config';
-import { formatPath, signingSecretsOf } from '../lambda/core/config';
+
+import { formatPath } from '../lambda/core/config/parse';
+import type { BridgeConfig, DestinationConfig, SecretRef } from '../lambda/core/config/schema';
+import { signingSecretsOf } from '../lambda/core/config/schema';
 import { ConfigError } from '../lambda/core/errors';
 
 const unique = (refs: SecretRef[]): string[] => [...new Set(refs.map((ref) => ref.secretId))].sort();

@@ -3,8 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { loadConfigFile } from '../lambda/adapters/local/config-file';
-import { type BridgeConfig, parseConfig } from '../lambda/core/config';
-import { compileTemplates } from '../lambda/core/templates';
+import { parseConfig } from '../lambda/core/config/parse';
+import type { BridgeConfig } from '../lambda/core/config/schema';
+import { compileTemplates } from '../lambda/core/render/templates';
 
 /** Context key (cdk.json or `-c`) naming the config file. */
 export const CONFIG_CONTEXT_KEY = 'tfe-bridge:config';

@@ -8,7 +8,7 @@ import {
   JSONATA_SOURCE_DEFINE_KEY,
   readInstalledJsonataSource,
 } from '../lambda/adapters/template-sandbox/jsonata-source';
-import type { BridgeConfig } from '../lambda/core/config';
+import type { BridgeConfig } from '../lambda/core/config/schema';
 
 /** The repository root: the entries, package-lock.json and tsconfig.json live there. */
 export const PROJECT_ROOT = resolve(import.meta.dirname, '..');

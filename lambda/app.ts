@@ -3,7 +3,7 @@
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { BridgeConfig } from './core/config';
+import type { BridgeConfig } from './core/config/schema';
 import {
   BridgeError,
   ClientAbortedError,
@@ -16,14 +16,14 @@ import {
   SecretError,
   SignatureError,
 } from './core/errors';
-import { createJobs } from './core/jobs';
 import { NO_LABEL, NO_METRICS } from './core/metric-names';
-import { classifyPayload, parseJsonObject } from './core/payloads';
-import { checkReplay } from './core/replay';
-import { selectDestinations } from './core/routing';
-import { readSignatureHeader } from './core/signature';
-import { createSignatureVerifier } from './core/signing-keys';
-import type { JobQueue, Logger, Metrics, ReplayGuard, SecretStore } from './ports';
+import type { JobQueue, Logger, Metrics, ReplayGuard, SecretStore } from './core/ports';
+import { createJobs } from './core/receive/jobs';
+import { classifyPayload, parseJsonObject } from './core/receive/payloads';
+import { checkReplay } from './core/receive/replay';
+import { selectDestinations } from './core/receive/routing';
+import { readSignatureHeader } from './core/receive/signature';
+import { createSignatureVerifier } from './core/receive/signing-keys';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 

@@ -12,8 +12,8 @@ import { PROMETHEUS_CONTENT_TYPE, PrometheusRegistry } from './adapters/local/pr
 import { DEFAULT_STORE_FILE } from './adapters/local/sqlite-store';
 import { StoreQueue } from './adapters/local/store-queue';
 import { createApp } from './app';
-import { buildTargets } from './core/outgoing-request';
-import type { Fetch, Logger, SecretStore } from './ports';
+import { buildTargets } from './core/deliver/request';
+import type { Fetch, Logger, SecretStore } from './core/ports';
 
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_HOST = '127.0.0.1';

@@ -13,9 +13,9 @@ import {
   type SqsDeliveryWorkerDeps,
 } from './adapters/aws/sqs-delivery-worker';
 import { ProcessTemplateSandbox } from './adapters/template-sandbox/process-sandbox';
-import type { BridgeConfig } from './core/config';
-import { buildTargets } from './core/outgoing-request';
-import { compileTemplates, type Renderer } from './core/templates';
+import type { BridgeConfig } from './core/config/schema';
+import { buildTargets } from './core/deliver/request';
+import { compileTemplates, type Renderer } from './core/render/templates';
 
 export type { SqsDeliveryHandler as WorkerHandler, SqsDeliveryWorkerDeps as WorkerDeps };
 export { buildTargets };

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../lambda/app';
-import { parseConfig } from '../lambda/core/config';
-import type { DeliveryJob } from '../lambda/core/jobs';
-import { HCP_SIGNATURE_HEADER, signBody } from '../lambda/core/signature';
-import type { JobQueue } from '../lambda/ports';
+import { parseConfig } from '../lambda/core/config/parse';
+import type { DeliveryJob } from '../lambda/core/contract';
+import type { JobQueue } from '../lambda/core/ports';
+import { HCP_SIGNATURE_HEADER, signBody } from '../lambda/core/receive/signature';
 import { CaptureLogger } from './support/capture-logger';
 import { fixture } from './support/fixtures';
 import { MemorySecretStore } from './support/memory-secret-store';

@@ -1,9 +1,9 @@
 // `tfe-bridge dead-letters list|replay --dlq-url` with the real binary against the SQS emulator,
 // on dead letters the real worker wrote (receiver handler → jobs queue → worker → DLQ).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../lambda/core/config';
-import { jobIdFor } from '../lambda/core/jobs';
-import { signBody, TFE_SIGNATURE_HEADER } from '../lambda/core/signature';
+import { parseConfig } from '../lambda/core/config/parse';
+import { jobIdFor } from '../lambda/core/receive/jobs';
+import { signBody, TFE_SIGNATURE_HEADER } from '../lambda/core/receive/signature';
 import type { WorkerHandler } from '../lambda/worker';
 import { receiverFor, workerFor } from './support/aws-handlers';
 import { CaptureLogger } from './support/capture-logger';

@@ -5,9 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { jobIdFor } from '../lambda/core/jobs';
-import { HCP_SIGNATURE_HEADER, TFE_SIGNATURE_HEADER, verifySignature } from '../lambda/core/signature';
-import { TEMPLATE_TIMEOUT_MS } from '../lambda/core/templates';
+import { jobIdFor } from '../lambda/core/receive/jobs';
+import {
+  HCP_SIGNATURE_HEADER,
+  TFE_SIGNATURE_HEADER,
+  verifySignature,
+} from '../lambda/core/receive/signature';
+import { TEMPLATE_TIMEOUT_MS } from '../lambda/core/render/templates';
 import { runCli } from './support/cli-process';
 import { closeAfterEach } from './support/closed-after-each';
 import { startDestination } from './support/destination-server';

@@ -4,9 +4,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { parseConfig } from '../lambda/core/config';
-import { checkTemplates } from '../lambda/core/template-check';
-import { compileTemplates } from '../lambda/core/templates';
+import { parseConfig } from '../lambda/core/config/parse';
+import { checkTemplates } from '../lambda/core/render/template-check';
+import { compileTemplates } from '../lambda/core/render/templates';
 import { fixture, fixtureNames } from './support/fixtures';
 
 const ROOT = join(import.meta.dirname, '..');

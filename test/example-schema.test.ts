@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { configJsonSchema } from '../lambda/core/config';
+import { configJsonSchema } from '../lambda/core/config/parse';
 
 it('examples/bridge.schema.json is the current config schema (regenerate: npx tfe-bridge schema)', () => {
   const committed: unknown = JSON.parse(

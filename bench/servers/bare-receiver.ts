@@ -1,7 +1,7 @@
 // Baseline (a): the least a receiver can do on node:http: buffer the body, verify its HMAC, 200.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
-import { TFE_SIGNATURE_HEADER } from '../../lambda/core/signature';
+import { TFE_SIGNATURE_HEADER } from '../../lambda/core/receive/signature';
 import { BENCH_SIGNING_SECRET } from '../notifications';
 import { type BenchServer, closeServer, listenLocal } from './bench-server';
 

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JsonLogger } from '../../lambda/adapters/local/json-logger';
-import { compileTemplates } from '../../lambda/core/templates';
+import { compileTemplates } from '../../lambda/core/render/templates';
 import { startLocalBridge } from '../../lambda/local';
 import { MemorySecretStore } from '../../test/support/memory-secret-store';
 import { BENCH_SECRETS, type BenchDestination, benchConfig } from '../bench-config';

@@ -1,7 +1,7 @@
 // Baseline (b): what a user would write by hand: Express 5 with the raw-body parser, same HMAC check.
 import { createServer } from 'node:http';
 import express from 'express';
-import { TFE_SIGNATURE_HEADER } from '../../lambda/core/signature';
+import { TFE_SIGNATURE_HEADER } from '../../lambda/core/receive/signature';
 import { isSignedBody } from './bare-receiver';
 import { type BenchServer, closeServer, listenLocal } from './bench-server';
 

@@ -9,8 +9,8 @@ import { JsonLogger } from '../adapters/local/json-logger';
 import { importLegacyFile } from '../adapters/local/legacy-files';
 import { LocalStore } from '../adapters/local/local-store';
 import { laneOf } from '../adapters/local/store-queue';
-import type { DeadLetter } from '../core/jobs';
-import { buildTargets } from '../core/outgoing-request';
+import type { DeadLetter } from '../core/contract';
+import { buildTargets } from '../core/deliver/request';
 import { type CommandIo, configPath, EXIT_FAILURE, EXIT_OK, secretsPath, UsageError } from './args';
 
 export const DEFAULT_REPLAY_WAIT_MS = 10 * 60_000;

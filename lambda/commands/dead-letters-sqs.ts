@@ -4,7 +4,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { QueuedDeadLetter } from '../adapters/aws/sqs-dead-letter-queue';
 import { SqsDeadLetterQueue } from '../adapters/aws/sqs-dead-letter-queue';
-import type { DeliveryJob } from '../core/jobs';
+import type { DeliveryJob } from '../core/contract';
 import { type CommandIo, EXIT_FAILURE, EXIT_OK } from './args';
 
 /** How long listed letters stay hidden from the worker's view while the list runs. */

@@ -1,7 +1,7 @@
 // `tfe-bridge dead-letters list|replay`: the local store's dead letters, or the AWS dead-letter
 // queue's. Options, filters and the choice of source live here; each source has its own module.
 import { DEFAULT_STORE_FILE } from '../adapters/local/sqlite-store';
-import { DEAD_LETTER_REASONS, type DeadLetterReason } from '../core/jobs';
+import { DEAD_LETTER_REASONS, type DeadLetterReason } from '../core/contract';
 import {
   CONFIG_OPTION,
   type Command,

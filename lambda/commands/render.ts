@@ -2,13 +2,13 @@
 // payload, secrets masked. Built by the same code as a real delivery (outgoing-request.ts).
 import { loadConfigFile } from '../adapters/local/config-file';
 import { FileSecretStore } from '../adapters/local/file-secret-store';
-import type { DestinationConfig } from '../core/config';
+import type { DestinationConfig } from '../core/config/schema';
+import { buildRequest, buildTargets, maskRequest, type OutgoingRequest } from '../core/deliver/request';
 import { SecretError } from '../core/errors';
-import { destinationKey } from '../core/jobs';
-import { buildRequest, buildTargets, maskRequest, type OutgoingRequest } from '../core/outgoing-request';
-import { classifyPayload, type Notification, parseJsonObject } from '../core/payloads';
+import { destinationKey } from '../core/receive/jobs';
+import { classifyPayload, type Notification, parseJsonObject } from '../core/receive/payloads';
+import { matchesFilter } from '../core/receive/routing';
 import { redact } from '../core/redaction';
-import { matchesFilter } from '../core/routing';
 import {
   CONFIG_OPTION,
   type Command,

@@ -1,5 +1,5 @@
 // `tfe-bridge schema`: the config's JSON Schema, generated from the zod schema, for editors.
-import { configJsonSchema } from '../core/config';
+import { configJsonSchema } from '../core/config/parse';
 import { type Command, EXIT_OK, parseOptions } from './args';
 
 export const schemaCommand: Command = {

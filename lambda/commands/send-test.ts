@@ -1,7 +1,7 @@
 // `tfe-bridge send-test`: sign a payload the way HCP Terraform (or HCP) does and POST it, to check
 // a deployed bridge or your own endpoint end to end. Sends the verification payload by default.
-import { USER_AGENT } from '../core/outgoing-request';
-import { HCP_SIGNATURE_HEADER, signBody, TFE_SIGNATURE_HEADER } from '../core/signature';
+import { USER_AGENT } from '../core/deliver/request';
+import { HCP_SIGNATURE_HEADER, signBody, TFE_SIGNATURE_HEADER } from '../core/receive/signature';
 import { type Command, EXIT_FAILURE, EXIT_OK, parseOptions, UsageError } from './args';
 import { PAYLOAD_OPTIONS, readPayloadOption } from './payload-option';
 

@@ -3,8 +3,8 @@ import { loadConfigFile } from '../adapters/local/config-file';
 import { FileSecretStore } from '../adapters/local/file-secret-store';
 import { JsonLogger } from '../adapters/local/json-logger';
 import { DEFAULT_STORE_FILE } from '../adapters/local/sqlite-store';
+import { checkSecrets, formatSecretProblem } from '../core/config/secret-check';
 import { ConfigError } from '../core/errors';
-import { checkSecrets, formatSecretProblem } from '../core/secret-check';
 import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_HOST, DEFAULT_PORT, startLocalBridge } from '../local';
 import {
   CONFIG_OPTION,

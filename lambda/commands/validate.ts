@@ -4,9 +4,9 @@
 import { fixtureNames, readFixture } from '../adapters/local/bundled-fixtures';
 import { loadConfigFile } from '../adapters/local/config-file';
 import { FileSecretStore } from '../adapters/local/file-secret-store';
+import { checkSecrets, formatSecretProblem } from '../core/config/secret-check';
 import { ConfigError } from '../core/errors';
-import { checkSecrets, formatSecretProblem } from '../core/secret-check';
-import { checkTemplates } from '../core/template-check';
+import { checkTemplates } from '../core/render/template-check';
 import {
   CONFIG_OPTION,
   type Command,

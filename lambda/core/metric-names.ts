@@ -1,7 +1,6 @@
 // Every metric the bridge records, defined once: name, kind, help text and label set. The local
 // Prometheus registry and the CloudWatch (EMF) adapter both render from this table, and the CDK
 // dashboard and alarms read their names and dimensions from it.
-import type { Metrics } from '../ports';
 
 /** CloudWatch namespace of the EMF metrics; locally, the `tfe_bridge_` prefix plays its part. */
 export const METRICS_NAMESPACE = 'TfeBridge';
@@ -74,6 +73,16 @@ export function deliveryLabels(
   outcome: DeliveryOutcome,
 ): LabelsOf<'deliveries'> {
   return { route: job?.routeId ?? NO_LABEL, destination: job?.destinationId ?? NO_LABEL, outcome };
+}
+
+/**
+ * Counters and latency observations. Names and label sets are defined once in
+ * core/metric-names.ts; label values must come from bounded sets (config ids, fixed results),
+ * never from request input, or every stray URL becomes a new time series.
+ */
+export interface Metrics {
+  count<N extends CounterName>(name: N, labels: LabelsOf<N>, value?: number): void;
+  observe<N extends HistogramName>(name: N, labels: LabelsOf<N>, valueMs: number): void;
 }
 
 /** For callers given no Metrics: records nothing. */

@@ -1,7 +1,7 @@
 // Turning a stored secret into the string a reference asks for: the whole value, or one key of
 // a JSON secret. Shared by every SecretStore so `jsonKey` means the same thing everywhere. Also
 // the checks that say a value read fine but cannot be used (empty, placeholder, bad header value).
-import type { SecretRef } from './config';
+import type { SecretRef } from './config/schema';
 import { InvalidSecretError } from './errors';
 
 export { redact } from './redaction';
@@ -51,8 +51,3 @@ export function unusableKeyReason(value: string): string | null {
   if (value === SECRET_PLACEHOLDER) return `still holds the placeholder ${SECRET_PLACEHOLDER}`;
   return null;
 }
-
-/** What fetch (undici) accepts in a header value: tab, visible ASCII, and Latin-1. */
-const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
-
-export const isValidHeaderValue = (value: string): boolean => HEADER_VALUE.test(value);

@@ -4,7 +4,7 @@
 // they print are parsed and summed.
 import { afterAll, beforeAll, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { METRICS, METRICS_NAMESPACE } from '../../lambda/core/metric-names';
-import { signBody, TFE_SIGNATURE_HEADER } from '../../lambda/core/signature';
+import { signBody, TFE_SIGNATURE_HEADER } from '../../lambda/core/receive/signature';
 import { handler as receiverHandler } from '../../lambda/receiver';
 import { handler as workerHandler } from '../../lambda/worker';
 import {

@@ -2,8 +2,8 @@
 // the SQS emulator, an SQS event into the worker handler, and a real destination that demands
 // the bearer token from Secrets Manager (fake, real protocol).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../lambda/core/config';
-import { signBody, TFE_SIGNATURE_HEADER } from '../../lambda/core/signature';
+import { parseConfig } from '../../lambda/core/config/parse';
+import { signBody, TFE_SIGNATURE_HEADER } from '../../lambda/core/receive/signature';
 import { receiverFor, workerFor } from '../support/aws-handlers';
 import { CaptureLogger } from '../support/capture-logger';
 import { type DestinationServer, requireBearer, startDestination } from '../support/destination-server';

@@ -2,7 +2,7 @@
 // variables (the AWS clients reach the local endpoints through AWS_ENDPOINT_URL_*), logging JSON lines
 // through Powertools to stdout.
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
-import { signBody, TFE_SIGNATURE_HEADER } from '../../lambda/core/signature';
+import { signBody, TFE_SIGNATURE_HEADER } from '../../lambda/core/receive/signature';
 import { handler as receiverHandler } from '../../lambda/receiver';
 import { handler as workerHandler } from '../../lambda/worker';
 import { type DestinationServer, requireBearer, startDestination } from '../support/destination-server';

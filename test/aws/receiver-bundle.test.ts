@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bundleLikeCdk, importChain, packagesIn } from '../../bench/bundle';
-import { parseConfig } from '../../lambda/core/config';
+import { parseConfig } from '../../lambda/core/config/parse';
 
 const outDir = mkdtempSync(join(tmpdir(), 'tfe-bridge-receiver-bundle-'));
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));

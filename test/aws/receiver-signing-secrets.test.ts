@@ -4,9 +4,10 @@
 // that names the secret and says how to fix it; nothing is queued.
 import type { LambdaFunctionURLResult } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseConfig, type SecretRef } from '../../lambda/core/config';
-import { signBody, TFE_SIGNATURE_HEADER } from '../../lambda/core/signature';
-import { SIGNING_KEY_REFRESH_INTERVAL_MS } from '../../lambda/core/signing-keys';
+import { parseConfig } from '../../lambda/core/config/parse';
+import type { SecretRef } from '../../lambda/core/config/schema';
+import { signBody, TFE_SIGNATURE_HEADER } from '../../lambda/core/receive/signature';
+import { SIGNING_KEY_REFRESH_INTERVAL_MS } from '../../lambda/core/receive/signing-keys';
 import { receiverFor } from '../support/aws-handlers';
 import { CaptureLogger } from '../support/capture-logger';
 import { fixture } from '../support/fixtures';

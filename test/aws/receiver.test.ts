@@ -3,9 +3,10 @@
 // receiver's own AWS client (no SDK on the receiver).
 import type { LambdaFunctionURLResult } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../lambda/core/config';
-import { type DeliveryJob, jobIdFor } from '../../lambda/core/jobs';
-import { HCP_SIGNATURE_HEADER, signBody, TFE_SIGNATURE_HEADER } from '../../lambda/core/signature';
+import { parseConfig } from '../../lambda/core/config/parse';
+import type { DeliveryJob } from '../../lambda/core/contract';
+import { jobIdFor } from '../../lambda/core/receive/jobs';
+import { HCP_SIGNATURE_HEADER, signBody, TFE_SIGNATURE_HEADER } from '../../lambda/core/receive/signature';
 import type { ReceiverHandler } from '../../lambda/receiver';
 import { receiverFor } from '../support/aws-handlers';
 import { CaptureLogger } from '../support/capture-logger';

@@ -4,8 +4,9 @@
 // the first copy, a resend is past the "dedup window" and only the guard can refuse it.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbReplayGuard } from '../../lambda/adapters/aws/dynamodb-replay-guard';
-import { type BridgeConfig, parseConfig } from '../../lambda/core/config';
-import { signBody, TFE_SIGNATURE_HEADER } from '../../lambda/core/signature';
+import { parseConfig } from '../../lambda/core/config/parse';
+import type { BridgeConfig } from '../../lambda/core/config/schema';
+import { signBody, TFE_SIGNATURE_HEADER } from '../../lambda/core/receive/signature';
 import type { ReceiverHandler } from '../../lambda/receiver';
 import type { WorkerHandler } from '../../lambda/worker';
 import { receiverFor, workerFor } from '../support/aws-handlers';

@@ -4,9 +4,10 @@
 // worker and a real destination. No request may be rejected during the rotation.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SECRET_CACHE_TTL_MS } from '../../lambda/adapters/aws/secrets-manager-store';
-import { type BridgeConfig, parseConfig } from '../../lambda/core/config';
-import { signBody, TFE_SIGNATURE_HEADER } from '../../lambda/core/signature';
-import { SIGNING_KEY_REFRESH_INTERVAL_MS } from '../../lambda/core/signing-keys';
+import { parseConfig } from '../../lambda/core/config/parse';
+import type { BridgeConfig } from '../../lambda/core/config/schema';
+import { signBody, TFE_SIGNATURE_HEADER } from '../../lambda/core/receive/signature';
+import { SIGNING_KEY_REFRESH_INTERVAL_MS } from '../../lambda/core/receive/signing-keys';
 import type { ReceiverHandler } from '../../lambda/receiver';
 import { receiverFor, workerFor } from '../support/aws-handlers';
 import { CaptureLogger } from '../support/capture-logger';

@@ -2,9 +2,10 @@
 // batching, FIFO ids, and refusing to report success unless SQS stored every job.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { chunkEntries, MAX_BATCH_BYTES, SqsJobQueue } from '../../lambda/adapters/aws/sqs-job-queue';
+import type { DeliveryJob } from '../../lambda/core/contract';
 import { QueueError } from '../../lambda/core/errors';
-import { createJobs, type DeliveryJob } from '../../lambda/core/jobs';
-import { classifyPayload } from '../../lambda/core/payloads';
+import { createJobs } from '../../lambda/core/receive/jobs';
+import { classifyPayload } from '../../lambda/core/receive/payloads';
 import { CaptureLogger } from '../support/capture-logger';
 import { fixture } from '../support/fixtures';
 import { type FifoQueues, type LocalSqs, sendMessageBatchVia, startLocalSqs } from '../support/local-sqs';

@@ -5,10 +5,10 @@
 import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqsJobQueue } from '../../lambda/adapters/aws/sqs-job-queue';
-import { parseConfig } from '../../lambda/core/config';
-import { createJobs } from '../../lambda/core/jobs';
-import { classifyPayload } from '../../lambda/core/payloads';
-import { compileTemplates } from '../../lambda/core/templates';
+import { parseConfig } from '../../lambda/core/config/parse';
+import { createJobs } from '../../lambda/core/receive/jobs';
+import { classifyPayload } from '../../lambda/core/receive/payloads';
+import { compileTemplates } from '../../lambda/core/render/templates';
 import { buildTargets, createWorkerHandler, type WorkerDeps } from '../../lambda/worker';
 import { CaptureLogger } from '../support/capture-logger';
 import {

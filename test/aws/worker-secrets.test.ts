@@ -4,9 +4,9 @@
 // secret that cannot be used is a permanent failure on the first attempt, not an outage.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqsJobQueue } from '../../lambda/adapters/aws/sqs-job-queue';
-import { parseConfig } from '../../lambda/core/config';
-import { createJobs } from '../../lambda/core/jobs';
-import { classifyPayload } from '../../lambda/core/payloads';
+import { parseConfig } from '../../lambda/core/config/parse';
+import { createJobs } from '../../lambda/core/receive/jobs';
+import { classifyPayload } from '../../lambda/core/receive/payloads';
 import { workerFor } from '../support/aws-handlers';
 import { CaptureLogger } from '../support/capture-logger';
 import { type Behaviour, startDestination } from '../support/destination-server';

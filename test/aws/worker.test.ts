@@ -3,9 +3,10 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqsJobQueue } from '../../lambda/adapters/aws/sqs-job-queue';
-import { parseConfig } from '../../lambda/core/config';
-import { createJobs, type DeliveryJob } from '../../lambda/core/jobs';
-import { classifyPayload } from '../../lambda/core/payloads';
+import { parseConfig } from '../../lambda/core/config/parse';
+import type { DeliveryJob } from '../../lambda/core/contract';
+import { createJobs } from '../../lambda/core/receive/jobs';
+import { classifyPayload } from '../../lambda/core/receive/payloads';
 import type { WorkerHandler } from '../../lambda/worker';
 import { workerFor } from '../support/aws-handlers';
 import { CaptureLogger } from '../support/capture-logger';

@@ -1,7 +1,7 @@
 // Idempotency-Key end to end in local mode: a real destination that fails the first attempts sees
 // the same key on every attempt, and the dead letter and the logs carry that key too.
 import { afterEach, describe, expect, it } from 'vitest';
-import { jobIdFor } from '../../lambda/core/jobs';
+import { jobIdFor } from '../../lambda/core/receive/jobs';
 import { answer, type DestinationServer, failTimes, startDestination } from '../support/destination-server';
 import { fixture } from '../support/fixtures';
 import { eventually, startTestBridge, type TestBridge } from '../support/local-bridge';

@@ -1,7 +1,7 @@
 // End to end on one machine: signed HTTP requests to the bridge on a real port, deliveries to
 // real destination servers on 127.0.0.1, dead letters in a real file.
 import { describe, expect, it } from 'vitest';
-import { HCP_SIGNATURE_HEADER } from '../../lambda/core/signature';
+import { HCP_SIGNATURE_HEADER } from '../../lambda/core/receive/signature';
 import { closeAfterEach } from '../support/closed-after-each';
 import { answer, failTimes, hang, requireBearer, startDestination } from '../support/destination-server';
 import { fixture } from '../support/fixtures';

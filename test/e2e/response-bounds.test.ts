@@ -14,7 +14,7 @@ const BODY_BYTES = 128 * 1024 * 1024;
  *  take all of BODY_BYTES. */
 const FAR_BELOW = 32 * 1024 * 1024;
 
-/** lambda/core/delivery.ts MAX_ERROR_CHARS, spelled out so this file also runs against code
+/** lambda/core/deliver/attempt.ts MAX_ERROR_CHARS, spelled out so this file also runs against code
  *  without it. */
 const MAX_ERROR_CHARS = 300;
 

@@ -2,7 +2,7 @@
 // typed sends a catastrophic regex backtracking. Only what a user sees is checked (HTTP answers,
 // dead letters, deliveries), so this holds whatever the delivery queue looks like inside.
 import { describe, expect, it } from 'vitest';
-import { TEMPLATE_TIMEOUT_MS } from '../../lambda/core/templates';
+import { TEMPLATE_TIMEOUT_MS } from '../../lambda/core/render/templates';
 import { closeAfterEach } from '../support/closed-after-each';
 import { fixture } from '../support/fixtures';
 import { eventually, type TestBridge } from '../support/local-bridge';

@@ -8,9 +8,9 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDeployConfig } from '../../infra/deploy-config';
 import { HOLDING_MAX_RECEIVE_COUNT } from '../../lambda/adapters/aws/receive-tally';
-import { signingSecretsOf } from '../../lambda/core/config';
-import { classifyPayload } from '../../lambda/core/payloads';
-import { compileTemplates, TEMPLATE_TIMEOUT_MS } from '../../lambda/core/templates';
+import { signingSecretsOf } from '../../lambda/core/config/schema';
+import { classifyPayload } from '../../lambda/core/receive/payloads';
+import { compileTemplates, TEMPLATE_TIMEOUT_MS } from '../../lambda/core/render/templates';
 import { fixture } from '../support/fixtures';
 import {
   actionsOf,

@@ -9,8 +9,8 @@
 // source's parallel invocations). Receiving and handing back a busy group's message instead would
 // raise its ApproximateReceiveCount, the worker's attempt number, and distort the run.
 import { DeleteMessageBatchCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { parseConfig } from '../../lambda/core/config';
-import { signBody, TFE_SIGNATURE_HEADER } from '../../lambda/core/signature';
+import { parseConfig } from '../../lambda/core/config/parse';
+import { signBody, TFE_SIGNATURE_HEADER } from '../../lambda/core/receive/signature';
 import { receiverFor, workerFor } from '../support/aws-handlers';
 import { CaptureLogger } from '../support/capture-logger';
 import type { DestinationServer } from '../support/destination-server';

@@ -3,16 +3,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../lambda/app';
-import { parseConfig } from '../../lambda/core/config';
+import { parseConfig } from '../../lambda/core/config/parse';
+import type { DeliveryJob } from '../../lambda/core/contract';
 import { SignatureError } from '../../lambda/core/errors';
-import type { DeliveryJob } from '../../lambda/core/jobs';
-import { classifyPayload } from '../../lambda/core/payloads';
+import { classifyPayload } from '../../lambda/core/receive/payloads';
 import {
   HCP_SIGNATURE_HEADER,
   signBody,
   TFE_SIGNATURE_HEADER,
   verifySignature,
-} from '../../lambda/core/signature';
+} from '../../lambda/core/receive/signature';
 import { CaptureLogger } from '../support/capture-logger';
 import { MemorySecretStore } from '../support/memory-secret-store';
 

@@ -7,8 +7,8 @@ import {
 } from '../../lambda/adapters/aws/secrets-manager-store';
 import { SqsJobQueue } from '../../lambda/adapters/aws/sqs-job-queue';
 import type { AppDeps } from '../../lambda/app';
-import type { BridgeConfig } from '../../lambda/core/config';
-import type { Logger } from '../../lambda/ports';
+import type { BridgeConfig } from '../../lambda/core/config/schema';
+import type { Logger } from '../../lambda/core/ports';
 import { createReceiverHandler, type ReceiverHandler } from '../../lambda/receiver';
 import {
   buildTargets,

@@ -1,5 +1,5 @@
 // A Logger that keeps entries for assertions (and for grepping for leaked secrets).
-import type { LogFields, Logger } from '../../lambda/ports';
+import type { LogFields, Logger } from '../../lambda/core/ports';
 
 export interface LogEntry extends LogFields {
   level: 'info' | 'warn' | 'error';

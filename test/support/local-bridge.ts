@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import { loadConfigFile } from '../../lambda/adapters/local/config-file';
 import { FileSecretStore } from '../../lambda/adapters/local/file-secret-store';
 import { LocalStore } from '../../lambda/adapters/local/local-store';
-import type { DeadLetter } from '../../lambda/core/jobs';
+import type { DeadLetter } from '../../lambda/core/contract';
 import { type LocalBridge, type LocalBridgeOptions, startLocalBridge } from '../../lambda/local';
 import { CaptureLogger } from './capture-logger';
 

@@ -1,9 +1,9 @@
 // An in-memory SecretStore for unit tests of code that reads secrets (values can be changed to
 // simulate a rotation; reads are counted).
-import type { SecretRef } from '../../lambda/core/config';
+import type { SecretRef } from '../../lambda/core/config/schema';
 import { SecretUnavailableError } from '../../lambda/core/errors';
+import type { SecretStore } from '../../lambda/core/ports';
 import { selectSecretValue } from '../../lambda/core/secrets';
-import type { SecretStore } from '../../lambda/ports';
 
 export class MemorySecretStore implements SecretStore {
   readonly values: Map<string, unknown>;

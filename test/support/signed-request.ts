@@ -1,5 +1,5 @@
 // Builds requests signed the way HCP Terraform / HCP sign them, so each test can break one thing.
-import { signBody, TFE_SIGNATURE_HEADER } from '../../lambda/core/signature';
+import { signBody, TFE_SIGNATURE_HEADER } from '../../lambda/core/receive/signature';
 
 export interface SignedRequestOptions {
   body: string;

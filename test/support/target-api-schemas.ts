@@ -12,9 +12,9 @@ import type { KnownBlock } from '@slack/types';
 import * as AdaptiveCards from 'adaptivecards';
 import type { RESTPostAPIWebhookWithTokenJSONBody } from 'discord-api-types/v10';
 import * as z from 'zod';
-import type { DiscordMessage } from '../../lambda/core/presets/discord';
-import type { GithubDispatch } from '../../lambda/core/presets/github-dispatch';
-import type { SlackMessage } from '../../lambda/core/presets/slack';
+import type { DiscordMessage } from '../../lambda/core/render/presets/discord';
+import type { GithubDispatch } from '../../lambda/core/render/presets/github-dispatch';
+import type { SlackMessage } from '../../lambda/core/render/presets/slack';
 
 type GithubDispatchBody =
   operations['repos/create-dispatch-event']['requestBody']['content']['application/json'];

@@ -175,7 +175,7 @@ export class AwsJsonClient {
       { method: 'POST', url: this.endpoint, headers, body },
       { credentials, region, service: service.signingName, date: this.now() },
     );
-    // A plain timer + controller rather than AbortSignal.timeout(): see core/delivery.ts.
+    // A plain timer + controller rather than AbortSignal.timeout(): see core/deliver/attempt.ts.
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.attemptTimeoutMs);
     let response: Awaited<ReturnType<typeof postOnce>>;

@@ -3,7 +3,7 @@
 // The SDK is imported on first use only, so a receiver without the guard never loads it (and
 // infra marks it external: the nodejs24.x runtime ships SDK v3).
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { ReplayGuard } from '../../ports';
+import type { ReplayGuard } from '../../core/ports';
 
 /** The table's key and TTL attribute names (infra creates the table with these). */
 export const REPLAY_KEY_ATTRIBUTE = 'pk';

@@ -13,7 +13,7 @@ import {
   METRICS_NAMESPACE,
   type MetricName,
 } from '../../core/metric-names';
-import type { Metrics } from '../../ports';
+import type { Metrics } from '../../core/ports';
 
 /** The `service` dimension when the environment names none (the logs' service name). */
 const DEFAULT_SERVICE_NAME = 'tfe-bridge';

@@ -2,7 +2,8 @@
 // at build time), the queue URLs and the secret cache TTL. A bad deploy fails with every problem
 // named, instead of on the first webhook.
 import * as z from 'zod';
-import { type BridgeConfig, parseConfig } from '../../core/config';
+import { parseConfig } from '../../core/config/parse';
+import type { BridgeConfig } from '../../core/config/schema';
 import { ConfigError } from '../../core/errors';
 
 export type EnvSource = Readonly<Record<string, string | undefined>>;

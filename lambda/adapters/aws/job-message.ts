@@ -1,22 +1,10 @@
 // A DeliveryJob as an SQS FIFO message: body text, group id and dedup id on the way in, and a
 // validated parse on the way out (the worker must not trust what a queue hands it).
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
-import type { DeliveryJob } from '../../core/jobs';
-import { PAYLOAD_KINDS } from '../../core/payloads';
+import { type DeliveryJob, deliveryJobSchema } from '../../core/contract';
 
 /** SQS limit for MessageGroupId and MessageDeduplicationId. */
 const MAX_SQS_ID_LENGTH = 128;
-
-const jobSchema = z.object({
-  id: z.string().regex(/^[0-9a-f]{64}$/),
-  routeId: z.string().min(1),
-  destinationId: z.string().min(1),
-  body: z.string(),
-  receivedAt: z.string(),
-  kind: z.enum(PAYLOAD_KINDS),
-  triggers: z.array(z.string()),
-});
 
 /**
  * `routeId/destinationId`, so each destination's notifications stay in order and one failing
@@ -50,7 +38,7 @@ export function parseJobMessage(body: string): ParsedJob {
   } catch {
     return { ok: false, reason: 'message body is not JSON' };
   }
-  const result = jobSchema.safeParse(input);
+  const result = deliveryJobSchema.safeParse(input);
   if (!result.success) {
     const fields = [...new Set(result.error.issues.map((issue) => issue.path.join('.') || '(body)'))];
     return { ok: false, reason: `message body is not a delivery job (bad fields: ${fields.join(', ')})` };

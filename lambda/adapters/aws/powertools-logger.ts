@@ -2,7 +2,7 @@
 // with the service name, cold start and (once a Lambda context is added) the request id.
 import { Logger as Powertools } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import type { LogFields, Logger } from '../../ports';
+import type { LogFields, Logger } from '../../core/ports';
 
 export const SERVICE_NAME = 'tfe-bridge';
 

@@ -8,11 +8,11 @@
 // reference, ListSecrets), so a secret or policy created a moment ago may not be visible yet, and
 // creating the missing secret fixes the next retry. A value that was read but has the wrong shape
 // (binary, not JSON, no such key) is an InvalidSecretError: reading it again changes nothing.
-import type { SecretRef } from '../../core/config';
+import type { SecretRef } from '../../core/config/schema';
 import { InvalidSecretError, SecretUnavailableError } from '../../core/errors';
 import { NO_METRICS } from '../../core/metric-names';
+import type { Logger, Metrics, SecretVersion, VersionedSecretStore } from '../../core/ports';
 import { selectSecretValue } from '../../core/secrets';
-import type { Logger, Metrics, SecretVersion, VersionedSecretStore } from '../../ports';
 import { type GetSecretValue, getSecretValueFromEnv } from './aws-operations';
 
 export const DEFAULT_SECRET_CACHE_TTL_MS = 5 * 60_000;

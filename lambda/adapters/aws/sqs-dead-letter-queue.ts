@@ -9,7 +9,7 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { DeliveryJob } from '../../core/jobs';
+import type { DeliveryJob } from '../../core/contract';
 import { messageGroupIdFor, parseJobMessage } from './job-message';
 
 /** One message of the DLQ. `job` is undefined for a body that is not a delivery job. */

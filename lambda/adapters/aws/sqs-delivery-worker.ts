@@ -9,7 +9,8 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { attemptDelivery, type DeliveryTarget } from '../../core/delivery';
+import type { DeadLetterReason, DeliveryJob } from '../../core/contract';
+import { attemptDelivery, type DeliveryTarget } from '../../core/deliver/attempt';
 import {
   circuitMetrics,
   DestinationGuards,
@@ -18,12 +19,12 @@ import {
   guardLogger,
   isHeldTooLong,
   MAX_HELD_JOB_AGE_MS,
-} from '../../core/destination-guard';
-import { type DeadLetterReason, type DeliveryJob, destinationKey, idempotencyKeyFor } from '../../core/jobs';
+} from '../../core/deliver/destination-guard';
+import { type AttemptResult, nextStep } from '../../core/deliver/retry-policy';
 import { deliveryLabels, NO_METRICS } from '../../core/metric-names';
+import type { Fetch, Logger, Metrics, SecretStore } from '../../core/ports';
+import { destinationKey, idempotencyKeyFor } from '../../core/receive/jobs';
 import { cutText } from '../../core/redaction';
-import { type AttemptResult, nextStep } from '../../core/retry-policy';
-import type { Fetch, Logger, Metrics, SecretStore } from '../../ports';
 import { messageGroupIdFor, parseJobMessage, serializeJob } from './job-message';
 import { HOLD_RECEIVE_MARGIN, HOLDING_MAX_RECEIVE_COUNT, ReceiveTally } from './receive-tally';
 

@@ -1,8 +1,9 @@
 // JobQueue on an SQS FIFO queue: SendMessageBatch, and enqueue resolves only when SQS stored
 // every job, because the receiver's 2xx tells HashiCorp the bridge owns the notification.
+
+import type { DeliveryJob } from '../../core/contract';
 import { JobTooLargeError, QueueError } from '../../core/errors';
-import type { DeliveryJob } from '../../core/jobs';
-import type { JobQueue, Logger } from '../../ports';
+import type { JobQueue, Logger } from '../../core/ports';
 import type { SendMessageBatch, SendMessageBatchEntry } from './aws-operations';
 import { messageGroupIdFor, serializeJob } from './job-message';
 

@@ -3,10 +3,10 @@
 // Any problem is a ConfigError with paths.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { BridgeConfig } from '../../core/config';
-import { parseConfigText } from '../../core/config-text';
+import type { BridgeConfig } from '../../core/config/schema';
+import { parseConfigText } from '../../core/config/text';
 import { ConfigError } from '../../core/errors';
-import { compileTemplates, type Renderer } from '../../core/templates';
+import { compileTemplates, type Renderer } from '../../core/render/templates';
 import { ProcessTemplateSandbox } from '../template-sandbox/process-sandbox';
 
 export interface LoadedConfig {

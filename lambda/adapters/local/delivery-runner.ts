@@ -3,18 +3,19 @@
 // timer, a row update. Every decision is stored before the lane moves on, so a killed process
 // resumes where it stopped. Nothing thrown while handling a job leaves its lane.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAttempt, beforeAttempt, type JobProgress } from '../../core/deliver/engine';
-import { attemptDelivery, type DeliveryDeps, type DeliveryTarget } from '../../core/delivery';
+import type { DeadLetterReason } from '../../core/contract';
+import { attemptDelivery, type DeliveryDeps, type DeliveryTarget } from '../../core/deliver/attempt';
 import {
   circuitMetrics,
   DestinationGuards,
   type GuardListener,
   guardLogger,
-} from '../../core/destination-guard';
+} from '../../core/deliver/destination-guard';
+import { afterAttempt, beforeAttempt, type JobProgress } from '../../core/deliver/engine';
+import type { AttemptResult } from '../../core/deliver/retry-policy';
 import { StoreError } from '../../core/errors';
-import { type DeadLetterReason, destinationKey, idempotencyKeyFor } from '../../core/jobs';
 import { deliveryLabels, NO_METRICS } from '../../core/metric-names';
-import type { AttemptResult } from '../../core/retry-policy';
+import { destinationKey, idempotencyKeyFor } from '../../core/receive/jobs';
 import { ConcurrencyLimit } from './concurrency-limit';
 import type { StoredJob } from './job-rows';
 import { LEASE_HEARTBEAT_MS, type LocalStore } from './local-store';

@@ -3,10 +3,10 @@
 // secret the file lacks, so rotating or adding a token locally is editing the file.
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
-import type { SecretRef } from '../../core/config';
+import type { SecretRef } from '../../core/config/schema';
 import { ConfigError, SecretUnavailableError } from '../../core/errors';
+import type { SecretStore } from '../../core/ports';
 import { selectSecretValue } from '../../core/secrets';
-import type { SecretStore } from '../../ports';
 
 const secretsFileSchema = z.record(z.string(), z.union([z.string(), z.record(z.string(), z.unknown())]), {
   error: 'must be a JSON object of secretId → string or JSON object',

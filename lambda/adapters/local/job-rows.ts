@@ -2,9 +2,10 @@
 // lane, progress and the final state, dead letters, replays and pruning. Synchronous
 // (better-sqlite3); each method is one transaction.
 import type Database from 'better-sqlite3';
+import type { DeadLetter, DeadLetterReason, DeliveryJob } from '../../core/contract';
+import { deadLetterFor } from '../../core/deliver/dead-letter';
 import type { JobProgress } from '../../core/deliver/engine';
-import { type DeadLetter, type DeadLetterReason, type DeliveryJob, deadLetterFor } from '../../core/jobs';
-import type { PayloadKind } from '../../core/payloads';
+import type { PayloadKind } from '../../core/receive/payloads';
 
 /** A pending job as the delivery loop sees it. */
 export interface StoredJob {

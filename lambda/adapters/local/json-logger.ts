@@ -1,5 +1,5 @@
 // Local logs: one JSON line per event on stdout (or any sink, for tests).
-import type { LogFields, Logger } from '../../ports';
+import type { LogFields, Logger } from '../../core/ports';
 
 export class JsonLogger implements Logger {
   constructor(private readonly write: (line: string) => void = (line) => process.stdout.write(line)) {}

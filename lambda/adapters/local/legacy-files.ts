@@ -3,8 +3,8 @@
 // Each file is recorded in the store in the same transaction, so a crash mid-import neither
 // loses nor doubles it; the file is then renamed `<file>.imported`.
 import { existsSync, readFileSync, renameSync, statSync } from 'node:fs';
-import type { DeadLetter, DeliveryJob } from '../../core/jobs';
-import type { Logger } from '../../ports';
+import type { DeadLetter, DeliveryJob } from '../../core/contract';
+import type { Logger } from '../../core/ports';
 import type { LocalStore } from './local-store';
 import { laneOf } from './store-queue';
 

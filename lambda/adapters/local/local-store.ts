@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
-import type { ReplayGuard } from '../../ports';
+import type { ReplayGuard } from '../../core/ports';
 import { JobRows } from './job-rows';
 import { type OpenStoreOptions, openStore } from './sqlite-store';
 

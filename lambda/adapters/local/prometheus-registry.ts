@@ -8,7 +8,7 @@ import {
   METRICS,
   type MetricName,
 } from '../../core/metric-names';
-import type { Metrics } from '../../ports';
+import type { Metrics } from '../../core/ports';
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 export const PROMETHEUS_PREFIX = 'tfe_bridge_';

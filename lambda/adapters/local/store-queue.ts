@@ -2,9 +2,11 @@
 // Requests that arrive in the same turn of the event loop share one transaction (group commit).
 // A job already accepted within the dedup window (same destination, same body) is not stored
 // again, like SQS FIFO deduplication; nothing is remembered that was not committed.
+
+import type { DeliveryJob } from '../../core/contract';
 import { QueueError } from '../../core/errors';
-import { type DeliveryJob, destinationKey } from '../../core/jobs';
-import type { JobQueue, Logger } from '../../ports';
+import type { JobQueue, Logger } from '../../core/ports';
+import { destinationKey } from '../../core/receive/jobs';
 import type { LocalStore } from './local-store';
 import { describeStoreError } from './sqlite-store';
 

@@ -5,8 +5,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { TemplateError } from '../../core/errors';
-import { TEMPLATE_MAX_DEPTH, TEMPLATE_TIMEOUT_MS } from '../../core/templates';
-import type { TemplateJob, TemplateSandbox } from '../../ports';
+import type { TemplateJob, TemplateSandbox } from '../../core/ports';
+import { TEMPLATE_MAX_DEPTH, TEMPLATE_TIMEOUT_MS } from '../../core/render/templates';
 import { jsonataSource } from './jsonata-source';
 import { type SandboxMessage, type SandboxRequest, sandboxProgram } from './sandbox-program';
 

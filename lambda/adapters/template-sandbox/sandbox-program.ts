@@ -1,7 +1,7 @@
 // The program a sandbox process runs, as one self-contained script (jsonata's source plus a small
 // loop) fed to `node -` on stdin: no file and no module resolution, so it runs the same from
 // TypeScript source, a build, or the Lambda bundle.
-import type { TemplateJob } from '../../ports';
+import type { TemplateJob } from '../../core/ports';
 
 /** Parent → child: one render. */
 export interface SandboxRequest extends TemplateJob {

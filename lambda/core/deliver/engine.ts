@@ -2,10 +2,10 @@
 // breaker, token bucket), what happens next. Both runtimes only carry the step out (local: SQLite
 // rows and timers; AWS: message visibility and the dead-letter queue). No I/O; the clock is an
 // argument, so every path can be tested without waiting.
-import type { RetryPolicy } from '../config';
-import type { DestinationGuard } from '../destination-guard';
-import type { DeadLetterReason } from '../jobs';
-import { type AttemptResult, nextStep } from '../retry-policy';
+import type { RetryPolicy } from '../config/schema';
+import type { DeadLetterReason } from '../contract';
+import type { DestinationGuard } from './destination-guard';
+import { type AttemptResult, nextStep } from './retry-policy';
 
 /** A job held back (open circuit, rate limit) longer than this is dead-lettered as `expired`:
  *  below SQS's 14-day retention minus one longest hold, so on AWS it never vanishes unseen. */

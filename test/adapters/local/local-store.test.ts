@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalStore } from '../../../lambda/adapters/local/local-store';
 import { laneOf } from '../../../lambda/adapters/local/store-queue';
+import type { DeliveryJob } from '../../../lambda/core/contract';
 import { newProgress } from '../../../lambda/core/deliver/engine';
-import { type DeliveryJob, jobIdFor } from '../../../lambda/core/jobs';
+import { jobIdFor } from '../../../lambda/core/receive/jobs';
 
 const stores: LocalStore[] = [];
 afterEach(() => {

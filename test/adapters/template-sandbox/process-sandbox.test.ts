@@ -12,9 +12,13 @@ import {
   TEMPLATE_MEMORY_MB,
 } from '../../../lambda/adapters/template-sandbox/process-sandbox';
 import { TemplateError } from '../../../lambda/core/errors';
-import { classifyPayload } from '../../../lambda/core/payloads';
-import { compileExpression, type RenderInput, TEMPLATE_TIMEOUT_MS } from '../../../lambda/core/templates';
-import { JSONATA_PRESETS } from '../../presets/jsonata-reference';
+import { classifyPayload } from '../../../lambda/core/receive/payloads';
+import {
+  compileExpression,
+  type RenderInput,
+  TEMPLATE_TIMEOUT_MS,
+} from '../../../lambda/core/render/templates';
+import { JSONATA_PRESETS } from '../../core/render/presets/jsonata-reference';
 import { fixture, fixtureNames } from '../../support/fixtures';
 import { eventually } from '../../support/local-bridge';
 

@@ -1,5 +1,6 @@
 // The delivery state machine, step by step, on a fake clock: no timers, no I/O.
 import { describe, expect, it } from 'vitest';
+import { DestinationGuard } from '../../../lambda/core/deliver/destination-guard';
 import {
   afterAttempt,
   beforeAttempt,
@@ -7,7 +8,6 @@ import {
   MAX_HELD_JOB_AGE_MS,
   newProgress,
 } from '../../../lambda/core/deliver/engine';
-import { DestinationGuard } from '../../../lambda/core/destination-guard';
 
 const policy = { maxAttempts: 3, baseDelayMs: 1_000, maxDelayMs: 60_000 };
 const down = { outcome: 'retry', status: 503, error: 'HTTP 503' } as const;

@@ -1,0 +1,102 @@
+// The header parts of the config schema: which names and values a destination may configure, and
+// the clashes between configured headers, the auth header and the idempotency header.
+import * as z from 'zod';
+
+/** What fetch (undici) accepts in a header value: tab, visible ASCII, and Latin-1. */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+export const isValidHeaderValue = (value: string): boolean => HEADER_VALUE.test(value);
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+// Headers the bridge owns: a config must not be able to smuggle a second Host or break framing.
+const RESERVED_HEADERS = new Set([
+  'host',
+  'content-length',
+  'content-type',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'te',
+  'trailer',
+  'proxy-authorization',
+  'proxy-connection',
+]);
+
+export const headerNameSchema = z
+  .string()
+  .regex(HEADER_NAME, 'must be a valid HTTP header name')
+  .refine(
+    (name) => !RESERVED_HEADERS.has(name.toLowerCase()),
+    'is set by the bridge and cannot be configured',
+  )
+  // fetch refuses to send it: every delivery would fail.
+  .refine((name) => name.toLowerCase() !== 'expect', 'is not supported: fetch refuses to send it');
+
+/** A configured header or auth header name: also not User-Agent, which the bridge sets after
+ *  them and would silently replace. */
+export const configuredHeaderNameSchema = headerNameSchema.refine(
+  (name) => name.toLowerCase() !== 'user-agent',
+  'is set by the bridge (User-Agent) and cannot be configured',
+);
+
+/** A header value (or the part of one the config gives, an auth prefix): fetch refuses line
+ *  breaks, other control characters and characters outside Latin-1, so it could never be sent. */
+export const headerValueSchema = z
+  .string()
+  .refine(
+    isValidHeaderValue,
+    'must not contain line breaks, other control characters or characters outside Latin-1',
+  );
+
+interface HeaderFields {
+  idempotencyHeader?: unknown;
+  headers?: unknown;
+  auth?: unknown;
+}
+
+/** The auth header's name in lower case, or undefined. The input may be partly invalid. */
+function authHeaderOf(auth: unknown): string | undefined {
+  const { type, name } = (auth ?? {}) as { type?: unknown; name?: unknown };
+  if (type === 'header' && typeof name === 'string') return name.toLowerCase();
+  return type === 'bearer' || type === 'basic' ? 'authorization' : undefined;
+}
+
+function configuredHeaders(destination: HeaderFields): string[] {
+  const { headers } = destination;
+  return typeof headers === 'object' && headers !== null ? Object.keys(headers) : [];
+}
+
+/** A configured header the auth header would silently replace. */
+export function reportAuthHeaderConflicts(destination: HeaderFields, ctx: z.RefinementCtx): void {
+  const authHeader = authHeaderOf(destination?.auth);
+  if (authHeader === undefined) return;
+  for (const configured of configuredHeaders(destination)) {
+    if (configured.toLowerCase() === authHeader) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['headers', configured],
+        message: 'conflicts with the auth header of the same name, which would replace it',
+      });
+    }
+  }
+}
+
+/** The idempotency header must not collide with a configured header or the auth header. */
+export function reportIdempotencyHeaderConflicts(destination: HeaderFields, ctx: z.RefinementCtx): void {
+  const header = destination?.idempotencyHeader;
+  if (typeof header !== 'string') return;
+  const name = header.toLowerCase();
+  const conflict = `conflicts with idempotencyHeader "${header}" (set idempotencyHeader: false to send your own)`;
+  for (const configured of configuredHeaders(destination)) {
+    if (configured.toLowerCase() === name)
+      ctx.addIssue({ code: 'custom', path: ['headers', configured], message: conflict });
+  }
+  if (name === authHeaderOf(destination.auth) || name === 'user-agent') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['idempotencyHeader'],
+      message: `"${header}" is already sent by the bridge (${name === 'user-agent' ? 'User-Agent' : 'auth'}): choose another name`,
+    });
+  }
+}

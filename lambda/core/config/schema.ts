@@ -1,0 +1,97 @@
+// The bridge config: routes, each with its signing secret and destinations (destination.ts), and
+// the top-level settings. Types are inferred from the schemas. Validated once at startup and at
+// `cdk synth` (parse.ts turns zod's issues into messages that name the field).
+import * as z from 'zod';
+import {
+  ALWAYS,
+  DEFAULT_REPLAY_TTL_SECONDS,
+  destinationSchema,
+  idSchema,
+  secretRefSchema,
+} from './destination';
+import { urlProblem } from './destination-url';
+
+const routeSchema = z
+  .strictObject({
+    id: idSchema,
+    signingSecret: z.union([secretRefSchema, z.array(secretRefSchema).min(1).max(5)]).optional(),
+    allowUnsigned: z.boolean().default(false),
+    allowInsecureHttp: z.boolean().default(false),
+    destinations: z.array(destinationSchema).min(1, 'must list at least one destination'),
+  })
+  .superRefine((route, ctx) => {
+    if (!route.signingSecret && !route.allowUnsigned) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['signingSecret'],
+        message: 'is required (or set allowUnsigned: true to accept unsigned requests)',
+      });
+    }
+    (Array.isArray(route.destinations) ? route.destinations : []).forEach((destination, index) => {
+      const url: unknown = destination?.url;
+      // The check a delivery makes, so a URL that passes here is one a delivery can use
+      // (`HTTP://` is http too; credentials would be printed wherever the URL is).
+      // Not an http(s) URL at all: the url field's own check says so.
+      const web = typeof url === 'string' && /^https?:\/\//i.test(url.trim());
+      const problem = web ? urlProblem(url, route.allowInsecureHttp === true) : null;
+      if (problem !== null && problem !== 'is not a valid URL') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['destinations', index, 'url'],
+          message: problem,
+        });
+      }
+    });
+    reportDuplicates(route.destinations, ['destinations'], ctx);
+  }, ALWAYS);
+
+// Off unless present. Top level, not per route: one store (one table on AWS), keyed per route.
+// Safe to enable: HashiCorp bodies carry timestamps or event ids, so two legitimate notifications
+// are never byte-identical, and verification requests (which may be) are answered before the check.
+const replayGuardSchema = z.strictObject({
+  ttlSeconds: z
+    .int()
+    .min(600) // past the queue's 5-minute deduplication window, or the guard adds nothing
+    .max(365 * 24 * 3600)
+    .default(DEFAULT_REPLAY_TTL_SECONDS),
+});
+
+export const configSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    replayGuard: replayGuardSchema.optional(),
+    routes: z.array(routeSchema).min(1, 'must list at least one route'),
+    /** Deliveries in flight at once across all destinations (local lanes; on AWS the worker's
+     *  event-source maximum concurrency, at least 2). Unset: one per destination with work. */
+    maxConcurrency: z.int().min(1).max(1_000).optional(),
+  })
+  .superRefine((config, ctx) => reportDuplicates(config.routes, ['routes'], ctx), ALWAYS);
+
+function reportDuplicates(items: unknown, path: (string | number)[], ctx: z.RefinementCtx): void {
+  if (!Array.isArray(items)) return;
+  const seen = new Set<unknown>();
+  items.forEach((item: { id?: unknown } | null, index) => {
+    if (typeof item?.id !== 'string') return;
+    if (seen.has(item.id)) {
+      ctx.addIssue({ code: 'custom', path: [...path, index, 'id'], message: `duplicate id "${item.id}"` });
+    }
+    seen.add(item.id);
+  });
+}
+
+export type BridgeConfig = z.infer<typeof configSchema>;
+export type RouteConfig = BridgeConfig['routes'][number];
+export type DestinationConfig = RouteConfig['destinations'][number];
+export type SecretRef = z.infer<typeof secretRefSchema>;
+export type AuthConfig = DestinationConfig['auth'];
+export type TemplateConfig = DestinationConfig['template'];
+export type FilterConfig = NonNullable<DestinationConfig['filter']>;
+export type RetryPolicy = DestinationConfig['retry'];
+export type RateLimitSettings = NonNullable<DestinationConfig['rateLimit']>;
+export type ReplayGuardConfig = NonNullable<BridgeConfig['replayGuard']>;
+
+/** Every signing secret of a route, in order (a list while a token is being rotated). */
+export function signingSecretsOf(route: RouteConfig): SecretRef[] {
+  if (!route.signingSecret) return [];
+  return Array.isArray(route.signingSecret) ? route.signingSecret : [route.signingSecret];
+}

@@ -1,0 +1,170 @@
+// One delivery attempt: build the request (outgoing-request.ts), POST it with a timeout, and
+// classify the answer. Retrying is the caller's job (see retry-policy.ts).
+
+import type { DeliveryJob } from '../contract';
+import { InvalidSecretError, RequestError, SecretUnavailableError, TemplateError } from '../errors';
+import type { Fetch, Logger, Metrics, SecretStore } from '../ports';
+import { idempotencyKeyFor } from '../receive/jobs';
+import { classifyPayload, parseJsonObject } from '../receive/payloads';
+import { cutText } from '../redaction';
+import { buildRequest, type DeliveryTarget, type OutgoingRequest } from './request';
+import { type AttemptResult, isRetryableStatus, parseRetryAfter } from './retry-policy';
+
+export type { DeliveryTarget };
+
+/** The most of a response body ever read: enough for an error message, and a destination that
+ *  streams gigabytes cannot fill the bridge's memory. The rest is never read. */
+export const MAX_RESPONSE_READ_BYTES = 4 * 1024;
+/** An attempt's error text (status and the start of the body), after masking secrets. */
+export const MAX_ERROR_CHARS = 300;
+
+export interface DeliveryDeps {
+  secrets: SecretStore;
+  fetch: Fetch;
+  logger: Logger;
+  /** Observes `delivery_latency`; the callers count outcomes, since they decide retry or dead letter. */
+  metrics?: Metrics;
+  /** Aborts an in-flight request (shutdown). */
+  signal?: AbortSignal;
+}
+
+/** The start of a body (at most `maxBytes`), then the stream is cancelled, which closes the
+ *  connection rather than reading on. A body that fails midway gives what had arrived. */
+async function readStart(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<string> {
+  if (!body) return '';
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < maxBytes) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } catch {
+    // A reset or the attempt's timeout during the body: the status is what counts.
+  } finally {
+    reader.cancel().catch(() => undefined);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks).subarray(0, maxBytes));
+}
+
+async function send(request: OutgoingRequest, target: DeliveryTarget, deps: DeliveryDeps) {
+  const { timeoutMs } = target.destination;
+  // A plain timer + controller, not AbortSignal.any([AbortSignal.timeout(...)]): Node holds
+  // timeout signals weakly, and under load one combined that way was collected and never
+  // fired, leaving an attempt hanging for a minute (seen in the fault-injection test).
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeoutMs);
+  const onShutdown = () => controller.abort();
+  deps.signal?.addEventListener('abort', onShutdown, { once: true });
+  try {
+    const response = await deps.fetch(request.url, {
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+      // A redirect could send the credentials to a host the config never named.
+      redirect: 'manual',
+      signal: controller.signal,
+    });
+    // A 2xx is decided by its status: its body is not waited for (it may never end).
+    const delivered = response.status >= 200 && response.status < 300;
+    const snippet = await readStart(response.body, delivered ? 0 : MAX_RESPONSE_READ_BYTES);
+    return { response, snippet };
+  } catch (error) {
+    if (timedOut) return { failure: `timeout after ${timeoutMs} ms` };
+    if (deps.signal?.aborted) return { failure: 'aborted: the bridge is shutting down' };
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    return { failure: `network error: ${cause?.code ?? cause?.message ?? (error as Error).message}` };
+  } finally {
+    clearTimeout(timer);
+    deps.signal?.removeEventListener('abort', onShutdown);
+  }
+}
+
+function classify(response: Response, snippet: string, now: number): AttemptResult {
+  const { status } = response;
+  if (status >= 200 && status < 300) return { outcome: 'delivered', status };
+  const error = snippet ? `HTTP ${status}: ${snippet}` : `HTTP ${status}`;
+  if (status >= 300 && status < 400) {
+    return {
+      outcome: 'permanent',
+      status,
+      error: `HTTP ${status}: redirects are not followed; configure the final URL`,
+    };
+  }
+  if (!isRetryableStatus(status)) return { outcome: 'permanent', status, error };
+  const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), now);
+  return retryAfterMs === undefined
+    ? { outcome: 'retry', status, error }
+    : { outcome: 'retry', status, error, retryAfterMs };
+}
+
+async function tryDelivery(job: DeliveryJob, target: DeliveryTarget, deps: DeliveryDeps, seen: Set<string>) {
+  const parsed = parseJsonObject(job.body);
+  if (!parsed.ok)
+    return { outcome: 'permanent', error: `stored payload is unusable: ${parsed.reason}` } as const;
+  const input = { body: job.body, notification: classifyPayload(parsed.value) };
+  try {
+    const build = (forceRefresh: boolean) =>
+      buildRequest(target, input, deps.secrets, { forceRefresh, seen });
+    let sent = await send(await build(false), target, deps);
+    // A 401 may mean the token was rotated: read the secrets again, once, before giving up.
+    if (sent.response?.status === 401 && target.destination.auth.type !== 'none') {
+      sent = await send(await build(true), target, deps);
+    }
+    if (sent.response) return classify(sent.response, sent.snippet, Date.now());
+    return { outcome: 'retry', error: sent.failure } as const;
+  } catch (error) {
+    // Permanent without a status: the destination was never asked, so no outage is counted.
+    if (
+      error instanceof TemplateError ||
+      error instanceof RequestError ||
+      error instanceof InvalidSecretError
+    ) {
+      return { outcome: 'permanent', error: error.message } as const;
+    }
+    if (error instanceof SecretUnavailableError) return { outcome: 'retry', error: error.message } as const;
+    throw error;
+  }
+}
+
+/** Makes one attempt and logs it. Errors in the result are masked of every secret value used
+ *  (in every spelling), then cut to MAX_ERROR_CHARS: in that order, so no cut leaves part of one. */
+export async function attemptDelivery(
+  job: DeliveryJob,
+  target: DeliveryTarget,
+  attempt: number,
+  deps: DeliveryDeps,
+): Promise<AttemptResult> {
+  const started = performance.now();
+  const seen = new Set<string>();
+  const raw: AttemptResult = await tryDelivery(job, target, deps, seen);
+  const result = 'error' in raw ? { ...raw, error: cutText(raw.error, MAX_ERROR_CHARS, seen) } : raw;
+  const durationMs = performance.now() - started;
+  const fields = {
+    route: job.routeId,
+    destination: job.destinationId,
+    jobId: job.id,
+    idempotencyKey: idempotencyKeyFor(job.routeId, target.destination, job.body),
+    trigger: job.triggers[0] ?? null,
+    attempt,
+    outcome: result.outcome,
+    status: result.status ?? null,
+    durationMs: Math.round(durationMs),
+    ...('error' in result ? { error: result.error } : {}),
+  };
+  deps.metrics?.observe(
+    'delivery_latency',
+    { route: job.routeId, destination: job.destinationId },
+    durationMs,
+  );
+  if (result.outcome === 'delivered') deps.logger.info('delivery attempt', fields);
+  else deps.logger.warn('delivery attempt', fields);
+  return result;
+}

@@ -1,0 +1,151 @@
+// The exact request a delivery sends: URL and auth from the secret store, static headers, the
+// destination's named template secrets, and the rendered body. Delivery and `tfe-bridge render`
+// both build it here, so what the CLI prints is what the bridge sends.
+
+import { urlProblem } from '../config/destination-url';
+import { isValidHeaderValue } from '../config/headers';
+import type { BridgeConfig, DestinationConfig, RouteConfig, SecretRef } from '../config/schema';
+import { RequestError } from '../errors';
+import type { SecretStore } from '../ports';
+import { destinationKey, idempotencyKeyFor } from '../receive/jobs';
+import type { Notification } from '../receive/payloads';
+import { MASK, redact } from '../redaction';
+import type { Renderer } from '../render/templates';
+
+export const USER_AGENT = 'tfe-bridge/0.1 (+https://github.com/tfe-bridge/tfe-bridge)';
+
+export interface DeliveryTarget {
+  route: RouteConfig;
+  destination: DestinationConfig;
+  render: Renderer;
+}
+
+/** Every destination of the config with its compiled template, keyed by `route/destination`:
+ *  what local mode, the AWS worker and the CLI look a job's destination up in. */
+export function buildTargets(
+  config: BridgeConfig,
+  renderers: ReadonlyMap<string, Renderer>,
+): Map<string, DeliveryTarget> {
+  const targets = new Map<string, DeliveryTarget>();
+  for (const route of config.routes) {
+    for (const destination of route.destinations) {
+      const key = destinationKey(route.id, destination.id);
+      const render = renderers.get(key);
+      if (render) targets.set(key, { route, destination, render });
+    }
+  }
+  return targets;
+}
+
+export interface OutgoingRequest {
+  method: 'POST';
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface BuildOptions {
+  /** Bypass secret caches (after a 401: the token may have been rotated). */
+  forceRefresh?: boolean;
+  /** Receives every secret value read, so errors and printed requests can be redacted. */
+  seen: Set<string>;
+}
+
+type ReadSecret = (ref: SecretRef) => Promise<string>;
+
+async function resolveUrl(target: DeliveryTarget, read: ReadSecret): Promise<string> {
+  const { url } = target.destination;
+  const value = typeof url === 'string' ? url : await read(url.secret);
+  const problem = urlProblem(value, target.route.allowInsecureHttp);
+  if (problem !== null) {
+    const from = typeof url === 'string' ? '' : ` (from secret "${url.secret.secretId}")`;
+    throw new RequestError(`destination URL${from} ${problem}`);
+  }
+  return new URL(value).toString();
+}
+
+async function authHeaders(
+  destination: DestinationConfig,
+  read: ReadSecret,
+  seen: Set<string>,
+): Promise<Record<string, string>> {
+  const { auth } = destination;
+  switch (auth.type) {
+    case 'none':
+      return {};
+    case 'bearer':
+      return { authorization: `Bearer ${await read(auth.secret)}` };
+    case 'header':
+      return { [auth.name.toLowerCase()]: `${auth.prefix ?? ''}${await read(auth.secret)}` };
+    case 'basic': {
+      const user = typeof auth.username === 'string' ? auth.username : await read(auth.username);
+      const basic = Buffer.from(`${user}:${await read(auth.password)}`).toString('base64');
+      seen.add(basic);
+      return { authorization: `Basic ${basic}` };
+    }
+  }
+}
+
+async function templateSecrets(destination: DestinationConfig, read: ReadSecret) {
+  const values: Record<string, string> = {};
+  for (const [name, ref] of Object.entries(destination.secrets ?? {})) values[name] = await read(ref);
+  return values;
+}
+
+/** Builds the request for one notification. Throws SecretError, TemplateError or RequestError. */
+export async function buildRequest(
+  target: DeliveryTarget,
+  input: { body: string; notification: Notification },
+  secrets: SecretStore,
+  options: BuildOptions,
+): Promise<OutgoingRequest> {
+  const { seen } = options;
+  const read: ReadSecret = async (ref) => {
+    const value = await secrets.getSecret(ref, { forceRefresh: options.forceRefresh ?? false });
+    seen.add(value);
+    return value;
+  };
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(target.destination.headers ?? {})) {
+    headers[name.toLowerCase()] = value;
+  }
+  Object.assign(headers, await authHeaders(target.destination, read, seen), {
+    'content-type': 'application/json',
+    'user-agent': USER_AGENT,
+  });
+  // Config validation keeps this name distinct from every header set above.
+  const { idempotencyHeader } = target.destination;
+  const idempotencyKey = idempotencyKeyFor(target.route.id, target.destination, input.body);
+  if (idempotencyHeader !== false && idempotencyKey !== null) {
+    headers[idempotencyHeader.toLowerCase()] = idempotencyKey;
+  }
+  for (const [name, value] of Object.entries(headers)) {
+    // fetch would refuse it with an error quoting the value, as a retried "network error".
+    if (!isValidHeaderValue(value)) {
+      throw new RequestError(
+        `header "${name}" cannot be sent: its value has a line break, another control character or a character outside Latin-1 (check the secret it comes from)`,
+      );
+    }
+  }
+  const url = await resolveUrl(target, read);
+  // Secrets are read before rendering, so a template error that quotes one is redacted too.
+  const body = await target.render({ ...input, secrets: await templateSecrets(target.destination, read) });
+  return { method: 'POST', url, headers, body };
+}
+
+/** The request with every secret value read while building it replaced by `***`. A header value
+ *  is also masked word by word, so even a one-character token is hidden there. */
+export function maskRequest(request: OutgoingRequest, seen: Iterable<string>): OutgoingRequest {
+  const values = [...seen].filter((value) => value.trim() !== '');
+  const maskHeader = (value: string) =>
+    redact(value, values)
+      .split(/(\s+)/)
+      .map((word) => (values.includes(word) ? MASK : word))
+      .join('');
+  return {
+    method: request.method,
+    url: redact(request.url, values),
+    headers: Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, maskHeader(v)])),
+    body: redact(request.body, values),
+  };
+}

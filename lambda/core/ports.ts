@@ -1,0 +1,80 @@
+// The interfaces the core needs from the outside world. Adapters (local/, aws/) implement them.
+import type { SecretRef } from './config/schema';
+
+export type { Metrics } from './metric-names';
+
+import type { DeadLetter, DeliveryJob } from './contract';
+import type { PayloadKind } from './receive/payloads';
+import type { EventView } from './render/event-view';
+
+export interface SecretStore {
+  /** The secret's string value (or one key of a JSON secret). `forceRefresh` bypasses any cache. */
+  getSecret(ref: SecretRef, options?: { forceRefresh?: boolean }): Promise<string>;
+}
+
+export interface JobQueue {
+  /** Resolves once every job is stored durably enough to be acknowledged; throws otherwise. */
+  enqueue(jobs: readonly DeliveryJob[]): Promise<void>;
+}
+
+export interface DeadLetterStore {
+  write(letter: DeadLetter): Promise<void>;
+}
+
+export type LogFields = Record<string, unknown>;
+
+/** One JSON line per call. Fields must never hold secret values, signatures or auth headers. */
+export interface Logger {
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+}
+
+export type Fetch = typeof globalThis.fetch;
+
+/** One version of a secret that may still be in use, e.g. Secrets Manager's `AWSPREVIOUS`. */
+export interface SecretVersion {
+  /** Which version: a label for logs (never the value). */
+  stage: string;
+  value: string;
+}
+
+/** A SecretStore that keeps versions, so a signing token can be rotated without downtime. */
+export interface VersionedSecretStore extends SecretStore {
+  /** The current version first, then any previous one still accepted. A missing or unreadable
+   *  previous version is left out; only a failure to read the current one throws. */
+  getSecretVersions(ref: SecretRef, options?: { forceRefresh?: boolean }): Promise<SecretVersion[]>;
+}
+
+/**
+ * Remembers which notifications were accepted, to refuse the same signed body replayed later.
+ * A key is remembered only after its jobs were stored: nothing that was not acknowledged can make
+ * a resend look like a replay. Two copies racing past `seen` are both queued, and the queue's
+ * deduplication (SQS FIFO, the local store's 5-minute window) delivers them once.
+ */
+export interface ReplayGuard {
+  /** True if `key` is recorded and not yet expired. */
+  seen(key: string): Promise<boolean>;
+  /** Records `key` for `ttlSeconds`. */
+  remember(key: string, ttlSeconds: number): Promise<void>;
+}
+
+/** What a user JSONata template is evaluated with: the raw body (parsed where the template runs,
+ *  so a hostile one fails there) and the bindings, as plain data. */
+export interface TemplateJob {
+  source: string;
+  body: string;
+  bindings: {
+    secrets: Readonly<Record<string, string>>;
+    kind: PayloadKind;
+    triggers: string[];
+    event: EventView;
+  };
+}
+
+/** Runs user JSONata templates away from this process's event loop, under time and memory limits. */
+export interface TemplateSandbox {
+  /** The rendered body text; TemplateError when the template throws, runs too long or too deep,
+   *  or needs too much memory. */
+  render(job: TemplateJob): Promise<string>;
+}

@@ -1,0 +1,48 @@
+// Turning an accepted notification into delivery jobs, one per destination, and the ids that make
+// a job the same across retries, redeliveries and replays.
+import { createHash } from 'node:crypto';
+import type { DeliveryJob } from '../contract';
+import type { Notification } from './payloads';
+
+/** `route/destination`: a destination's identity in queues, logs and lookups. Lives here, not
+ *  in templates.ts, so the receiver's bundle does not pull in JSONata. */
+export const destinationKey = (routeId: string, destinationId: string): string =>
+  `${routeId}/${destinationId}`;
+
+export function jobIdFor(routeId: string, destinationId: string, body: string): string {
+  return createHash('sha256')
+    .update(destinationKey(routeId, destinationId))
+    .update('\n')
+    .update(body)
+    .digest('hex');
+}
+
+/**
+ * The idempotency key a destination gets for a notification: the job id, identical on every
+ * retry, SQS redelivery and dead-letter replay. Null when the destination turned the header off.
+ */
+export function idempotencyKeyFor(
+  routeId: string,
+  destination: { id: string; idempotencyHeader: string | false },
+  body: string,
+): string | null {
+  return destination.idempotencyHeader === false ? null : jobIdFor(routeId, destination.id, body);
+}
+
+export function createJobs(
+  routeId: string,
+  destinationIds: readonly string[],
+  body: string,
+  notification: Notification,
+  receivedAt: Date,
+): DeliveryJob[] {
+  return destinationIds.map((destinationId) => ({
+    id: jobIdFor(routeId, destinationId, body),
+    routeId,
+    destinationId,
+    body,
+    receivedAt: receivedAt.toISOString(),
+    kind: notification.kind,
+    triggers: notification.triggers,
+  }));
+}

@@ -1,0 +1,38 @@
+// Which destinations of a route get a notification. Every filter field that is set must match
+// (AND); within a field, any listed value may match (OR). Values may use `*` as a wildcard.
+import type { DestinationConfig, FilterConfig, RouteConfig } from '../config/schema';
+import type { Notification } from './payloads';
+
+// go-tfe names the auto-destroy results trigger one way, the published payloads another.
+const TRIGGER_ALIASES: Readonly<Record<string, string>> = {
+  'workspace:auto_destroy_run_results': 'workspace:auto_destroy_results',
+};
+const canonicalTrigger = (trigger: string): string => TRIGGER_ALIASES[trigger] ?? trigger;
+
+function globToRegExp(pattern: string): RegExp {
+  const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
+  return new RegExp(`^${escaped}$`);
+}
+
+const matchesAny = (patterns: readonly string[], values: readonly (string | undefined)[]): boolean =>
+  patterns.some((pattern) => {
+    const re = globToRegExp(pattern);
+    return values.some((value) => value !== undefined && re.test(value));
+  });
+
+export function matchesFilter(filter: FilterConfig | undefined, notification: Notification): boolean {
+  if (!filter) return true;
+  const { triggers, workspaces, organizations, kinds } = filter;
+  if (kinds && !kinds.includes(notification.kind as (typeof kinds)[number])) return false;
+  if (triggers && !matchesAny(triggers.map(canonicalTrigger), notification.triggers.map(canonicalTrigger))) {
+    return false;
+  }
+  if (workspaces && !matchesAny(workspaces, [notification.workspaceName, notification.workspaceId]))
+    return false;
+  if (organizations && !matchesAny(organizations, [notification.organization])) return false;
+  return true;
+}
+
+export function selectDestinations(route: RouteConfig, notification: Notification): DestinationConfig[] {
+  return route.destinations.filter((destination) => matchesFilter(destination.filter, notification));
+}
