@@ -175,8 +175,9 @@ export function createApp(deps: AppDeps): Hono<Env> {
         c.set('result', 'verified');
         return c.json({ status: 'verified' }, 200);
       }
-      const destinationIds = selectDestinations(route, notification).map((d) => d.id);
-      const jobs = createJobs(route.id, destinationIds, body, notification, now());
+      const destinations = selectDestinations(route, notification);
+      const destinationIds = destinations.map((d) => d.id);
+      const jobs = createJobs(route.id, destinations, body, notification, now());
       if (jobs.length > 0) {
         const replay = await checkReplay(deps.replayGuard, config.replayGuard, route.id, bytes, logger);
         if (replay.replayed) throw new ReplayedError('this notification was already accepted');

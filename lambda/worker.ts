@@ -1,7 +1,9 @@
-// Lambda entry of the worker: SQS FIFO event source → one delivery attempt per job, with the
-// same delivery code as local mode. The batch logic lives in adapters/aws/sqs-delivery-worker.ts.
+// Lambda entry of the worker: SQS FIFO event source → the delivery state machine for each job, its
+// state shared by every container in DynamoDB. The batch logic: adapters/aws/sqs-delivery-worker.ts.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { DynamoDbDeliveryState } from './adapters/aws/dynamodb-delivery-state';
 import { EmfMetrics } from './adapters/aws/emf-metrics';
 import { readWorkerEnv } from './adapters/aws/env';
 import { lazyHandler } from './adapters/aws/lazy-handler';
@@ -23,8 +25,8 @@ export { buildTargets };
 /** The SQS event handler for any set of dependencies (tests pass local endpoints). */
 export const createWorkerHandler = createSqsDeliveryWorker;
 
-/** The worker's renderers: JSONata templates run in one sandbox process (two would not fit
- *  beside the function in its 256 MB), started at the first JSONata render. */
+/** The worker's renderers: JSONata templates run in one sandbox process (its 64 MB heap beside
+ *  the function's own, in 512 MB), started at the first JSONata render. */
 export function compileWorkerTemplates(config: BridgeConfig): Map<string, Renderer> {
   return compileTemplates(config, { sandbox: new ProcessTemplateSandbox({ processes: 1 }) });
 }
@@ -39,6 +41,13 @@ async function fromEnvironment(): Promise<SqsDeliveryHandler> {
     sqs: new SQSClient({ requestHandler: { connectionTimeout: 1_000, requestTimeout: 5_000 } }),
     queueUrl: env.queueUrl,
     deadLetterQueueUrl: env.deadLetterQueueUrl,
+    state: new DynamoDbDeliveryState({
+      tableName: env.deliveryStateTable,
+      client: new DynamoDBClient({
+        maxAttempts: 3,
+        requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+      }),
+    }),
     secrets: new SecretsManagerStore({
       logger,
       metrics,

@@ -10,6 +10,7 @@ import { CaptureLogger } from './support/capture-logger';
 import { runCli } from './support/cli-process';
 import { type Behaviour, type DestinationServer, startDestination } from './support/destination-server';
 import { fixture } from './support/fixtures';
+import { startDeliveryState } from './support/local-dynamodb';
 import {
   type FifoQueues,
   functionUrlEvent,
@@ -37,7 +38,9 @@ const BODIES = {
   completed: fixture('tfe-run-completed-captured'),
 };
 
+let delivery: Awaited<ReturnType<typeof startDeliveryState>>;
 beforeEach(async () => {
+  delivery = await startDeliveryState();
   behaviour = () => ({ status: 503 });
   [sqs, sm, api] = await Promise.all([
     startLocalSqs(),
@@ -59,13 +62,15 @@ beforeEach(async () => {
           auth: { type: 'bearer', secret: { secretId: 'token' } },
           // One try: the first 503 dead-letters the job (reason exhausted).
           retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+          // The fixtures come from different workspaces; one group per destination here.
+          ordering: 'destination',
         })),
       },
     ],
   });
   const logger = new CaptureLogger();
   const receiver = receiverFor({ config, sqs, queues, sm, logger });
-  worker = workerFor({ config, sqs, queues, sm, logger });
+  worker = workerFor({ config, sqs, queues, sm, logger, state: delivery.state });
   // Three notifications, two destinations each: six jobs, all dead-lettered by the worker.
   for (const body of Object.values(BODIES)) {
     const response = await receiver(
@@ -82,6 +87,7 @@ beforeEach(async () => {
   api.received.length = 0;
 });
 afterEach(async () => {
+  await delivery.close();
   await Promise.all([api.close(), sm.close()]);
   await sqs.close();
 });

@@ -1,5 +1,5 @@
-// `tfe-bridge dead-letters list|replay` against the AWS dead-letter queue: list shows each dead
-// letter's reason and last error; replay sends the selected jobs back to the jobs queue (the
+// `tfe-bridge dead-letters list|replay` against the AWS dead-letter queue: list prints each dead
+// letter as the same record the local store lists; replay sends the selected jobs back to the jobs queue (the
 // deployed worker delivers them) and deletes each from the DLQ only once the send succeeded.
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { QueuedDeadLetter } from '../adapters/aws/sqs-dead-letter-queue';
@@ -22,27 +22,6 @@ export interface SqsDeadLetterOptions {
     reason: string | null;
     jobId: string | null;
   }) => boolean;
-}
-
-/** The JSON line `list` prints: the local dead letter's fields, plus where it sits in SQS. */
-function describe(letter: QueuedDeadLetter) {
-  const job = letter.job;
-  return {
-    messageId: letter.messageId,
-    reason: letter.reason,
-    routeId: job?.routeId ?? null,
-    destinationId: job?.destinationId ?? null,
-    jobId: job?.id ?? null,
-    idempotencyKey: letter.idempotencyKey,
-    attempts: letter.attempts,
-    lastStatus: letter.lastStatus,
-    lastError: letter.lastError,
-    deadLetteredAt: letter.deadLetteredAt,
-    receivedAt: job?.receivedAt ?? null,
-    kind: job?.kind ?? null,
-    triggers: job?.triggers ?? null,
-    payload: job?.body ?? null,
-  };
 }
 
 export async function runSqsDeadLetters(options: SqsDeadLetterOptions, io: CommandIo): Promise<number> {
@@ -68,7 +47,7 @@ async function list(dlq: SqsDeadLetterQueue, options: SqsDeadLetterOptions, io: 
   await dlq.release([...seen.values()]);
   let shown = 0;
   for (const letter of seen.values()) {
-    const line = describe(letter);
+    const line = letter.letter;
     if (!options.matches(line)) continue;
     io.stdout(`${JSON.stringify(line)}\n`);
     shown++;
@@ -109,7 +88,7 @@ async function replay(
         continue;
       }
       seen.add(letter.messageId);
-      if (!options.matches(describe(letter))) {
+      if (!options.matches(letter.letter)) {
         notSelected++;
         held.push(letter);
         continue;
@@ -123,7 +102,7 @@ async function replay(
         notJobs++;
         held.push(letter);
         io.stderr(
-          `skipped ${letter.messageId}: not a delivery job (${letter.lastError ?? 'no reason recorded'})\n`,
+          `skipped ${letter.messageId}: not a delivery job (${letter.letter.lastError || 'no reason recorded'})\n`,
         );
         continue;
       }

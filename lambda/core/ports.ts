@@ -4,6 +4,13 @@ import type { SecretRef } from './config/schema';
 export type { Metrics } from './metric-names';
 
 import type { DeadLetter, DeliveryJob } from './contract';
+import type {
+  DestinationGuard,
+  GuardConfig,
+  GuardEvent,
+  GuardedDestination,
+} from './deliver/destination-guard';
+import type { JobProgress } from './deliver/engine';
 import type { PayloadKind } from './receive/payloads';
 import type { EventView } from './render/event-view';
 
@@ -77,4 +84,35 @@ export interface TemplateSandbox {
   /** The rendered body text; TemplateError when the template throws, runs too long or too deep,
    *  or needs too much memory. */
   render(job: TemplateJob): Promise<string>;
+}
+
+/** Per-job progress that must outlive one process (AWS: a DynamoDB item per queued message). */
+export interface JobProgressStore {
+  read(id: string): Promise<JobProgress | undefined>;
+  /** Records an attempt as started, before its request goes out, and returns the progress with it:
+   *  an attempt whose process dies still counts (`worker_failed`). */
+  markStarted(id: string, current: JobProgress): Promise<JobProgress>;
+  save(id: string, progress: JobProgress): Promise<void>;
+  forget(id: string): Promise<void>;
+}
+
+/** A destination's circuit breaker and token bucket, shared by every process delivering to it. */
+export interface SharedGuards {
+  /**
+   * Runs `step` on the destination's guard as stored, and stores what it changed, as one atomic
+   * step across processes (run again on the fresh state after a concurrent change). Returns the
+   * step's value and the guard's events of the run that was stored.
+   */
+  use<T>(
+    who: GuardedDestination,
+    config: GuardConfig,
+    step: (guard: DestinationGuard) => T,
+  ): Promise<{ value: T; events: GuardEvent[] }>;
+}
+
+/** Messages held back while a destination's circuit is open, let go at once when it closes. */
+export interface HeldMessages {
+  hold(destination: string, messageId: string, receiptHandle: string, untilMs: number): Promise<void>;
+  /** The receipt handles of every message held for `destination`; they are forgotten. */
+  release(destination: string): Promise<string[]>;
 }

@@ -16,6 +16,7 @@ import {
 } from '../support/destination-server';
 import { fixture } from '../support/fixtures';
 import { lambdaContext, replaceEnv, stdoutJsonLines } from '../support/lambda-runtime';
+import { type LocalDynamoDb, startLocalDynamoDb } from '../support/local-dynamodb';
 import {
   type FifoQueues,
   functionUrlEvent,
@@ -32,6 +33,8 @@ const ENV = {
   TFE_BRIDGE_CONFIG_JSON: undefined,
   QUEUE_URL: undefined,
   DEAD_LETTER_QUEUE_URL: undefined,
+  DELIVERY_STATE_TABLE: undefined,
+  AWS_ENDPOINT_URL_DYNAMODB: undefined,
   SECRET_CACHE_TTL_MS: undefined,
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'test',
@@ -61,6 +64,7 @@ interface EmfLine {
 let sqs: LocalSqs;
 let queues: FifoQueues;
 let sm: SecretsManagerServer;
+let dynamo: LocalDynamoDb;
 let destinations: DestinationServer[];
 let restoreEnv: () => void;
 let stdout: MockInstance<typeof process.stdout.write>;
@@ -85,9 +89,8 @@ function sum(lines: EmfLine[], name: string, dimensions: Record<string, string>)
 // The exported handlers build their dependencies once per module (as on Lambda), so every test
 // in this file shares one set of local services.
 beforeAll(async () => {
-  [sqs, sm, ...destinations] = await Promise.all([
-    startLocalSqs(),
-    startSecretsManager(),
+  [sqs, sm, dynamo] = await Promise.all([startLocalSqs(), startSecretsManager(), startLocalDynamoDb()]);
+  destinations = await Promise.all([
     startDestination(requireBearer(() => TOKEN)),
     startDestination(failTimes(1, 503)),
     startDestination(answer(400)),
@@ -118,6 +121,8 @@ beforeAll(async () => {
     }),
     QUEUE_URL: queues.queueUrl,
     DEAD_LETTER_QUEUE_URL: queues.dlqUrl,
+    DELIVERY_STATE_TABLE: await dynamo.createStateTable('delivery-state'),
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
     AWS_ENDPOINT_URL_SQS: sqs.endpoint,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: sm.endpoint,
   });
@@ -130,7 +135,7 @@ beforeEach(() => {
 afterAll(async () => {
   stdout.mockRestore();
   restoreEnv();
-  await Promise.all([...destinations.map((d) => d.close()), sm.close()]);
+  await Promise.all([...destinations.map((d) => d.close()), sm.close(), dynamo.close()]);
   await sqs.close();
 });
 

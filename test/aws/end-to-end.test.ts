@@ -8,6 +8,7 @@ import { receiverFor, workerFor } from '../support/aws-handlers';
 import { CaptureLogger } from '../support/capture-logger';
 import { type DestinationServer, requireBearer, startDestination } from '../support/destination-server';
 import { fixture } from '../support/fixtures';
+import { startDeliveryState } from '../support/local-dynamodb';
 import {
   type FifoQueues,
   functionUrlEvent,
@@ -25,7 +26,9 @@ let queues: FifoQueues;
 let sm: SecretsManagerServer;
 let api: DestinationServer;
 
+let delivery: Awaited<ReturnType<typeof startDeliveryState>>;
 beforeEach(async () => {
+  delivery = await startDeliveryState();
   [sqs, sm, api] = await Promise.all([
     startLocalSqs(),
     startSecretsManager(),
@@ -36,6 +39,7 @@ beforeEach(async () => {
   sm.setSecret('tfe-bridge/callback', JSON.stringify({ token: TOKEN }));
 });
 afterEach(async () => {
+  await delivery.close();
   await Promise.all([api.close(), sm.close()]);
   await sqs.close();
 });
@@ -63,7 +67,7 @@ describe('AWS bridge, end to end (receiver → SQS FIFO → worker → destinati
     const logger = new CaptureLogger();
     // Receiver and worker are separate Lambdas: separate clients and secret caches.
     const receiver = receiverFor({ config, sqs, queues, sm, logger });
-    const worker = workerFor({ config, sqs, queues, sm, logger });
+    const worker = workerFor({ config, sqs, queues, sm, logger, state: delivery.state });
 
     const body = fixture('tfe-run-completed-captured');
     const response = await receiver(

@@ -44,9 +44,15 @@ describe('Lambda environment', () => {
       TFE_BRIDGE_CONFIG_JSON: JSON.stringify(CONFIG),
       QUEUE_URL,
       DEAD_LETTER_QUEUE_URL: DLQ_URL,
+      DELIVERY_STATE_TABLE: 'tfe-bridge-delivery-state',
       SECRET_CACHE_TTL_MS: '60000',
     });
-    expect(env).toMatchObject({ queueUrl: QUEUE_URL, deadLetterQueueUrl: DLQ_URL, secretCacheTtlMs: 60_000 });
+    expect(env).toMatchObject({
+      queueUrl: QUEUE_URL,
+      deadLetterQueueUrl: DLQ_URL,
+      deliveryStateTable: 'tfe-bridge-delivery-state',
+      secretCacheTtlMs: 60_000,
+    });
   });
 
   it('lists every missing variable at once', () => {
@@ -54,6 +60,7 @@ describe('Lambda environment', () => {
       'TFE_BRIDGE_CONFIG_JSON is not set',
       'QUEUE_URL is not set',
       'DEAD_LETTER_QUEUE_URL is not set',
+      'DELIVERY_STATE_TABLE is not set',
     ]);
     expect(problemsOf(() => readReceiverEnv({}))).toEqual([
       'TFE_BRIDGE_CONFIG_JSON is not set',
@@ -68,6 +75,7 @@ describe('Lambda environment', () => {
           TFE_BRIDGE_CONFIG_JSON: JSON.stringify(CONFIG),
           QUEUE_URL: 'not a url',
           DEAD_LETTER_QUEUE_URL: DLQ_URL,
+          DELIVERY_STATE_TABLE: 'state',
           SECRET_CACHE_TTL_MS: '5 minutes',
         }),
       ),

@@ -8,6 +8,7 @@ import { handler as workerHandler } from '../../lambda/worker';
 import { type DestinationServer, requireBearer, startDestination } from '../support/destination-server';
 import { fixture } from '../support/fixtures';
 import { lambdaContext, replaceEnv, stdoutJsonLines } from '../support/lambda-runtime';
+import { type LocalDynamoDb, startLocalDynamoDb } from '../support/local-dynamodb';
 import {
   type FifoQueues,
   functionUrlEvent,
@@ -23,6 +24,7 @@ const ENV_NAMES = [
   'TFE_BRIDGE_CONFIG_JSON',
   'QUEUE_URL',
   'DEAD_LETTER_QUEUE_URL',
+  'DELIVERY_STATE_TABLE',
   'SECRET_CACHE_TTL_MS',
   'AWS_REGION',
   'AWS_ACCESS_KEY_ID',
@@ -31,6 +33,7 @@ const ENV_NAMES = [
   'AWS_PROFILE',
   'AWS_ENDPOINT_URL_SQS',
   'AWS_ENDPOINT_URL_SECRETS_MANAGER',
+  'AWS_ENDPOINT_URL_DYNAMODB',
   'POWERTOOLS_DEV',
 ] as const;
 
@@ -38,6 +41,7 @@ let sqs: LocalSqs;
 let queues: FifoQueues;
 let sm: SecretsManagerServer;
 let api: DestinationServer;
+let dynamo: LocalDynamoDb;
 let restoreEnv: () => void;
 let stdout: MockInstance<typeof process.stdout.write>;
 
@@ -45,11 +49,13 @@ let stdout: MockInstance<typeof process.stdout.write>;
 const logLines = () => stdoutJsonLines(stdout);
 
 beforeEach(async () => {
-  [sqs, sm, api] = await Promise.all([
+  [sqs, sm, api, dynamo] = await Promise.all([
     startLocalSqs(),
     startSecretsManager(),
     startDestination(requireBearer(() => TOKEN)),
+    startLocalDynamoDb(),
   ]);
+  await dynamo.createStateTable('delivery-state');
   queues = await sqs.createQueues('deployed');
   sm.setSecret('tfe-bridge/hmac', HMAC);
   sm.setSecret('tfe-bridge/api-token', TOKEN);
@@ -59,7 +65,7 @@ beforeEach(async () => {
 afterEach(async () => {
   stdout.mockRestore();
   restoreEnv();
-  await Promise.all([api.close(), sm.close()]);
+  await Promise.all([api.close(), sm.close(), dynamo.close()]);
   await sqs.close();
 });
 
@@ -89,6 +95,8 @@ describe('deployed Lambda handlers', () => {
       }),
       QUEUE_URL: queues.queueUrl,
       DEAD_LETTER_QUEUE_URL: queues.dlqUrl,
+      DELIVERY_STATE_TABLE: 'delivery-state',
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',

@@ -113,9 +113,14 @@ describe('receiver Lambda handler (Function URL events)', () => {
     expect(result.headers?.['content-type']).toMatch(/^application\/json/);
 
     const stored = await queuedJobs();
-    expect(stored.map((s) => s.groupId).sort()).toEqual(['runs/errors', 'runs/everything']);
+    // Ordered per workspace by default: the group is route/destination/workspace id.
+    const workspace = JSON.parse(body).workspace_id as string;
+    expect(stored.map((s) => s.groupId).sort()).toEqual([
+      `runs/errors/${workspace}`,
+      `runs/everything/${workspace}`,
+    ]);
     for (const { job, groupId, dedupId } of stored) {
-      expect(groupId).toBe(`runs/${job.destinationId}`);
+      expect(groupId).toBe(`runs/${job.destinationId}/${workspace}`);
       expect(dedupId).toBe(jobIdFor('runs', job.destinationId, body));
       expect(job).toMatchObject({ routeId: 'runs', body, kind: 'run', triggers: ['run:errored'] });
       expect(job.receivedAt).toBe('2026-11-24T12:00:00.000Z');

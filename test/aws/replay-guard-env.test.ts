@@ -29,7 +29,12 @@ describe('REPLAY_GUARD_TABLE', () => {
 
   it('is not needed by the worker, nor without the guard', () => {
     expect(
-      readWorkerEnv({ TFE_BRIDGE_CONFIG_JSON: config(true), QUEUE_URL, DEAD_LETTER_QUEUE_URL: DLQ_URL }),
+      readWorkerEnv({
+        TFE_BRIDGE_CONFIG_JSON: config(true),
+        QUEUE_URL,
+        DEAD_LETTER_QUEUE_URL: DLQ_URL,
+        DELIVERY_STATE_TABLE: 'state',
+      }),
     ).toMatchObject({ replayGuardTable: undefined });
     expect(
       readReceiverEnv({ TFE_BRIDGE_CONFIG_JSON: config(false), QUEUE_URL }).replayGuardTable,

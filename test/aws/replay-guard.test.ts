@@ -13,7 +13,7 @@ import { receiverFor, workerFor } from '../support/aws-handlers';
 import { CaptureLogger } from '../support/capture-logger';
 import { type DestinationServer, startDestination } from '../support/destination-server';
 import { fixture } from '../support/fixtures';
-import { type LocalDynamoDb, startLocalDynamoDb } from '../support/local-dynamodb';
+import { type LocalDynamoDb, startDeliveryState, startLocalDynamoDb } from '../support/local-dynamodb';
 import {
   type FifoQueues,
   functionUrlEvent,
@@ -32,7 +32,9 @@ let dynamo: LocalDynamoDb;
 let api: DestinationServer;
 let logger: CaptureLogger;
 
+let delivery: Awaited<ReturnType<typeof startDeliveryState>>;
 beforeEach(async () => {
+  delivery = await startDeliveryState();
   [sqs, sm, dynamo, api] = await Promise.all([
     startLocalSqs(),
     startSecretsManager(),
@@ -44,6 +46,7 @@ beforeEach(async () => {
   logger = new CaptureLogger();
 });
 afterEach(async () => {
+  await delivery.close();
   await Promise.all([api.close(), sm.close(), dynamo.close()]);
   await sqs.close();
 });
@@ -70,7 +73,7 @@ function bridge(guarded: boolean): { receiver: ReceiverHandler; worker: WorkerHa
       ? { replayGuard: new DynamoDbReplayGuard({ tableName: 'tfe-bridge-replay', client: dynamo.client }) }
       : {}),
   });
-  return { receiver, worker: workerFor({ config, sqs, queues, sm, logger }) };
+  return { receiver, worker: workerFor({ config, sqs, queues, sm, logger, state: delivery.state }) };
 }
 
 /** The JSON body of a Function URL result (the receiver always answers with an object). */

@@ -13,6 +13,7 @@ import { receiverFor, workerFor } from '../support/aws-handlers';
 import { CaptureLogger } from '../support/capture-logger';
 import { type DestinationServer, startDestination } from '../support/destination-server';
 import { fixture } from '../support/fixtures';
+import { startDeliveryState } from '../support/local-dynamodb';
 import {
   type FifoQueues,
   functionUrlEvent,
@@ -36,7 +37,9 @@ let sequence: number;
 
 let config: BridgeConfig;
 
+let delivery: Awaited<ReturnType<typeof startDeliveryState>>;
 beforeEach(async () => {
+  delivery = await startDeliveryState();
   [sqs, sm, api] = await Promise.all([startLocalSqs(), startSecretsManager(), startDestination()]);
   queues = await sqs.createQueues('rotation');
   config = parseConfig({
@@ -54,6 +57,7 @@ beforeEach(async () => {
   sequence = 0;
 });
 afterEach(async () => {
+  await delivery.close();
   await Promise.all([api.close(), sm.close()]);
   await sqs.close();
 });
@@ -93,7 +97,7 @@ const signingKeys = (from = 0) =>
     .map((entry) => entry.signingKey);
 
 async function deliverAll(): Promise<void> {
-  const worker = workerFor({ config, sqs, queues, sm, logger });
+  const worker = workerFor({ config, sqs, queues, sm, logger, state: delivery.state });
   for (let polls = 0; polls < 50 && api.received.length < sequence; polls++) {
     await pollOnce(sqs, queues, worker);
   }

@@ -24,7 +24,13 @@ afterEach(async () => {
 function jobs(count: number, body = fixture('tfe-run-completed-captured')): DeliveryJob[] {
   const ids = Array.from({ length: count }, (_, i) => `dest-${String(i).padStart(2, '0')}`);
   const notification = classifyPayload(JSON.parse(body) as Record<string, unknown>);
-  return createJobs('runs', ids, body, notification, new Date('2026-11-24T12:00:00Z'));
+  return createJobs(
+    'runs',
+    ids.map((id) => ({ id, ordering: 'workspace' as const })),
+    body,
+    notification,
+    new Date('2026-11-24T12:00:00Z'),
+  );
 }
 
 function queueVia(endpoint: string, queueUrl = queues.queueUrl, logger = new CaptureLogger()) {
@@ -41,13 +47,13 @@ async function receiveAll(): Promise<Awaited<ReturnType<LocalSqs['receive']>>> {
 }
 
 describe('SqsJobQueue', () => {
-  it('stores each job with group routeId/destinationId, dedup id job.id and the job as body', async () => {
+  it('stores each job with its ordering group (route/destination/workspace), dedup id job.id and the job as body', async () => {
     const [job] = jobs(1);
     await queueVia(sqs.endpoint).enqueue(jobs(1));
     const [message, ...rest] = await receiveAll();
     expect(rest).toEqual([]);
     expect(message?.Attributes).toMatchObject({
-      MessageGroupId: 'runs/dest-00',
+      MessageGroupId: `runs/dest-00/${JSON.parse(fixture('tfe-run-completed-captured')).workspace_id}`,
       MessageDeduplicationId: job?.id,
     });
     expect(JSON.parse(message?.Body ?? '')).toEqual(job);
@@ -60,9 +66,7 @@ describe('SqsJobQueue', () => {
     await queueVia(sqs.endpoint).enqueue(all);
     expect(sqs.batches.map((b) => b.length)).toEqual([10, 10, 3]);
     const received = await receiveAll();
-    expect(received.map((m) => m.Attributes?.MessageGroupId).sort()).toEqual(
-      all.map((j) => `${j.routeId}/${j.destinationId}`).sort(),
-    );
+    expect(received.map((m) => m.Attributes?.MessageGroupId).sort()).toEqual(all.map((j) => j.group).sort());
   });
 
   it('splits batches by size too, so a large notification to many destinations stays under 1 MiB', () => {

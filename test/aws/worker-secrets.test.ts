@@ -11,6 +11,7 @@ import { workerFor } from '../support/aws-handlers';
 import { CaptureLogger } from '../support/capture-logger';
 import { type Behaviour, startDestination } from '../support/destination-server';
 import { fixture } from '../support/fixtures';
+import { startDeliveryState } from '../support/local-dynamodb';
 import {
   type FifoQueues,
   type LocalSqs,
@@ -32,13 +33,16 @@ let sm: SecretsManagerServer;
 let logger: CaptureLogger;
 const open: Array<{ close(): Promise<void> }> = [];
 
+let delivery: Awaited<ReturnType<typeof startDeliveryState>>;
 beforeEach(async () => {
+  delivery = await startDeliveryState();
   [sqs, sm] = await Promise.all([startLocalSqs(), startSecretsManager()]);
   queues = await sqs.createQueues('jobs');
   sm.setSecret('tfe-bridge/token', TOKEN);
   logger = new CaptureLogger();
 });
 afterEach(async () => {
+  await delivery.close();
   await Promise.all(open.splice(0).map((thing) => thing.close()));
   await sm.close();
   await sqs.close();
@@ -58,7 +62,7 @@ async function setup(destination: Record<string, unknown>, count = 1) {
       },
     ],
   });
-  const handler = workerFor({ config, sqs, queues, sm, logger, random: () => 1 });
+  const handler = workerFor({ config, sqs, queues, sm, logger, state: delivery.state, random: () => 1 });
   const queue = new SqsJobQueue({
     sendMessageBatch: sendMessageBatchVia(sqs.endpoint),
     queueUrl: queues.queueUrl,
@@ -66,7 +70,15 @@ async function setup(destination: Record<string, unknown>, count = 1) {
   const run = JSON.parse(fixture('tfe-run-errored')) as Record<string, unknown>;
   for (let i = 0; i < count; i++) {
     const body = JSON.stringify({ ...run, run_message: `notification ${i}` });
-    await queue.enqueue(createJobs('runs', ['api'], body, classifyPayload(JSON.parse(body)), new Date()));
+    await queue.enqueue(
+      createJobs(
+        'runs',
+        [{ id: 'api', ordering: 'workspace' }],
+        body,
+        classifyPayload(JSON.parse(body)),
+        new Date(),
+      ),
+    );
   }
   return () => pollOnce(sqs, queues, handler);
 }

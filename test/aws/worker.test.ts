@@ -19,6 +19,7 @@ import {
   startDestination,
 } from '../support/destination-server';
 import { fixture } from '../support/fixtures';
+import { startDeliveryState } from '../support/local-dynamodb';
 import {
   type FifoQueues,
   type LocalSqs,
@@ -41,13 +42,16 @@ let sm: SecretsManagerServer;
 let logger: CaptureLogger;
 const open: Array<{ close(): Promise<void> }> = [];
 
+let delivery: Awaited<ReturnType<typeof startDeliveryState>>;
 beforeEach(async () => {
+  delivery = await startDeliveryState();
   [sqs, sm] = await Promise.all([startLocalSqs(), startSecretsManager()]);
   queues = await sqs.createQueues('jobs');
   sm.setSecret('tfe-bridge/token', TOKEN);
   logger = new CaptureLogger();
 });
 afterEach(async () => {
+  await delivery.close();
   await Promise.all(open.splice(0).map((thing) => thing.close()));
   await sm.close();
   await sqs.close();
@@ -78,6 +82,7 @@ function setup(destinations: unknown[], options: { deadLetterQueueUrl?: string }
     queues,
     sm,
     logger,
+    state: delivery.state,
     deadLetterQueueUrl: options.deadLetterQueueUrl,
     random: () => 1,
   });
@@ -89,7 +94,17 @@ function setup(destinations: unknown[], options: { deadLetterQueueUrl?: string }
     handler,
     async enqueue(destinationIds, body = fixture('tfe-run-errored')) {
       const notification = classifyPayload(JSON.parse(body) as Record<string, unknown>);
-      const jobs = createJobs('runs', destinationIds, body, notification, new Date());
+      // With each destination's own ordering, as the receiver does.
+      const configured = config.routes[0]?.destinations ?? [];
+      const jobs = createJobs(
+        'runs',
+        destinationIds.map(
+          (id) => configured.find((d) => d.id === id) ?? { id, ordering: 'workspace' as const },
+        ),
+        body,
+        notification,
+        new Date(),
+      );
       await queue.enqueue(jobs);
       return jobs;
     },
@@ -168,7 +183,9 @@ describe('worker Lambda handler (SQS events)', () => {
 
     const [letter, ...more] = await deadLetters();
     expect(more).toEqual([]);
-    expect(letter?.groupId).toBe('runs/api');
+    // The job's own ordering group (route/destination/workspace), so a redrive keeps its place.
+    expect(letter?.groupId).toBe(job?.group);
+    expect(job?.group).toMatch(/^runs\/api\/ws-/);
     // Unique per message: a replayed job dead-lettered again within 5 minutes is not deduplicated away.
     expect(letter?.dedupId).toBe(`${job?.id}:dlq:${second.event.Records[0]?.messageId}`);
     expect(JSON.parse(letter?.body ?? '')).toEqual(job);
@@ -253,9 +270,10 @@ describe('worker Lambda handler (SQS events)', () => {
   it('keeps FIFO order: after a failure, later records of the same group fail unattempted', async () => {
     const flaky = await destination(failTimes(1, 503));
     const steady = await destination(answer(200));
+    // One group per destination: the two notifications come from different workspaces.
     const { enqueue, poll } = setup([
-      { id: 'flaky', url: flaky.url, retry: ONE_SECOND },
-      { id: 'steady', url: steady.url },
+      { id: 'flaky', url: flaky.url, retry: ONE_SECOND, ordering: 'destination' },
+      { id: 'steady', url: steady.url, ordering: 'destination' },
     ]);
     const first = fixture('tfe-run-planned');
     const second = fixture('tfe-run-completed-captured');

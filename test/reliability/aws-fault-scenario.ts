@@ -15,6 +15,7 @@ import { receiverFor, workerFor } from '../support/aws-handlers';
 import { CaptureLogger } from '../support/capture-logger';
 import type { DestinationServer } from '../support/destination-server';
 import { fixture } from '../support/fixtures';
+import { startDeliveryState } from '../support/local-dynamodb';
 import {
   type FifoQueues,
   functionUrlEvent,
@@ -60,6 +61,7 @@ export async function runAwsFaultScenario(options: AwsScenarioOptions): Promise<
   const routeCount = options.routes ?? 4;
   const started = Date.now();
   const sqs = await startLocalSqs();
+  const delivery = await startDeliveryState();
   // Separate Secrets Manager fakes, as receiver and worker are separate functions; only the
   // worker's throttles, so the receiver's answers stay about the scenario.
   const [receiverSm, workerSm] = await Promise.all([startSecretsManager(), startSecretsManager()]);
@@ -91,6 +93,7 @@ export async function runAwsFaultScenario(options: AwsScenarioOptions): Promise<
       queues,
       sm: workerSm,
       logger,
+      state: delivery.state,
       // No cache, so every attempt reads the secret and throttling has something to hit.
       secretCache: { ttlMs: 0 },
       random,
@@ -207,6 +210,7 @@ export async function runAwsFaultScenario(options: AwsScenarioOptions): Promise<
   } finally {
     await Promise.all([...servers.map((s) => s.close()), receiverSm.close(), workerSm.close()]);
     await sqs.close();
+    await delivery.close();
   }
 }
 

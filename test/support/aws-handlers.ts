@@ -55,7 +55,10 @@ export function receiverFor(options: ReceiverOptions): ReceiverHandler {
 }
 
 export type WorkerOptions = LocalAws &
-  Partial<Omit<WorkerDeps, 'targets' | 'sqs' | 'queueUrl' | 'deadLetterQueueUrl' | 'secrets' | 'logger'>> & {
+  Pick<WorkerDeps, 'state'> &
+  Partial<
+    Omit<WorkerDeps, 'targets' | 'sqs' | 'queueUrl' | 'deadLetterQueueUrl' | 'secrets' | 'logger' | 'state'>
+  > & {
     /** Where the worker writes dead letters (default the queues' DLQ). */
     deadLetterQueueUrl?: string | undefined;
   };

@@ -12,11 +12,18 @@ export interface ReceivedRequest {
 }
 
 /** Decides the answer to the n-th request (1-based): 'hang' never answers, 'reset' drops the
- *  connection, `delayMs` answers late. */
+ *  connection, 'stall' drops it after a while without answering, `delayMs` answers late. */
 export type Behaviour = (
   request: ReceivedRequest,
   n: number,
-) => { status: number; headers?: Record<string, string>; body?: string; delayMs?: number } | 'hang' | 'reset';
+) =>
+  | { status: number; headers?: Record<string, string>; body?: string; delayMs?: number }
+  | 'hang'
+  | 'reset'
+  | 'stall';
+
+/** How long a 'stall' holds the connection before dropping it. */
+const STALL_MS = 200;
 
 export interface DestinationServer {
   url: string;
@@ -86,6 +93,10 @@ export async function startDestination(behaviour: Behaviour = answer(200)): Prom
       }
       if (reply === 'reset') {
         req.socket.destroy();
+        return;
+      }
+      if (reply === 'stall') {
+        setTimeout(() => req.socket.destroy(), STALL_MS);
         return;
       }
       const send = () =>

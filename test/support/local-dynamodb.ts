@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 // @ts-expect-error dynalite ships no types
 import dynalite from 'dynalite';
+import { STATE_PARTITION_KEY, STATE_SORT_KEY } from '../../lambda/adapters/aws/delivery-state-keys';
+import { DynamoDbDeliveryState } from '../../lambda/adapters/aws/dynamodb-delivery-state';
 import { REPLAY_KEY_ATTRIBUTE } from '../../lambda/adapters/aws/dynamodb-replay-guard';
 import { REGION } from './local-sqs';
 
@@ -12,6 +14,8 @@ export interface LocalDynamoDb {
   client: DynamoDBClient;
   /** A replay-guard table with the given name (at least 3 characters, as in DynamoDB). */
   createReplayTable(name: string): Promise<string>;
+  /** A delivery-state table (`pk` + `sk`) as infra creates it. */
+  createStateTable(name: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -43,10 +47,39 @@ export async function startLocalDynamoDb(): Promise<LocalDynamoDb> {
       );
       return name;
     },
+    async createStateTable(name) {
+      await client.send(
+        new CreateTableCommand({
+          TableName: name,
+          AttributeDefinitions: [
+            { AttributeName: STATE_PARTITION_KEY, AttributeType: 'S' },
+            { AttributeName: STATE_SORT_KEY, AttributeType: 'S' },
+          ],
+          KeySchema: [
+            { AttributeName: STATE_PARTITION_KEY, KeyType: 'HASH' },
+            { AttributeName: STATE_SORT_KEY, KeyType: 'RANGE' },
+          ],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+      return name;
+    },
     async close() {
       client.destroy();
       server.closeAllConnections?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
+  };
+}
+
+/** Delivery state on its own dynalite: what every worker "container" of a test shares. */
+export async function startDeliveryState(now?: () => number) {
+  const dynamo = await startLocalDynamoDb();
+  const tableName = await dynamo.createStateTable('delivery-state');
+  return {
+    dynamo,
+    tableName,
+    state: new DynamoDbDeliveryState({ tableName, client: dynamo.client, ...(now ? { now } : {}) }),
+    close: () => dynamo.close(),
   };
 }

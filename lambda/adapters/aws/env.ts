@@ -18,6 +18,8 @@ export interface ReceiverEnv {
 
 export interface WorkerEnv extends ReceiverEnv {
   deadLetterQueueUrl: string;
+  /** Job progress, destination guards and held messages, shared by every worker container. */
+  deliveryStateTable: string;
 }
 
 /** A Lambda environment that cannot work; `problems` has one "VAR: what is wrong" line each. */
@@ -40,6 +42,7 @@ export function lambdaEnvSource(): EnvSource {
     DEAD_LETTER_QUEUE_URL: process.env.DEAD_LETTER_QUEUE_URL,
     SECRET_CACHE_TTL_MS: process.env.SECRET_CACHE_TTL_MS,
     REPLAY_GUARD_TABLE: process.env.REPLAY_GUARD_TABLE,
+    DELIVERY_STATE_TABLE: process.env.DELIVERY_STATE_TABLE,
   };
 }
 
@@ -61,6 +64,7 @@ const envSchema = z.object({
     .transform(Number)
     .optional(),
   REPLAY_GUARD_TABLE: required('REPLAY_GUARD_TABLE').optional(),
+  DELIVERY_STATE_TABLE: required('DELIVERY_STATE_TABLE').optional(),
 });
 
 function parseBridgeConfig(json: string): BridgeConfig {
@@ -80,11 +84,11 @@ function parseBridgeConfig(json: string): BridgeConfig {
   }
 }
 
-function read(source: EnvSource, needDeadLetterQueue: boolean) {
+function read(source: EnvSource, worker: boolean) {
   const result = envSchema.safeParse(source);
   const problems = result.success ? [] : result.error.issues.map((issue) => issue.message);
-  if (needDeadLetterQueue && source.DEAD_LETTER_QUEUE_URL === undefined) {
-    problems.push('DEAD_LETTER_QUEUE_URL is not set');
+  for (const name of worker ? (['DEAD_LETTER_QUEUE_URL', 'DELIVERY_STATE_TABLE'] as const) : []) {
+    if (source[name] === undefined) problems.push(`${name} is not set`);
   }
   if (!result.success || problems.length > 0) throw new LambdaEnvError(problems);
   const env = result.data;
@@ -94,7 +98,11 @@ function read(source: EnvSource, needDeadLetterQueue: boolean) {
     secretCacheTtlMs: env.SECRET_CACHE_TTL_MS,
     replayGuardTable: env.REPLAY_GUARD_TABLE,
   };
-  return { receiver, deadLetterQueueUrl: env.DEAD_LETTER_QUEUE_URL };
+  return {
+    receiver,
+    deadLetterQueueUrl: env.DEAD_LETTER_QUEUE_URL,
+    deliveryStateTable: env.DELIVERY_STATE_TABLE,
+  };
 }
 
 export function readReceiverEnv(source: EnvSource = lambdaEnvSource()): ReceiverEnv {
@@ -106,8 +114,10 @@ export function readReceiverEnv(source: EnvSource = lambdaEnvSource()): Receiver
 }
 
 export function readWorkerEnv(source: EnvSource = lambdaEnvSource()): WorkerEnv {
-  const { receiver, deadLetterQueueUrl } = read(source, true);
-  // read() has already reported a missing DEAD_LETTER_QUEUE_URL.
-  if (deadLetterQueueUrl === undefined) throw new LambdaEnvError(['DEAD_LETTER_QUEUE_URL is not set']);
-  return { ...receiver, deadLetterQueueUrl };
+  const { receiver, deadLetterQueueUrl, deliveryStateTable } = read(source, true);
+  // read() has already reported them missing.
+  if (deadLetterQueueUrl === undefined || deliveryStateTable === undefined) {
+    throw new LambdaEnvError(['DEAD_LETTER_QUEUE_URL or DELIVERY_STATE_TABLE is not set']);
+  }
+  return { ...receiver, deadLetterQueueUrl, deliveryStateTable };
 }

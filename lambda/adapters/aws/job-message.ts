@@ -11,10 +11,9 @@ const MAX_SQS_ID_LENGTH = 128;
  * destination never holds up another. Config ids may be 64 characters each, one more than SQS
  * allows in total, so an over-long key keeps a readable prefix plus a hash that stays unique.
  */
-export function messageGroupIdFor(job: Pick<DeliveryJob, 'routeId' | 'destinationId'>): string {
-  // Same key as core destinationKey(), spelled out so the receiver bundle need not import
-  // templates.ts (and with it JSONata).
-  const key = `${job.routeId}/${job.destinationId}`;
+export function messageGroupIdFor(job: Pick<DeliveryJob, 'routeId' | 'destinationId' | 'group'>): string {
+  // A job queued before ordering groups existed keeps its destination's order.
+  const key = job.group ?? `${job.routeId}/${job.destinationId}`;
   if (key.length <= MAX_SQS_ID_LENGTH) return key;
   const hash = createHash('sha256').update(key).digest('hex');
   return `${key.slice(0, MAX_SQS_ID_LENGTH - hash.length - 1)}~${hash}`;

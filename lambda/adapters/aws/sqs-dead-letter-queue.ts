@@ -1,56 +1,95 @@
-// The AWS dead-letter queue as the CLI sees it: read the dead letters (job body + the reason
-// attributes the worker writes), send one back to the jobs queue, delete it, or let it go.
+// The AWS dead-letter queue, one object for its message format: the worker writes dead letters
+// (job body + the reason as attributes), the CLI reads them back as the same records the local
+// store lists, sends one back to the jobs queue, deletes it, or lets it go.
 import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageCommand,
   GetQueueAttributesCommand,
   type Message,
+  type MessageAttributeValue,
   ReceiveMessageCommand,
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { DeliveryJob } from '../../core/contract';
+import { DEAD_LETTER_REASONS, type DeadLetter, type DeliveryJob } from '../../core/contract';
+import { cutText } from '../../core/redaction';
 import { messageGroupIdFor, parseJobMessage } from './job-message';
 
-/** One message of the DLQ. `job` is undefined for a body that is not a delivery job. */
+/** One message of the DLQ: the dead letter (the same record the local store lists), the job to
+ *  send back (undefined for a body that is not a delivery job), and where it sits in SQS. */
 export interface QueuedDeadLetter {
   messageId: string;
   receiptHandle: string;
   groupId: string | undefined;
-  /** Null when SQS's own redrive policy moved it (the worker crashed on it), not the worker. */
-  reason: string | null;
-  attempts: number | null;
-  lastStatus: number | null;
-  lastError: string | null;
-  deadLetteredAt: string | null;
-  /** The Idempotency-Key the deliveries carried; null when the destination turns it off. */
-  idempotencyKey: string | null;
+  letter: DeadLetter;
   /** The message body as stored: sent back unchanged. */
   body: string;
   job: DeliveryJob | undefined;
 }
 
-const MAX_BATCH = 10;
+/** Where a dead letter goes on AWS: its job as the body, so a redrive re-runs it unchanged. */
+export interface DeadLetterMessage {
+  body: string;
+  groupId: string;
+  dedupId: string;
+}
 
-function toDeadLetter(message: Message): QueuedDeadLetter {
-  const attribute = (name: string) => message.MessageAttributes?.[name]?.StringValue ?? null;
-  const number = (name: string) => {
-    const value = attribute(name);
-    return value === null ? null : Number(value);
+const MAX_BATCH = 10;
+/** Long enough for a useful error, short enough for a message attribute. */
+const MAX_ATTRIBUTE_CHARS = 1_000;
+/** Moved by the queue's redrive policy, not by the worker: it never finished the job. */
+const REDRIVEN = 'the queue moved it after too many receives: the worker never finished it';
+
+/** SQS refuses attribute values with characters outside XML's range; an error text may hold any. */
+function attributeText(text: string): string {
+  const clean = text.replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '\uFFFD');
+  return cutText(clean, MAX_ATTRIBUTE_CHARS) || '-';
+}
+
+/** The dead letter's fields as message attributes: the one place their names are spelled. */
+function attributesOf(letter: DeadLetter): Record<string, MessageAttributeValue> {
+  const text = (value: string) => ({ DataType: 'String', StringValue: value });
+  const number = (value: number) => ({ DataType: 'Number', StringValue: String(value) });
+  return {
+    reason: text(letter.reason),
+    attempts: number(letter.attempts),
+    lastError: text(attributeText(letter.lastError)),
+    deadLetteredAt: text(letter.deadLetteredAt),
+    // Empty attribute values are invalid, so unknown ones are left out.
+    ...(letter.lastStatus === null ? {} : { lastStatus: number(letter.lastStatus) }),
+    ...(letter.idempotencyKey === null ? {} : { idempotencyKey: text(letter.idempotencyKey) }),
   };
+}
+
+function letterOf(message: Message): QueuedDeadLetter {
+  const attribute = (name: string) => message.MessageAttributes?.[name]?.StringValue;
   const parsed = parseJobMessage(message.Body ?? '');
+  const job = parsed.ok ? parsed.job : undefined;
+  const reason = DEAD_LETTER_REASONS.find((r) => r === attribute('reason'));
+  const status = attribute('lastStatus');
+  const letter: DeadLetter = {
+    deadLetteredAt: attribute('deadLetteredAt') ?? '',
+    // Without the worker's attributes SQS's redrive moved it: the worker never finished it.
+    reason: reason ?? (job ? 'worker_failed' : 'malformed'),
+    jobId: job?.id ?? '',
+    routeId: job?.routeId ?? '',
+    destinationId: job?.destinationId ?? '',
+    attempts: Number(attribute('attempts') ?? 0),
+    lastStatus: status === undefined ? null : Number(status),
+    lastError: attribute('lastError') ?? (reason ? '' : parsed.ok ? REDRIVEN : parsed.reason),
+    receivedAt: job?.receivedAt ?? '',
+    kind: job?.kind ?? 'unknown',
+    triggers: job?.triggers ?? [],
+    payload: job?.body ?? message.Body ?? '',
+    idempotencyKey: attribute('idempotencyKey') ?? null,
+  };
   return {
     messageId: message.MessageId ?? '',
     receiptHandle: message.ReceiptHandle ?? '',
     groupId: message.Attributes?.MessageGroupId,
-    reason: attribute('reason'),
-    attempts: number('attempts'),
-    lastStatus: number('lastStatus'),
-    lastError: attribute('lastError'),
-    deadLetteredAt: attribute('deadLetteredAt'),
-    idempotencyKey: attribute('idempotencyKey'),
+    letter,
     body: message.Body ?? '',
-    job: parsed.ok ? parsed.job : undefined,
+    job,
   };
 }
 
@@ -59,6 +98,19 @@ export class SqsDeadLetterQueue {
     private readonly sqs: SQSClient,
     readonly deadLetterQueueUrl: string,
   ) {}
+
+  /** Stores a dead letter: the worker's write, read back by `receive`. */
+  async write(letter: DeadLetter, message: DeadLetterMessage): Promise<void> {
+    await this.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: this.deadLetterQueueUrl,
+        MessageBody: message.body,
+        MessageGroupId: message.groupId,
+        MessageDeduplicationId: message.dedupId,
+        MessageAttributes: attributesOf(letter),
+      }),
+    );
+  }
 
   /** ApproximateNumberOfMessages: what SQS holds, including what a receive cannot reach yet. */
   async approximateCount(): Promise<number> {
@@ -84,7 +136,7 @@ export class SqsDeadLetterQueue {
         MessageAttributeNames: ['All'],
       }),
     );
-    return (Messages ?? []).map(toDeadLetter);
+    return (Messages ?? []).map(letterOf);
   }
 
   /**

@@ -5,13 +5,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DeadLetterReason } from '../../core/contract';
 import { attemptDelivery, type DeliveryDeps, type DeliveryTarget } from '../../core/deliver/attempt';
-import {
-  circuitMetrics,
-  DestinationGuards,
-  type GuardListener,
-  guardLogger,
-} from '../../core/deliver/destination-guard';
+import { DestinationGuards, type GuardListener } from '../../core/deliver/destination-guard';
 import { afterAttempt, beforeAttempt, type JobProgress } from '../../core/deliver/engine';
+import { circuitMetrics, guardLogger } from '../../core/deliver/guard-events';
 import type { AttemptResult } from '../../core/deliver/retry-policy';
 import { StoreError } from '../../core/errors';
 import { deliveryLabels, NO_METRICS } from '../../core/metric-names';
@@ -151,7 +147,8 @@ export class DeliveryRunner {
         const head = await this.store(() => this.options.store.jobs.head(lane));
         if (!head) return;
         jobId = head.job.id;
-        await this.step(head);
+        const waitMs = await this.step(head);
+        if (waitMs > 0) await this.pause(waitMs);
       } catch (error) {
         if (this.stopping.signal.aborted) return;
         // A bug, not the destination: never let it out of the lane (an unhandled rejection would
@@ -166,10 +163,17 @@ export class DeliveryRunner {
     }
   }
 
-  /** One decision for the head of a lane, carried out. */
-  private async step(head: StoredJob): Promise<void> {
+  /** One step for the head of `lane` at the runner's clock, without waiting for anything: what a
+   *  single SQS receive is to the AWS worker (tests drive both runtimes step by step). */
+  async runOnce(lane: string): Promise<void> {
+    const head = this.options.store.jobs.head(lane);
+    if (head) await this.step(head);
+  }
+
+  /** One decision for the head of a lane, carried out; returns how long the lane should wait. */
+  private async step(head: StoredJob): Promise<number> {
     const now = this.now();
-    if (head.nextAt > now) return void (await this.pause(head.nextAt - now));
+    if (head.nextAt > now) return head.nextAt - now;
     const { job } = head;
     const target = this.options.targets.get(destinationKey(job.routeId, job.destinationId));
     const guard = target
@@ -183,17 +187,19 @@ export class DeliveryRunner {
     });
     if (before.step.action === 'dead-letter') {
       const progress = before.last ? { ...head.progress, last: before.last } : head.progress;
-      return this.deadLetter(head, before.step.reason, progress, target);
+      await this.deadLetter(head, before.step.reason, progress, target);
+      return 0;
     }
-    if (before.step.action === 'wait') return void (await this.pause(before.step.delayMs));
-    if (before.step.action !== 'attempt' || !target || !guard) return;
+    if (before.step.action === 'wait') return this.held(head, before.step);
+    if (before.step.action !== 'attempt' || !target || !guard) return 0;
 
     await this.store(() => this.options.store.jobs.markStarted(head.seq));
     const started: JobProgress = { ...head.progress, started: head.progress.started + 1 };
     const result = await this.attempt(head, target, started.started);
     if (result === undefined) {
       // Aborted by shutdown: not an attempt; the row is tried again on the next start.
-      return this.store(() => this.options.store.jobs.saveProgress(head.seq, head.progress, head.nextAt));
+      await this.store(() => this.options.store.jobs.saveProgress(head.seq, head.progress, head.nextAt));
+      return 0;
     }
     const after = afterAttempt({
       result,
@@ -201,18 +207,44 @@ export class DeliveryRunner {
       progress: started,
       guard,
       policy: target.destination.retry,
+      now: this.now(),
+      ...(this.options.maxHeldJobAgeMs === undefined ? {} : { maxHeldAgeMs: this.options.maxHeldJobAgeMs }),
       ...(this.options.random ? { random: this.options.random } : {}),
     });
     const { step, progress } = after;
-    if (step.action === 'done') {
-      await this.store(() => this.options.store.jobs.delivered(head.seq, progress, this.now()));
-    } else if (step.action === 'dead-letter') {
-      return this.deadLetter(head, step.reason, progress, target);
-    } else {
-      const delayMs = step.action === 'retry' || step.action === 'wait' ? step.delayMs : 0;
-      await this.store(() => this.options.store.jobs.saveProgress(head.seq, progress, this.now() + delayMs));
+    if (step.action === 'dead-letter') {
+      await this.deadLetter(head, step.reason, progress, target);
+      return 0;
     }
     this.count(head, after.outcome);
+    if (step.action === 'done') {
+      await this.store(() => this.options.store.jobs.delivered(head.seq, progress, this.now()));
+      return 0;
+    }
+    const delayMs = step.action === 'retry' || step.action === 'wait' ? step.delayMs : 0;
+    await this.store(() => this.options.store.jobs.saveProgress(head.seq, progress, this.now() + delayMs));
+    if (step.action === 'wait') return this.held(head, step);
+    this.log('retry scheduled', head, { delaySeconds: Math.ceil(delayMs / 1000) });
+    return delayMs;
+  }
+
+  /** Locally a hold is only a timer (the row stays pending); logged as the worker logs it. */
+  private held(head: StoredJob, step: { delayMs: number; cause: string }): number {
+    // A token wait is logged by the guard ('rate limit wait'); a paused circuit is worth a line.
+    if (step.cause === 'circuit-open') {
+      this.log('held back', head, { cause: step.cause, delaySeconds: Math.ceil(step.delayMs / 1000) });
+    }
+    return step.delayMs;
+  }
+
+  private log(message: string, head: StoredJob, fields: Record<string, unknown>): void {
+    const { job } = head;
+    this.options.deps.logger.info(message, {
+      route: job.routeId,
+      destination: job.destinationId,
+      jobId: job.id,
+      ...fields,
+    });
   }
 
   /** One attempt within the concurrency bound; undefined if shutdown aborted it. Never throws. */

@@ -54,6 +54,7 @@ function jobOf(row: JobRow): DeliveryJob {
     id: row.job_id,
     routeId: row.route_id,
     destinationId: row.destination_id,
+    group: row.lane,
     body: row.body,
     receivedAt: row.received_at,
     kind: row.kind as PayloadKind,

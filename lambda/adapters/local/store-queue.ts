@@ -14,9 +14,10 @@ import { describeStoreError } from './sqlite-store';
  *  accepted but stored (and delivered) once. */
 export const DEDUP_WINDOW_MS = 5 * 60_000;
 
-/** A job's lane: jobs of one lane are delivered one at a time, in order. */
-export const laneOf = (job: Pick<DeliveryJob, 'routeId' | 'destinationId'>): string =>
-  destinationKey(job.routeId, job.destinationId);
+/** A job's lane: its ordering group (jobs of one lane are delivered one at a time, in order). A
+ *  job stored before ordering groups existed keeps its destination's order. */
+export const laneOf = (job: Pick<DeliveryJob, 'routeId' | 'destinationId' | 'group'>): string =>
+  job.group ?? destinationKey(job.routeId, job.destinationId);
 
 interface Waiting {
   jobs: readonly DeliveryJob[];

@@ -16,6 +16,10 @@ export const DEFAULT_RETRY = { maxAttempts: 6, baseDelayMs: 1_000, maxDelayMs: 6
 /** On by default: a destination that is down holds its jobs instead of dead-lettering them. */
 export const DEFAULT_CIRCUIT_BREAKER = { failures: 20, coolDownMs: 60_000 } as const;
 export const DEFAULT_IDEMPOTENCY_HEADER = 'Idempotency-Key';
+export const ORDERINGS = ['workspace', 'destination', 'none'] as const;
+/** Per workspace: a run's notifications arrive in order, and one slow workspace holds up only
+ *  itself (per destination, one job in flight caps a destination at a few jobs a second). */
+export const DEFAULT_ORDERING = 'workspace';
 /** How long the replay guard remembers a notification: a week, far past SQS's 5-minute dedup. */
 export const DEFAULT_REPLAY_TTL_SECONDS = 7 * 24 * 3600;
 
@@ -135,6 +139,11 @@ export const destinationSchema = z
     retry: retrySchema.default(DEFAULT_RETRY),
     rateLimit: rateLimitSchema.optional(),
     circuitBreaker: circuitBreakerSchema.default(DEFAULT_CIRCUIT_BREAKER),
+    // Which notifications keep their order: those of one workspace (or HCP resource), all of the
+    // destination's (one at a time), or none (every job on its own).
+    ordering: z
+      .enum(ORDERINGS, { error: `must be one of: ${ORDERINGS.join(', ')}` })
+      .default(DEFAULT_ORDERING),
   })
   .superRefine((destination, ctx) => {
     reportIdempotencyHeaderConflicts(destination, ctx);

@@ -7,7 +7,21 @@ export interface CircuitBreakerConfig {
   failures: number;
   /** How long the circuit stays open before the first probe. */
   coolDownMs: number;
+  /** How long a probe may take before another job may probe instead (its process may have died):
+   *  while one probe is out, the others wait. Default: a minute. */
+  probeLeaseMs?: number;
 }
+
+/** Everything the breaker knows, as plain data: stored where processes share a destination. */
+export interface CircuitSnapshot {
+  state: CircuitState;
+  consecutiveFailures: number;
+  openUntil: number;
+  coolDownMs: number;
+  probeUntil: number;
+}
+
+const DEFAULT_PROBE_LEASE_MS = 60_000;
 
 /** Repeated failed probes back off up to this (and never below the configured cool-down). On
  *  AWS every held receive counts against the queue's redrive limit, so this bounds them. */
@@ -28,13 +42,33 @@ export class CircuitBreaker {
   private consecutiveFailures = 0;
   private openUntil = 0;
   private coolDownMs: number;
+  /** While half-open: until when the probe that is out has the destination to itself. */
+  private probeUntil = 0;
 
   constructor(
     private readonly config: CircuitBreakerConfig,
     private readonly now: () => number,
     private readonly onChange: (change: CircuitChange) => void = () => {},
+    snapshot?: CircuitSnapshot,
   ) {
     this.coolDownMs = config.coolDownMs;
+    if (snapshot) {
+      this.current = snapshot.state;
+      this.consecutiveFailures = snapshot.consecutiveFailures;
+      this.openUntil = snapshot.openUntil;
+      this.coolDownMs = snapshot.coolDownMs;
+      this.probeUntil = snapshot.probeUntil;
+    }
+  }
+
+  snapshot(): CircuitSnapshot {
+    return {
+      state: this.current,
+      consecutiveFailures: this.consecutiveFailures,
+      openUntil: this.openUntil,
+      coolDownMs: this.coolDownMs,
+      probeUntil: this.probeUntil,
+    };
   }
 
   get state(): CircuitState {
@@ -43,18 +77,25 @@ export class CircuitBreaker {
 
   admit(): Admission {
     if (this.current === 'closed') return { allowed: true, probe: false };
+    const now = this.now();
     if (this.current === 'open') {
-      const waitMs = this.openUntil - this.now();
+      const waitMs = this.openUntil - now;
       if (waitMs > 0) return { allowed: false, waitMs };
       this.current = 'half-open';
       this.onChange({ state: 'half-open' });
+    } else if (this.probeUntil > now) {
+      // One probe at a time: the others wait for its answer (or for its lease to run out).
+      return { allowed: false, waitMs: this.probeUntil - now };
     }
+    this.probeUntil = now + (this.config.probeLeaseMs ?? DEFAULT_PROBE_LEASE_MS);
     return { allowed: true, probe: true };
   }
 
-  /** Milliseconds until an open circuit lets a probe through (0 unless open). */
+  /** Milliseconds until the circuit lets a probe through (0 when one may go now, or closed). */
   waitMs(): number {
-    return this.current === 'open' ? Math.max(0, this.openUntil - this.now()) : 0;
+    const until =
+      this.current === 'open' ? this.openUntil : this.current === 'half-open' ? this.probeUntil : 0;
+    return Math.max(0, until - this.now());
   }
 
   /** The destination answered (2xx, or any answer that says it is up). */
@@ -65,6 +106,7 @@ export class CircuitBreaker {
     this.current = 'closed';
     this.consecutiveFailures = 0;
     this.coolDownMs = this.config.coolDownMs;
+    this.probeUntil = 0;
   }
 
   /** The destination failed (network error, timeout, 5xx). Returns true when the circuit is open now. */
@@ -81,6 +123,7 @@ export class CircuitBreaker {
 
   private open(): void {
     this.current = 'open';
+    this.probeUntil = 0;
     this.openUntil = this.now() + this.coolDownMs;
     this.onChange({
       state: 'open',

@@ -3,14 +3,9 @@
 // the result with record(); state changes go to one listener (log lines, later metrics).
 
 import type { DestinationConfig } from '../config/schema';
-import type { Logger, Metrics } from '../ports';
-import { CircuitBreaker, type CircuitChange } from './circuit-breaker';
-import { TokenBucket } from './rate-limit';
+import { CircuitBreaker, type CircuitChange, type CircuitSnapshot } from './circuit-breaker';
+import { type BucketSnapshot, TokenBucket } from './rate-limit';
 import type { AttemptResult } from './retry-policy';
-
-/** A job held back by an open circuit is dead-lettered as `expired` past this age: below SQS's
- *  14-day retention minus one longest hold, so on AWS it is never deleted without a trace. */
-export const MAX_HELD_JOB_AGE_MS = 12 * 24 * 60 * 60_000;
 
 export interface GuardedDestination {
   route: string;
@@ -39,9 +34,14 @@ export function isOutage(result: AttemptResult): boolean {
   return result.outcome === 'retry' && result.status !== 429;
 }
 
-export function isHeldTooLong(enqueuedAtMs: number, nowMs: number, maxAgeMs = MAX_HELD_JOB_AGE_MS): boolean {
-  return nowMs - enqueuedAtMs > maxAgeMs;
+/** A guard's state as plain data, for runtimes where several processes share a destination. */
+export interface GuardSnapshot {
+  circuit?: CircuitSnapshot;
+  bucket?: BucketSnapshot;
 }
+
+export type GuardConfig = Pick<DestinationConfig, 'rateLimit' | 'circuitBreaker'> &
+  Partial<Pick<DestinationConfig, 'timeoutMs'>>;
 
 export class DestinationGuard {
   private readonly breaker: CircuitBreaker | undefined;
@@ -49,14 +49,29 @@ export class DestinationGuard {
 
   constructor(
     private readonly who: GuardedDestination,
-    config: Pick<DestinationConfig, 'rateLimit' | 'circuitBreaker'>,
+    config: GuardConfig,
     now: () => number,
     private readonly emit: GuardListener,
+    snapshot: GuardSnapshot = {},
   ) {
+    // A probe may take a 401 re-read and a second request before its answer is known.
+    const probeLeaseMs = config.timeoutMs === undefined ? undefined : 2 * config.timeoutMs + 5_000;
     this.breaker = config.circuitBreaker
-      ? new CircuitBreaker(config.circuitBreaker, now, (change) => this.circuitChanged(change))
+      ? new CircuitBreaker(
+          { ...config.circuitBreaker, ...(probeLeaseMs === undefined ? {} : { probeLeaseMs }) },
+          now,
+          (change) => this.circuitChanged(change),
+          snapshot.circuit,
+        )
       : undefined;
-    this.bucket = config.rateLimit ? new TokenBucket(config.rateLimit, now) : undefined;
+    this.bucket = config.rateLimit ? new TokenBucket(config.rateLimit, now, snapshot.bucket) : undefined;
+  }
+
+  snapshot(): GuardSnapshot {
+    return {
+      ...(this.breaker ? { circuit: this.breaker.snapshot() } : {}),
+      ...(this.bucket ? { bucket: this.bucket.snapshot() } : {}),
+    };
   }
 
   /** Before each attempt: go ahead (taking a token), or wait this long and ask again. */
@@ -89,7 +104,7 @@ export class DestinationGuard {
     return { held: false };
   }
 
-  /** How long until the open circuit admits its probe (0 when it is not open). */
+  /** How long until the circuit admits a probe (0 when it is closed or one may go now). */
   circuitWaitMs(): number {
     return this.breaker?.waitMs() ?? 0;
   }
@@ -119,10 +134,7 @@ export class DestinationGuards {
     private readonly listener: GuardListener,
   ) {}
 
-  for(
-    who: GuardedDestination,
-    config: Pick<DestinationConfig, 'rateLimit' | 'circuitBreaker'>,
-  ): DestinationGuard {
+  for(who: GuardedDestination, config: GuardConfig): DestinationGuard {
     const key = `${who.route}/${who.destination}`;
     let guard = this.guards.get(key);
     if (!guard) {
@@ -131,50 +143,4 @@ export class DestinationGuards {
     }
     return guard;
   }
-}
-
-const CIRCUIT_STATES = {
-  'circuit-opened': 'opened',
-  'circuit-probe': 'probe',
-  'circuit-closed': 'closed',
-} as const;
-
-/** Circuit changes as the `circuit_changes` metric (the stack alarms on `opened`). */
-export function circuitMetrics(metrics: Metrics): GuardListener {
-  return (event) => {
-    if (!(event.type in CIRCUIT_STATES)) return;
-    const state = CIRCUIT_STATES[event.type as keyof typeof CIRCUIT_STATES];
-    metrics.count('circuit_changes', { route: event.route, destination: event.destination, state });
-  };
-}
-
-/** The log lines for guard events; each `extra` listener (metrics, tests) sees every event too. */
-export function guardLogger(logger: Logger, ...extra: (GuardListener | undefined)[]): GuardListener {
-  return (event) => {
-    const { type, ...fields } = event;
-    switch (type) {
-      case 'circuit-opened':
-        logger.warn('circuit opened', {
-          ...fields,
-          reason: 'consecutive failures: jobs are held, not retried',
-        });
-        break;
-      case 'circuit-probe':
-        logger.info('circuit probe', fields);
-        break;
-      case 'circuit-closed':
-        logger.info('circuit closed', fields);
-        break;
-      case 'rate-limit-wait':
-        logger.info('rate limit wait', fields);
-        break;
-      case 'rate-lowered':
-        logger.warn('rate limit lowered after 429', fields);
-        break;
-      case 'rate-restored':
-        logger.info('rate limit restored', fields);
-        break;
-    }
-    for (const listener of extra) listener?.(event);
-  };
 }

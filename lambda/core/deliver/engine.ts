@@ -14,6 +14,21 @@ export const MAX_HELD_JOB_AGE_MS = 12 * 24 * 60 * 60_000;
  *  a job is dead-lettered as `worker_failed` instead of taking the runtime down again. */
 export const MAX_UNFINISHED_ATTEMPTS = 3;
 
+/** Receives a job may spend held back (open circuit, rate limit) before it is dead-lettered as
+ *  `expired`. Holds grow (HOLD_BASE_MS doubling up to MAX_HOLD_MS), so this many reach past
+ *  MAX_HELD_JOB_AGE_MS; a runtime that counts receives (SQS) sizes its redrive limit with it. */
+export const MAX_HOLDS = 40;
+export const HOLD_BASE_MS = 1_000;
+/** SQS's longest visibility timeout. */
+export const MAX_HOLD_MS = 12 * 60 * 60_000;
+
+/** Receives SQS may count for one job before its own redrive moves it to the dead-letter queue:
+ *  every attempt, the attempts a crash may cost, every hold, and a margin. The worker dead-letters
+ *  with a reason before this; the redrive only catches a job the worker cannot even look at. */
+export function receiveBudget(maxAttempts: number): number {
+  return maxAttempts + MAX_UNFINISHED_ATTEMPTS + MAX_HOLDS + 2;
+}
+
 export interface JobProgress {
   /** Attempts charged to the retry budget (a failed circuit probe is not). */
   attempts: number;
@@ -23,6 +38,9 @@ export interface JobProgress {
   finished: number;
   /** When the job entered the queue (accepted, or replayed from a dead letter), in ms. */
   queuedAt: number;
+  /** Times it was held back (open circuit, rate limit) where a hold costs something (an SQS
+   *  receive); local mode does not count them. */
+  holds?: number;
   /** The last failure, for the dead letter. */
   last?: { status?: number | undefined; error: string } | undefined;
 }
@@ -53,6 +71,8 @@ export function beforeAttempt(input: {
   guard: DestinationGuard | undefined;
   now: number;
   maxHeldAgeMs?: number;
+  /** Where holds are counted (SQS receives): the most a job may spend. */
+  maxHolds?: number;
 }): { step: Step; last?: { error: string } } {
   const { progress, guard, now } = input;
   if (!guard) {
@@ -78,7 +98,22 @@ export function beforeAttempt(input: {
       last: { error: `held back longer than allowed (${gate.cause})` },
     };
   }
+  if (input.maxHolds !== undefined && (progress.holds ?? 0) >= input.maxHolds) {
+    return {
+      step: { action: 'dead-letter', reason: 'expired' },
+      last: { error: `held back ${progress.holds} times (${gate.cause})` },
+    };
+  }
   return { step: { action: 'wait', delayMs: gate.waitMs, cause: gate.cause } };
+}
+
+/**
+ * How long a runtime that pays for each hold (an SQS receive) keeps a job back: at least what the
+ * guard asked for, and growing with each hold, so a long outage or a deep backlog behind a rate
+ * limit costs a job about log2(wait) receives, not one per cool-down.
+ */
+export function holdDelayMs(delayMs: number, holds: number): number {
+  return Math.min(MAX_HOLD_MS, Math.max(delayMs, HOLD_BASE_MS * 2 ** Math.min(holds, 30)));
 }
 
 /** After an attempt's answer: done, retry later, wait for the circuit, or dead-letter. */
@@ -89,6 +124,9 @@ export function afterAttempt(input: {
   guard: DestinationGuard;
   policy: RetryPolicy;
   random?: () => number;
+  /** For the age check of a job the failure leaves held (as beforeAttempt's). */
+  now?: number;
+  maxHeldAgeMs?: number;
 }): { step: Step; progress: JobProgress; outcome: DeliveryOutcome } {
   const { result, guard, policy } = input;
   const { held } = guard.record(result);
@@ -102,7 +140,15 @@ export function afterAttempt(input: {
   };
   const next = nextStep(result, progress.attempts, policy, input.random);
   if (next.action === 'done') return { step: next, progress, outcome: 'delivered' };
-  // While the circuit is open the job waits for the probe: never `exhausted` during an outage.
+  // While the circuit is open the job waits for the probe: never `exhausted` during an outage,
+  // but not past the age limit either.
+  if (
+    held &&
+    input.now !== undefined &&
+    input.now - progress.queuedAt > (input.maxHeldAgeMs ?? MAX_HELD_JOB_AGE_MS)
+  ) {
+    return { step: { action: 'dead-letter', reason: 'expired' }, progress, outcome: 'dead_lettered' };
+  }
   if (held) {
     return {
       step: { action: 'wait', delayMs: guard.circuitWaitMs(), cause: 'circuit-open' },

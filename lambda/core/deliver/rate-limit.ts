@@ -14,6 +14,13 @@ export const MIN_RATE_FACTOR = 1 / 16;
 /** Each delivery gives back this share of the configured rate after a slow-down. */
 const RECOVERY_STEP_FACTOR = 1 / 10;
 
+/** The bucket as plain data: stored where processes share a destination. */
+export interface BucketSnapshot {
+  tokens: number;
+  updatedAt: number;
+  rate: number;
+}
+
 export class TokenBucket {
   private tokens: number;
   private updatedAt: number;
@@ -22,10 +29,15 @@ export class TokenBucket {
   constructor(
     private readonly config: RateLimitConfig,
     private readonly now: () => number,
+    snapshot?: BucketSnapshot,
   ) {
-    this.tokens = config.burst;
-    this.updatedAt = now();
-    this.rate = config.perSecond;
+    this.tokens = snapshot?.tokens ?? config.burst;
+    this.updatedAt = snapshot?.updatedAt ?? now();
+    this.rate = snapshot ? Math.min(snapshot.rate, config.perSecond) : config.perSecond;
+  }
+
+  snapshot(): BucketSnapshot {
+    return { tokens: this.tokens, updatedAt: this.updatedAt, rate: this.rate };
   }
 
   /** The rate in force now (requests per second): below the configured one after a 429. */

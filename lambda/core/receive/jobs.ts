@@ -29,20 +29,42 @@ export function idempotencyKeyFor(
   return destination.idempotencyHeader === false ? null : jobIdFor(routeId, destination.id, body);
 }
 
+/**
+ * The ordering group of a job: its jobs are delivered one at a time, in order. Per workspace (or
+ * HCP resource) by default, so a run's steps arrive in order while other workspaces go ahead;
+ * a notification that names neither keeps the destination's order.
+ */
+export function groupFor(
+  routeId: string,
+  destination: { id: string; ordering: 'workspace' | 'destination' | 'none' },
+  notification: Pick<Notification, 'workspaceId' | 'workspaceName' | 'resourceId'>,
+  jobId: string,
+): string {
+  const key = destinationKey(routeId, destination.id);
+  if (destination.ordering === 'none') return `${key}#${jobId}`;
+  if (destination.ordering === 'destination') return key;
+  const scope = notification.workspaceId ?? notification.resourceId ?? notification.workspaceName;
+  return scope ? `${key}/${scope}` : key;
+}
+
 export function createJobs(
   routeId: string,
-  destinationIds: readonly string[],
+  destinations: readonly { id: string; ordering: 'workspace' | 'destination' | 'none' }[],
   body: string,
   notification: Notification,
   receivedAt: Date,
 ): DeliveryJob[] {
-  return destinationIds.map((destinationId) => ({
-    id: jobIdFor(routeId, destinationId, body),
-    routeId,
-    destinationId,
-    body,
-    receivedAt: receivedAt.toISOString(),
-    kind: notification.kind,
-    triggers: notification.triggers,
-  }));
+  return destinations.map((destination) => {
+    const id = jobIdFor(routeId, destination.id, body);
+    return {
+      id,
+      routeId,
+      destinationId: destination.id,
+      group: groupFor(routeId, destination, notification, id),
+      body,
+      receivedAt: receivedAt.toISOString(),
+      kind: notification.kind,
+      triggers: notification.triggers,
+    };
+  });
 }

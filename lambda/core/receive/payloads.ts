@@ -20,6 +20,8 @@ export interface Notification {
   /** Every trigger the body names: `trigger` and `trigger_type` of each notification entry. */
   triggers: string[];
   workspaceId?: string;
+  /** An HCP event's resource (`resource_id`): what its ordering is kept per. */
+  resourceId?: string;
   workspaceName?: string;
   organization?: string;
   payload: Record<string, unknown>;
@@ -81,7 +83,10 @@ export function classifyPayload(payload: Record<string, unknown>): Notification 
   const hcp = payload.event_source === undefined ? undefined : hcpEvent.safeParse(payload);
   if (hcp?.success) {
     const kind = hcp.data.event_source === HCP_VERIFICATION_SOURCE ? 'verification' : 'hcp-event';
-    return describe(kind, [`${hcp.data.event_source}:${hcp.data.event_action}`], null, payload);
+    const notification = describe(kind, [`${hcp.data.event_source}:${hcp.data.event_action}`], null, payload);
+    if (typeof payload.resource_id === 'string' && payload.resource_id)
+      notification.resourceId = payload.resource_id;
+    return notification;
   }
 
   // Before the run family: a change request may also carry notifications[] (no sample exists).

@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DestinationGuard,
-  type GuardEvent,
-  isHeldTooLong,
-} from '../../../lambda/core/deliver/destination-guard';
+import { DestinationGuard, type GuardEvent } from '../../../lambda/core/deliver/destination-guard';
 
 const who = { route: 'runs', destination: 'api' };
 const down = { outcome: 'retry', status: 503, error: 'HTTP 503' } as const;
@@ -65,9 +61,43 @@ describe('DestinationGuard', () => {
   });
 });
 
-describe('isHeldTooLong', () => {
-  it('is true only past the age limit', () => {
-    expect(isHeldTooLong(0, 1_000, 1_000)).toBe(false);
-    expect(isHeldTooLong(0, 1_001, 1_000)).toBe(true);
+describe('a guard shared through its snapshot', () => {
+  it('lets one probe out at a time while half-open, and carries its state to another process', () => {
+    const clock = { now: 0 };
+    const config = {
+      circuitBreaker: { failures: 1, coolDownMs: 1_000 },
+      rateLimit: { perSecond: 1, burst: 1 },
+      timeoutMs: 1_000,
+    };
+    const first = new DestinationGuard(
+      who,
+      config,
+      () => clock.now,
+      () => {},
+    );
+    first.record(down);
+    clock.now = 1_000;
+    expect(first.gate()).toEqual({ action: 'attempt', probe: true });
+    // Another container restores the same destination: the probe is out, so it waits.
+    const second = new DestinationGuard(
+      who,
+      config,
+      () => clock.now,
+      () => {},
+      first.snapshot(),
+    );
+    expect(second.gate()).toEqual({ action: 'wait', waitMs: 7_000, cause: 'circuit-open' });
+    second.record(ok);
+    const third = new DestinationGuard(
+      who,
+      config,
+      () => clock.now,
+      () => {},
+      second.snapshot(),
+    );
+    // Closed again; the token the probe took is gone until a second passes.
+    expect(third.gate()).toEqual({ action: 'wait', waitMs: 1_000, cause: 'rate-limit' });
+    clock.now = 2_000;
+    expect(third.gate()).toEqual({ action: 'attempt', probe: false });
   });
 });

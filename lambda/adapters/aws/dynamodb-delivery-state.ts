@@ -1,0 +1,221 @@
+// Delivery state that must outlive a worker container, in one DynamoDB table: each queued message's
+// progress (attempts, holds), each destination's circuit breaker and token bucket, and the messages
+// held back while a circuit is open. Any number of containers then decide as one.
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import {
+  DestinationGuard,
+  type GuardConfig,
+  type GuardEvent,
+  type GuardedDestination,
+} from '../../core/deliver/destination-guard';
+import type { JobProgress } from '../../core/deliver/engine';
+import type { HeldMessages, JobProgressStore, SharedGuards } from '../../core/ports';
+import { STATE_EXPIRY_ATTRIBUTE, STATE_PARTITION_KEY, STATE_SORT_KEY } from './delivery-state-keys';
+
+/** A message's progress is kept as long as SQS could keep the message. */
+const PROGRESS_TTL_SECONDS = 15 * 24 * 3600;
+/** Concurrent changes to one destination's guard before giving up (the record is retried). */
+const MAX_GUARD_CONFLICTS = 8;
+
+type Item = Record<string, { S: string } | { N: string }>;
+
+const n = (value: number) => ({ N: String(value) });
+const s = (value: string) => ({ S: value });
+const numberOf = (item: Record<string, unknown> | undefined, name: string) => {
+  const value = (item?.[name] as { N?: string } | undefined)?.N;
+  return value === undefined ? undefined : Number(value);
+};
+const textOf = (item: Record<string, unknown> | undefined, name: string) =>
+  (item?.[name] as { S?: string } | undefined)?.S;
+
+export interface DynamoDbDeliveryStateOptions {
+  tableName: string;
+  client: DynamoDBClient;
+  now?: () => number;
+}
+
+export class DynamoDbDeliveryState implements JobProgressStore, SharedGuards, HeldMessages {
+  private readonly now: () => number;
+
+  constructor(private readonly options: DynamoDbDeliveryStateOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  private key(pk: string, sk: string) {
+    return { [STATE_PARTITION_KEY]: s(pk), [STATE_SORT_KEY]: s(sk) };
+  }
+
+  private expiresIn(seconds: number) {
+    return n(Math.floor(this.now() / 1000) + seconds);
+  }
+
+  // Job progress ------------------------------------------------------------------------------
+
+  async read(id: string): Promise<JobProgress | undefined> {
+    const { Item } = await this.options.client.send(
+      new GetItemCommand({
+        TableName: this.options.tableName,
+        Key: this.key(`job#${id}`, 'progress'),
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? progressOf(Item) : undefined;
+  }
+
+  async markStarted(id: string, current: JobProgress): Promise<JobProgress> {
+    const { Attributes } = await this.options.client.send(
+      new UpdateItemCommand({
+        TableName: this.options.tableName,
+        Key: this.key(`job#${id}`, 'progress'),
+        UpdateExpression:
+          'SET attempts = if_not_exists(attempts, :a), finished = if_not_exists(finished, :f), ' +
+          'holds = if_not_exists(holds, :h), queuedAt = if_not_exists(queuedAt, :q), #ttl = :ttl ADD started :one',
+        ExpressionAttributeNames: { '#ttl': STATE_EXPIRY_ATTRIBUTE },
+        ExpressionAttributeValues: {
+          ':a': n(current.attempts),
+          ':f': n(current.finished),
+          ':h': n(current.holds ?? 0),
+          ':q': n(current.queuedAt),
+          ':ttl': this.expiresIn(PROGRESS_TTL_SECONDS),
+          ':one': n(1),
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return progressOf(Attributes ?? {});
+  }
+
+  async save(id: string, progress: JobProgress): Promise<void> {
+    const item: Item = {
+      ...this.key(`job#${id}`, 'progress'),
+      attempts: n(progress.attempts),
+      started: n(progress.started),
+      finished: n(progress.finished),
+      holds: n(progress.holds ?? 0),
+      queuedAt: n(progress.queuedAt),
+      [STATE_EXPIRY_ATTRIBUTE]: this.expiresIn(PROGRESS_TTL_SECONDS),
+    };
+    if (progress.last) {
+      item.lastError = s(progress.last.error || '-');
+      if (progress.last.status !== undefined) item.lastStatus = n(progress.last.status);
+    }
+    await this.options.client.send(new PutItemCommand({ TableName: this.options.tableName, Item: item }));
+  }
+
+  async forget(id: string): Promise<void> {
+    await this.options.client.send(
+      new DeleteItemCommand({ TableName: this.options.tableName, Key: this.key(`job#${id}`, 'progress') }),
+    );
+  }
+
+  // Shared guards -----------------------------------------------------------------------------
+
+  async use<T>(
+    who: GuardedDestination,
+    config: GuardConfig,
+    step: (guard: DestinationGuard) => T,
+  ): Promise<{ value: T; events: GuardEvent[] }> {
+    const Key = this.key(`destination#${who.route}/${who.destination}`, 'guard');
+    for (let conflicts = 0; ; conflicts++) {
+      const { Item } = await this.options.client.send(
+        new GetItemCommand({ TableName: this.options.tableName, Key, ConsistentRead: true }),
+      );
+      const stored = textOf(Item, 'snapshot');
+      const version = numberOf(Item, 'version');
+      const events: GuardEvent[] = [];
+      const guard = new DestinationGuard(
+        who,
+        config,
+        this.now,
+        (event) => events.push(event),
+        stored ? JSON.parse(stored) : {},
+      );
+      const value = step(guard);
+      const snapshot = JSON.stringify(guard.snapshot());
+      if (snapshot === (stored ?? JSON.stringify({}))) return { value, events };
+      try {
+        await this.options.client.send(
+          new PutItemCommand({
+            TableName: this.options.tableName,
+            Item: { ...Key, snapshot: s(snapshot), version: n((version ?? 0) + 1) },
+            ...(version === undefined
+              ? { ConditionExpression: `attribute_not_exists(${STATE_PARTITION_KEY})` }
+              : { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': n(version) } }),
+          }),
+        );
+      } catch (error) {
+        // Another container changed the guard first: decide again on what it stored.
+        if (error instanceof ConditionalCheckFailedException && conflicts < MAX_GUARD_CONFLICTS) continue;
+        throw error;
+      }
+      return { value, events };
+    }
+  }
+
+  // Held messages -----------------------------------------------------------------------------
+
+  async hold(destination: string, messageId: string, receiptHandle: string, untilMs: number): Promise<void> {
+    await this.options.client.send(
+      new PutItemCommand({
+        TableName: this.options.tableName,
+        Item: {
+          ...this.key(`held#${destination}`, messageId),
+          receiptHandle: s(receiptHandle),
+          [STATE_EXPIRY_ATTRIBUTE]: n(Math.floor(untilMs / 1000) + 24 * 3600),
+        },
+      }),
+    );
+  }
+
+  async release(destination: string): Promise<string[]> {
+    const handles: string[] = [];
+    let start: Record<string, never> | undefined;
+    do {
+      const page = await this.options.client.send(
+        new QueryCommand({
+          TableName: this.options.tableName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': STATE_PARTITION_KEY },
+          ExpressionAttributeValues: { ':pk': s(`held#${destination}`) },
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const handle = textOf(item, 'receiptHandle');
+        const messageId = textOf(item, STATE_SORT_KEY);
+        if (handle) handles.push(handle);
+        if (messageId) {
+          await this.options.client.send(
+            new DeleteItemCommand({
+              TableName: this.options.tableName,
+              Key: this.key(`held#${destination}`, messageId),
+            }),
+          );
+        }
+      }
+      start = page.LastEvaluatedKey as Record<string, never> | undefined;
+    } while (start);
+    return handles;
+  }
+}
+
+function progressOf(item: Record<string, unknown>): JobProgress {
+  const error = textOf(item, 'lastError');
+  const status = numberOf(item, 'lastStatus');
+  return {
+    attempts: numberOf(item, 'attempts') ?? 0,
+    started: numberOf(item, 'started') ?? 0,
+    finished: numberOf(item, 'finished') ?? 0,
+    holds: numberOf(item, 'holds') ?? 0,
+    queuedAt: numberOf(item, 'queuedAt') ?? 0,
+    ...(error === undefined ? {} : { last: { error, ...(status === undefined ? {} : { status }) } }),
+  };
+}
