@@ -14,6 +14,21 @@ export const MAX_HELD_JOB_AGE_MS = 12 * 24 * 60 * 60_000;
  *  a job is dead-lettered as `worker_failed` instead of taking the runtime down again. */
 export const MAX_UNFINISHED_ATTEMPTS = 3;
 
+/** Receives a job may spend held back (open circuit, rate limit) before it is dead-lettered as
+ *  `expired`. Holds grow (HOLD_BASE_MS doubling up to MAX_HOLD_MS), so this many reach past
+ *  MAX_HELD_JOB_AGE_MS; a runtime that counts receives (SQS) sizes its redrive limit with it. */
+export const MAX_HOLDS = 40;
+export const HOLD_BASE_MS = 1_000;
+/** SQS's longest visibility timeout. */
+export const MAX_HOLD_MS = 12 * 60 * 60_000;
+
+/** Receives SQS may count for one job before its own redrive moves it to the dead-letter queue:
+ *  every attempt, the attempts a crash may cost, every hold, and a margin. The worker dead-letters
+ *  with a reason before this; the redrive only catches a job the worker cannot even look at. */
+export function receiveBudget(maxAttempts: number): number {
+  return maxAttempts + MAX_UNFINISHED_ATTEMPTS + MAX_HOLDS + 2;
+}
+
 export interface JobProgress {
   /** Attempts charged to the retry budget (a failed circuit probe is not). */
   attempts: number;
