@@ -66,8 +66,9 @@ export function bundlingOptions(
     sourcesContent: false,
     // Bundle our pinned AWS SDK rather than the runtime's copy: the code is tested against it.
     bundleAwsSDK: true,
-    // Except the DynamoDB client: only the optional replay guard uses it, through a dynamic
-    // import(), so it stays out of the receiver's bundle and comes from the nodejs24.x runtime.
+    // Except the DynamoDB client, which comes from the nodejs24.x runtime: the worker's delivery
+    // state uses it, and the receiver only through a dynamic import() when the replay guard is
+    // on, so it stays out of the receiver's bundle.
     externalModules: [...RUNTIME_MODULES],
     define: {
       [CONFIG_DEFINE_KEY]: configDefineValue(config),

@@ -7,8 +7,8 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDeployConfig } from '../../infra/deploy-config';
-import { HOLDING_MAX_RECEIVE_COUNT } from '../../lambda/adapters/aws/receive-tally';
-import { signingSecretsOf } from '../../lambda/core/config/schema';
+import { type BridgeConfig, signingSecretsOf } from '../../lambda/core/config/schema';
+import { receiveBudget } from '../../lambda/core/deliver/engine';
 import { classifyPayload } from '../../lambda/core/receive/payloads';
 import { compileTemplates, TEMPLATE_TIMEOUT_MS } from '../../lambda/core/render/templates';
 import { fixture } from '../support/fixtures';
@@ -47,6 +47,49 @@ const DESTINATION_SECRETS = [
   'tfe-bridge/ops-api-key',
   'tfe-bridge/tickets',
 ];
+
+/**
+ * The logical id of every resource the example stack (with an alarm email) had before its parts
+ * became constructs of their own. Each is a hash of the resource's construct path: moving a
+ * resource into another construct changes it, and CloudFormation then creates a new resource and
+ * deletes the old one (a queue with its jobs, the Function URL pasted into HashiCorp, a topic
+ * whose email subscription must be confirmed again), or fails on a named one that still exists.
+ */
+const DEPLOYED_LOGICAL_IDS = [
+  'AlarmTopicD01E77F9',
+  'AlarmTopicKey57B0D3A7',
+  'AlarmTopicPolicy309DB5F8',
+  'AlarmTopicopsexamplecom7B0F70A1',
+  'DeadLetterAlarmBB7AE56D',
+  'DeadLetterQueue9F481546',
+  'DeadLetterQueuePolicyB1FB890C',
+  'JobQueueEE3AD499',
+  'JobQueuePolicy1B11027A',
+  'ObservabilityCircuitOpenedAlarm1877F332',
+  'ObservabilityDashboard9A1D08B3',
+  'ObservabilityDeliveryErrorRateAlarm29663149',
+  'ObservabilityRejectedSignaturesAlarmE295484F',
+  'OldestJobAlarm07EBD82A',
+  'Receiver5xxAlarmF7F3C16A',
+  'ReceiverC61A5DC1',
+  'ReceiverErrorsAlarmF6722494',
+  'ReceiverFunctionUrlF851C489',
+  'ReceiverLogsDEB6297F',
+  'ReceiverRoleD4C38D72',
+  'ReceiverRoleDefaultPolicy7FDF84F4',
+  'ReceiverinvokefunctionD0FEC287',
+  'ReceiverinvokefunctionurlEDBE57A9',
+  'Worker11F36D0F',
+  'WorkerErrorsAlarm1932B217',
+  'WorkerLogsC1193B08',
+  'WorkerRole8DD27D41',
+  'WorkerRoleDefaultPolicy1750E153',
+  'WorkerSqsEventSourceTfeBridgeJobQueue57A95FD31FF487EF',
+];
+
+/** The receive budget of a config's largest retry budget: what the redrive allows. */
+const budgetOf = (config: BridgeConfig) =>
+  receiveBudget(Math.max(...config.routes.flatMap((r) => r.destinations.map((d) => d.retry.maxAttempts))));
 
 const logicalId = (template: Template, type: string, props: Json = {}) =>
   onlyResource(template, type, props)[0];
@@ -122,13 +165,16 @@ describe('the example config, bundled, with an alarm email', () => {
     }
   });
 
-  it('redrives to the dead-letter queue only past SQS maximum when circuit breakers may hold jobs', () => {
-    // The example keeps the default breaker, so held receives must not reach the redrive first.
+  it('redrives to the dead-letter queue after the receive budget, though circuit breakers may hold jobs', () => {
+    // The example keeps the default breaker: held receives are counted in the delivery-state
+    // table and capped by the engine (MAX_HOLDS), so the redrive no longer needs SQS's maximum.
     expect(example.routes[0]?.destinations[0]?.circuitBreaker).not.toBe(false);
+    const maxReceiveCount = budgetOf(example);
+    expect(maxReceiveCount).toBeLessThan(100);
     template.hasResourceProperties('AWS::SQS::Queue', {
       RedrivePolicy: {
         deadLetterTargetArn: { 'Fn::GetAtt': [deadLetterQueue, 'Arn'] },
-        maxReceiveCount: HOLDING_MAX_RECEIVE_COUNT,
+        maxReceiveCount,
       },
     });
   });
@@ -178,6 +224,14 @@ describe('the example config, bundled, with an alarm email', () => {
     });
   });
 
+  it('keeps every logical id a deployed stack has, so an update replaces nothing; adds only the state table', () => {
+    const ids = Object.keys(template.toJSON().Resources);
+    expect(ids).toEqual(expect.arrayContaining(DEPLOYED_LOGICAL_IDS));
+    expect(ids.filter((id) => !DEPLOYED_LOGICAL_IDS.includes(id))).toEqual([
+      logicalId(template, 'AWS::DynamoDB::Table'),
+    ]);
+  });
+
   it('exposes the receiver through a Function URL with auth NONE and no CORS', () => {
     template.resourceCountIs('AWS::Lambda::Url', 1);
     template.hasResourceProperties('AWS::Lambda::Url', {
@@ -194,8 +248,14 @@ describe('the example config, bundled, with an alarm email', () => {
       FunctionName: { Ref: worker },
       BatchSize: 1,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
-      ScalingConfig: { MaximumConcurrency: 5 },
+      ScalingConfig: { MaximumConcurrency: 10 },
     });
+  });
+
+  it('gives the worker 512 MB (its template sandbox process runs next to it) and the receiver 512 MB', () => {
+    const resources = template.toJSON().Resources;
+    expect(resources[worker].Properties.MemorySize).toBe(512);
+    expect(resources[receiver].Properties.MemorySize).toBe(512);
   });
 
   it('gives each function its own log group with one month of retention, and no managed policy', () => {
@@ -362,6 +422,7 @@ describe('the example config, bundled, with an alarm email', () => {
       QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/111122223333/jobs.fifo',
       DEAD_LETTER_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/111122223333/dead-letters.fifo',
       NODE_OPTIONS: '--enable-source-maps',
+      DELIVERY_STATE_TABLE: 'tfe-bridge-delivery-state',
     };
     // An unknown route is answered from the config alone: no secret, no queue, no network.
     const response = invokeBundle(bundle(receiver), functionUrlEvent('/hooks/no-such-route'), env) as Json;
@@ -487,8 +548,9 @@ routes:
         circuitBreaker: false
 `);
     const template = Template.fromStack(buildApp({ configPath: writeConfig(config) }).stack);
+    // No breaker, no rate limit: the same budget as with them (the engine caps holds itself).
     template.hasResourceProperties('AWS::SQS::Queue', {
-      RedrivePolicy: Match.objectLike({ maxReceiveCount: 14 }),
+      RedrivePolicy: Match.objectLike({ maxReceiveCount: receiveBudget(12) }),
     });
     const worker = template.toJSON().Resources[functionId(template, 'Worker')].Properties;
     // One job per batch, up to two 30 s attempts (a 401 retries once).
@@ -527,13 +589,15 @@ maxConcurrency: 1
 routes:
   - { id: r, allowUnsigned: true, destinations: [{ id: d, url: "https://a.example.com/", circuitBreaker: false, rateLimit: { perSecond: 2 } }] }
 `;
-    const template = Template.fromStack(buildApp({ configPath: writeConfig(config) }).stack);
+    const path = writeConfig(config);
+    const template = Template.fromStack(buildApp({ configPath: path }).stack);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       ScalingConfig: { MaximumConcurrency: 2 },
     });
-    // A rate limit may hold jobs back too.
+    // A rate limit may hold jobs back too: still the receive budget of the default retry budget.
+    const maxAttempts = loadDeployConfig(path).routes[0]?.destinations[0]?.retry.maxAttempts ?? 0;
     template.hasResourceProperties('AWS::SQS::Queue', {
-      RedrivePolicy: Match.objectLike({ maxReceiveCount: HOLDING_MAX_RECEIVE_COUNT }),
+      RedrivePolicy: Match.objectLike({ maxReceiveCount: receiveBudget(maxAttempts) }),
     });
   });
 

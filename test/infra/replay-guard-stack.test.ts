@@ -1,5 +1,6 @@
 // The stack with `replayGuard` enabled: a DynamoDB table with TTL and point-in-time recovery,
-// GetItem and PutItem (only) for the receiver, its name in the receiver's environment; none of it otherwise.
+// GetItem and PutItem (only) for the receiver, its name in the receiver's environment; none of it
+// otherwise. (The delivery-state table, always there, is test/infra/delivery-state-stack.test.ts.)
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -23,6 +24,15 @@ routes:
       - id: api
         url: https://api.example.com/hook
 `;
+
+/** The delivery-state table: the one keyed by partition and sort key. */
+const deliveryState = (template: Template) =>
+  onlyResource(template, 'AWS::DynamoDB::Table', {
+    KeySchema: [
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ],
+  })[0];
 
 const functionId = (template: Template, entry: string) =>
   Object.keys(template.findResources('AWS::Lambda::Function')).find((id) => id.startsWith(entry)) ?? '';
@@ -52,7 +62,9 @@ describe('replay guard in the stack', () => {
         Resource: { 'Fn::GetAtt': [table, 'Arn'] },
       },
     ]);
-    expect(dynamoStatements('WorkerRole')).toEqual([]);
+    // The worker's only DynamoDB statement is on the delivery-state table, never the guard's.
+    const workerResources = dynamoStatements('WorkerRole').map((s) => s.Resource);
+    expect(workerResources).toEqual([{ 'Fn::GetAtt': [deliveryState(template), 'Arn'] }]);
 
     const report = new AwsSolutionsChecks().validateScope(stack);
     expect(report.violations).toEqual([]);
@@ -61,10 +73,11 @@ describe('replay guard in the stack', () => {
     expect(annotations.findWarning('*', Match.anyValue())).toEqual([]);
   });
 
-  it('creates no table and no variable when the config leaves the guard off', () => {
+  it('creates no guard table and no variable when the config leaves the guard off', () => {
     const { stack } = buildApp({ configPath: writeConfig(config('')) });
     const template = Template.fromStack(stack);
-    template.resourceCountIs('AWS::DynamoDB::Table', 0);
+    // Only the delivery-state table, which every stack has since the worker keeps state in it.
+    expect(Object.keys(template.findResources('AWS::DynamoDB::Table'))).toEqual([deliveryState(template)]);
     const receiver = template.toJSON().Resources[functionId(template, 'Receiver')];
     expect(receiver.Properties.Environment.Variables.REPLAY_GUARD_TABLE).toBeUndefined();
   });

@@ -1,12 +1,12 @@
-// The dashboard and the alarms on the bridge's own metrics: each alarm watches a metric under a
-// dimension set that the Lambda functions really emit (checked against the EMF adapter's output),
-// and every alarm reaches the alarm topic.
+// Every alarm, once, at the logical id it has always had; the alarms on the bridge's own metrics
+// watch a metric under a dimension set that the Lambda functions really emit (checked against the
+// EMF adapter's output); every alarm reaches the alarm topic; and the dashboard.
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DELIVERY_ERROR_RATE_ALARM_PERCENT,
   REJECTED_SIGNATURES_ALARM_COUNT,
-} from '../../infra/bridge-observability';
+} from '../../infra/bridge-alarms';
 import { EmfMetrics } from '../../lambda/adapters/aws/emf-metrics';
 import { METRICS_NAMESPACE } from '../../lambda/core/metric-names';
 import { buildApp, removeTempDirs } from './cdk-testing';
@@ -68,6 +68,38 @@ function isEmitted(ref: MetricRef, documents: Json[]): boolean {
     );
   });
 }
+
+/** The stack's alarms, by logical id: five on AWS metrics, three on the bridge's own. */
+const ALARMS = [
+  'DeadLetterAlarmBB7AE56D',
+  'ObservabilityCircuitOpenedAlarm1877F332',
+  'ObservabilityDeliveryErrorRateAlarm29663149',
+  'ObservabilityRejectedSignaturesAlarmE295484F',
+  'OldestJobAlarm07EBD82A',
+  'Receiver5xxAlarmF7F3C16A',
+  'ReceiverErrorsAlarmF6722494',
+  'WorkerErrorsAlarm1932B217',
+];
+
+describe('alarms', () => {
+  it('has each of the eight alarms exactly once, at the logical id it had before the alarms were merged', () => {
+    const ids = Object.keys(template.findResources('AWS::CloudWatch::Alarm')).sort();
+    expect(ids).toEqual(ALARMS);
+    // Each watches something different: no alarm was made twice under another id.
+    const watched = ids.map((id) => JSON.stringify({ ...resources[id]?.Properties, AlarmDescription: '' }));
+    expect(new Set(watched).size).toBe(ALARMS.length);
+    const descriptions = ids.map((id) => resources[id]?.Properties.AlarmDescription);
+    expect(new Set(descriptions).size).toBe(ALARMS.length);
+  });
+
+  it('keeps the alarm topic, its key and the email subscription at their logical ids', () => {
+    expect(Object.keys(template.findResources('AWS::SNS::Topic'))).toEqual(['AlarmTopicD01E77F9']);
+    expect(Object.keys(template.findResources('AWS::KMS::Key'))).toEqual(['AlarmTopicKey57B0D3A7']);
+    expect(Object.keys(template.findResources('AWS::SNS::Subscription'))).toEqual([
+      'AlarmTopicopsexamplecom7B0F70A1',
+    ]);
+  });
+});
 
 describe('observability', () => {
   it('alarms on rejected signatures over the {service, result} rollup the receiver emits', () => {
