@@ -1,6 +1,6 @@
 // How big, how long and how parallel each function runs, derived from the config where it can be.
 import { Duration } from 'aws-cdk-lib';
-import type { BridgeConfig } from '../lambda/core/config/schema';
+import { type BridgeConfig, DEFAULT_MAX_CONCURRENCY } from '../lambda/core/config/schema';
 
 /** More memory is more CPU: HashiCorp waits on the receiver's answer, cold starts included. */
 export const RECEIVER_MEMORY_MB = 512;
@@ -16,7 +16,7 @@ export const WORKER_MEMORY_MB = 512;
 export const WORKER_BATCH_SIZE = 1;
 /** Worker invocations running at once: bounds the load on destinations and on the account. Jobs
  *  are ordered per workspace, not per destination, so parallel delivery is the normal case. */
-export const DEFAULT_WORKER_MAX_CONCURRENCY = 10;
+export const DEFAULT_WORKER_MAX_CONCURRENCY = DEFAULT_MAX_CONCURRENCY;
 /** Lambda's lower bound for an SQS event source's maximum concurrency. */
 const MIN_EVENT_SOURCE_CONCURRENCY = 2;
 const LAMBDA_MAX_TIMEOUT_SECONDS = 900;

@@ -12,6 +12,7 @@ import { PROMETHEUS_CONTENT_TYPE, PrometheusRegistry } from './adapters/local/pr
 import { DEFAULT_STORE_FILE } from './adapters/local/sqlite-store';
 import { StoreQueue } from './adapters/local/store-queue';
 import { createApp } from './app';
+import { DEFAULT_MAX_CONCURRENCY } from './core/config/schema';
 import { buildTargets } from './core/deliver/request';
 import type { Fetch, Logger, SecretStore } from './core/ports';
 
@@ -69,7 +70,7 @@ export async function startLocalBridge(options: LocalBridgeOptions): Promise<Loc
       targets: buildTargets(loaded.config, loaded.renderers),
       deps: { secrets, logger, metrics, fetch: options.fetch ?? globalThis.fetch },
       ...(options.random ? { random: options.random } : {}),
-      ...(loaded.config.maxConcurrency === undefined ? {} : { maxConcurrency: loaded.config.maxConcurrency }),
+      maxConcurrency: loaded.config.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
       ...(options.dedupWindowMs === undefined ? {} : { dedupWindowMs: options.dedupWindowMs }),
     });
     const recovered = runner.start();

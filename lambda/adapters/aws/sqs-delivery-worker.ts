@@ -1,49 +1,17 @@
 // The worker's batch logic for an SQS FIFO event source: records of one message group run in
 // order, each through the delivery state machine (sqs-record.ts); once one fails, the rest of its
 // group are handed back untried, in order; partial batch failures tell SQS which to keep.
-import { ChangeMessageVisibilityBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { DeliveryTarget } from '../../core/deliver/attempt';
-import type { GuardListener } from '../../core/deliver/destination-guard';
 import { circuitMetrics, guardLogger } from '../../core/deliver/guard-events';
 import { NO_METRICS } from '../../core/metric-names';
-import type {
-  Fetch,
-  HeldMessages,
-  JobProgressStore,
-  Logger,
-  Metrics,
-  SecretStore,
-  SharedGuards,
-} from '../../core/ports';
 import { SqsDeadLetterQueue } from './sqs-dead-letter-queue';
-import { deliverRecord, type RecordDeps, type RecordOutcome } from './sqs-record';
+import { deliverRecord } from './sqs-record';
+import type { RecordDeps, RecordOutcome, SqsDeliveryWorkerDeps } from './sqs-worker-deps';
 
-export { MAX_IN_PROCESS_TOKEN_WAIT_MS, MAX_VISIBILITY_SECONDS } from './sqs-record';
-
-export interface SqsDeliveryWorkerDeps {
-  /** Route, destination and compiled template for each `routeId/destinationId`. */
-  targets: ReadonlyMap<string, DeliveryTarget>;
-  sqs: SQSClient;
-  /** The jobs queue the event source reads (for ChangeMessageVisibility). */
-  queueUrl: string;
-  deadLetterQueueUrl: string;
-  /** Job progress, destination guards and held messages, shared by every container. */
-  state: JobProgressStore & SharedGuards & HeldMessages;
-  secrets: SecretStore;
-  logger: Logger;
-  /** Counts `deliveries` and observes `delivery_latency` (the entry publishes them). */
-  metrics?: Metrics;
-  fetch?: Fetch;
-  random?: () => number;
-  now?: () => Date;
-  /** Sees every circuit-breaker and rate-limit change (besides the log line), e.g. for metrics. */
-  onGuardEvent?: GuardListener;
-  /** Longest in-invocation wait for a token (default MAX_IN_PROCESS_TOKEN_WAIT_MS). */
-  maxTokenWaitMs?: number;
-  /** Jobs held back longer than this are dead-lettered as `expired` (default MAX_HELD_JOB_AGE_MS). */
-  maxHeldJobAgeMs?: number;
-}
+export { MAX_VISIBILITY_SECONDS } from './sqs-steps';
+export { MAX_IN_PROCESS_TOKEN_WAIT_MS } from './sqs-worker-deps';
+export type { SqsDeliveryWorkerDeps };
 
 export type SqsDeliveryHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>;
 

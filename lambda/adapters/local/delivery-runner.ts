@@ -14,14 +14,11 @@ import { deliveryLabels, NO_METRICS } from '../../core/metric-names';
 import { destinationKey, idempotencyKeyFor } from '../../core/receive/jobs';
 import { ConcurrencyLimit } from './concurrency-limit';
 import type { StoredJob } from './job-rows';
-import { LEASE_HEARTBEAT_MS, type LocalStore } from './local-store';
+import type { LocalStore } from './local-store';
 import { describeStoreError } from './sqlite-store';
 import { DEDUP_WINDOW_MS } from './store-queue';
+import { startUpkeep } from './store-upkeep';
 
-/** How often the store is checked for jobs another process put there (`dead-letters replay`). */
-const POLL_MS = 500;
-/** Delivered rows older than the dedup window are deleted this often. */
-const PRUNE_EVERY_MS = 60_000;
 /** A store write that fails is tried again after this, doubling up to STORE_RETRY_MAX_MS. */
 const STORE_RETRY_MS = 250;
 const STORE_RETRY_MAX_MS = 10_000;
@@ -49,7 +46,7 @@ export class DeliveryRunner {
   private readonly aborting = new AbortController();
   private readonly guards: DestinationGuards;
   private readonly slots: ConcurrencyLimit | undefined;
-  private readonly timers: NodeJS.Timeout[] = [];
+  private stopUpkeep: () => void = () => {};
   private readonly now: () => number;
 
   constructor(private readonly options: DeliveryRunnerOptions) {
@@ -73,23 +70,13 @@ export class DeliveryRunner {
         `${store.path} is in use by process ${holder.pid} on ${holder.host} (another tfe-bridge serve?); stop it or pass --store with another file`,
       );
     }
-    let version = store.dataVersion();
-    this.every(LEASE_HEARTBEAT_MS, () => {
-      if (store.renewLease()) return;
-      deps.logger.error('another process took over the store: this bridge stops delivering', {
-        store: store.path,
-      });
-      this.stopping.abort();
-    });
-    this.every(POLL_MS, () => {
-      const current = store.dataVersion();
-      if (current === version) return;
-      version = current;
-      this.wake(store.jobs.pendingLanes());
-    });
-    this.every(PRUNE_EVERY_MS, () => {
-      store.jobs.prune(this.now() - (this.options.dedupWindowMs ?? DEDUP_WINDOW_MS));
-      store.vacuum();
+    this.stopUpkeep = startUpkeep({
+      store,
+      logger: deps.logger,
+      now: this.now,
+      dedupWindowMs: this.options.dedupWindowMs ?? DEDUP_WINDOW_MS,
+      onNewJobs: (lanes) => this.wake(lanes),
+      onLeaseLost: () => this.stopping.abort(),
     });
     const lanes = store.jobs.pendingLanes();
     this.wake(lanes);
@@ -117,7 +104,7 @@ export class DeliveryRunner {
    */
   async stop(drainTimeoutMs: number): Promise<void> {
     this.stopping.abort();
-    for (const timer of this.timers) clearInterval(timer);
+    this.stopUpkeep();
     const timer = setTimeout(() => this.aborting.abort(), drainTimeoutMs);
     while (this.lanes.size > 0) await Promise.all(this.lanes.values());
     clearTimeout(timer);
@@ -126,18 +113,6 @@ export class DeliveryRunner {
     } catch {
       // A lease that cannot be released goes stale on its own.
     }
-  }
-
-  private every(ms: number, task: () => void): void {
-    const timer = setInterval(() => {
-      try {
-        task();
-      } catch (error) {
-        this.options.deps.logger.warn('store maintenance failed', { cause: describeStoreError(error) });
-      }
-    }, ms);
-    timer.unref();
-    this.timers.push(timer);
   }
 
   private async runLane(lane: string): Promise<void> {
@@ -221,7 +196,8 @@ export class DeliveryRunner {
       await this.store(() => this.options.store.jobs.delivered(head.seq, progress, this.now()));
       return 0;
     }
-    const delayMs = step.action === 'retry' || step.action === 'wait' ? step.delayMs : 0;
+    // A retry's backoff is the row's; a hold is the destination's (asked again each time).
+    const delayMs = step.action === 'retry' ? step.delayMs : 0;
     await this.store(() => this.options.store.jobs.saveProgress(head.seq, progress, this.now() + delayMs));
     if (step.action === 'wait') return this.held(head, step);
     this.log('retry scheduled', head, { delaySeconds: Math.ceil(delayMs / 1000) });

@@ -135,13 +135,7 @@ export class JobRows {
             result.duplicates.push(job);
             continue;
           }
-          notificationId ??= this.statements.addNotification.run(
-            job.routeId,
-            job.body,
-            job.receivedAt,
-            job.kind,
-            JSON.stringify(job.triggers),
-          ).lastInsertRowid;
+          notificationId ??= this.addNotification(job.routeId, job.body, job);
           this.statements.addJob.run(
             job.id,
             notificationId,
@@ -155,6 +149,16 @@ export class JobRows {
         return result;
       }),
     )();
+  }
+
+  private addNotification(
+    routeId: string,
+    body: string,
+    about: Pick<DeliveryJob, 'receivedAt' | 'kind' | 'triggers'>,
+  ): number | bigint {
+    const { receivedAt, kind, triggers } = about;
+    return this.statements.addNotification.run(routeId, body, receivedAt, kind, JSON.stringify(triggers))
+      .lastInsertRowid;
   }
 
   head(lane: string): StoredJob | undefined {
@@ -253,13 +257,7 @@ export class JobRows {
 
   /** A dead letter from an old JSON-lines file, stored as the dead row it would be today. */
   importDead(letter: DeadLetter, lane: string): void {
-    const notificationId = this.statements.addNotification.run(
-      letter.routeId,
-      letter.payload,
-      letter.receivedAt,
-      letter.kind,
-      JSON.stringify(letter.triggers),
-    ).lastInsertRowid;
+    const notificationId = this.addNotification(letter.routeId, letter.payload, letter);
     this.statements.addDead.run(
       letter.jobId,
       notificationId,

@@ -11,6 +11,11 @@ import {
 } from './destination';
 import { urlProblem } from './destination-url';
 
+/** Deliveries in flight at once when the config does not say: with ordering per workspace a
+ *  destination may have many jobs ready, and this keeps a burst from opening hundreds of
+ *  connections (or Lambda invocations) at once. */
+export const DEFAULT_MAX_CONCURRENCY = 10;
+
 const routeSchema = z
   .strictObject({
     id: idSchema,
@@ -61,8 +66,8 @@ export const configSchema = z
     $schema: z.string().optional(),
     replayGuard: replayGuardSchema.optional(),
     routes: z.array(routeSchema).min(1, 'must list at least one route'),
-    /** Deliveries in flight at once across all destinations (local lanes; on AWS the worker's
-     *  event-source maximum concurrency, at least 2). Unset: one per destination with work. */
+    /** Deliveries in flight at once across all destinations: locally the runner's bound, on AWS the
+     *  worker event source's maximum concurrency (at least 2). Default DEFAULT_MAX_CONCURRENCY. */
     maxConcurrency: z.int().min(1).max(1_000).optional(),
   })
   .superRefine((config, ctx) => reportDuplicates(config.routes, ['routes'], ctx), ALWAYS);
