@@ -27,6 +27,8 @@ export class ClaimedMessages {
   /** Oldest claim first: within a group, the order the messages were sent in. */
   readonly all: Claimed[] = [];
   readonly #byId = new Map<string, Claimed>();
+  /** One claim at a time: two receives answered out of turn would swap a group's messages. */
+  #claiming: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly client: SQSClient,
@@ -34,7 +36,13 @@ export class ClaimedMessages {
   ) {}
 
   /** Takes every message the emulator would hand out now; returns how many were new. */
-  async claimAll(): Promise<number> {
+  claimAll(): Promise<number> {
+    const claim = this.#claiming.then(() => this.#claim());
+    this.#claiming = claim.catch(() => undefined);
+    return claim;
+  }
+
+  async #claim(): Promise<number> {
     let fresh = 0;
     for (;;) {
       const { Messages = [] } = await this.client.send(

@@ -78,7 +78,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function startFifoPoller(options: FifoPollerOptions): Promise<FifoPoller> {
   const { sqs, queues, handlers, batchSize = 1 } = options;
   const limit = options.maxConcurrency ?? handlers.length;
-  if (handlers.length === 0 || limit > handlers.length) {
+  if (limit < 1 || limit > handlers.length) {
     throw new Error(`${handlers.length} handlers for a concurrency of ${limit}: give one per container`);
   }
   const { client } = sqs;
