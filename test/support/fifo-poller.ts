@@ -17,13 +17,13 @@
 // - Redrive: the emulator's RedrivePolicy is off while the poller runs (stop() restores it); a
 //   message received maxReceiveCount times moves to the DLQ at its next receive, as on SQS.
 // Differences from SQS + Lambda that remain:
-// - A redriven message is re-sent (SendMessage + DeleteMessage): new MessageId and SentTimestamp
-//   in the DLQ, no DeadLetterQueueSourceArn attribute.
+// - It must be the queue's only consumer. A redriven message is re-sent (SendMessage + Delete):
+//   new MessageId and SentTimestamp in the DLQ, no DeadLetterQueueSourceArn attribute.
 // - No function timeout: an invocation lasts until its handler settles (`crash` plays a timeout).
 //   No throttling, batching window or poller scaling, so no receives Lambda would add on its own.
-// - Across groups the oldest message goes first (SQS promises no order across groups).
-// - The queue's DelaySeconds and retention still run on the emulator's real-time timers.
-// - After stop(), the emulator's own counts of the released messages include the claims.
+// - Across groups the oldest message goes first (SQS promises no order across groups). The
+//   queue's DelaySeconds and retention still run on the emulator's real-time timers; after stop(),
+//   the emulator's own counts of the released messages include the claims.
 import {
   DeleteMessageBatchCommand,
   DeleteMessageCommand,
