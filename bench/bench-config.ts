@@ -9,6 +9,8 @@ export const BENCH_TOKEN_SECRET_ID = 'bench/destination-token';
 export interface BenchDestination {
   id: string;
   url: string;
+  /** The destination's `rateLimit` (the burst benchmark's second run). */
+  rateLimit?: { perSecond: number; burst?: number };
 }
 
 export function benchConfig(destinations: readonly BenchDestination[]): BridgeConfig {
@@ -19,9 +21,10 @@ export function benchConfig(destinations: readonly BenchDestination[]): BridgeCo
         signingSecret: { secretId: BENCH_SIGNING_SECRET_ID },
         // The destinations are plain http on 127.0.0.1.
         allowInsecureHttp: true,
-        destinations: destinations.map(({ id, url }) => ({
+        destinations: destinations.map(({ id, url, rateLimit }) => ({
           id,
           url,
+          ...(rateLimit ? { rateLimit } : {}),
           auth: { type: 'bearer', secret: { secretId: BENCH_TOKEN_SECRET_ID } },
           template: { preset: 'passthrough' },
         })),

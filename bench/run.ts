@@ -1,7 +1,9 @@
-// `npm run bench`: runs the four benchmarks, each subject against its baseline in the same run,
+// `npm run bench`: runs the five benchmarks, each subject against its baseline in the same run,
 // and prints the machine, one table per benchmark and the targets. `-- --quick` for a smoke run,
-// `-- --only receiver,cold-start,templates,end-to-end` for some of them.
+// `-- --only receiver,cold-start,templates,end-to-end,burst` for some of them,
+// `-- --burst-notifications 400 --burst-workspaces 40` for a smaller burst.
 import { parseArgs } from 'node:util';
+import { benchBurst } from './burst';
 import { benchColdStart } from './cold-start';
 import { benchEndToEnd } from './end-to-end';
 import { describeLoad, describeMachine } from './machine';
@@ -9,14 +11,31 @@ import { benchReceiver } from './receiver-throughput';
 import { type Check, formatChecks, formatSection, type Section } from './table';
 import { benchTemplateRender } from './template-render';
 
-const BENCHES = ['receiver', 'cold-start', 'templates', 'end-to-end'] as const;
+const BENCHES = ['receiver', 'cold-start', 'templates', 'end-to-end', 'burst'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 const { values } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } },
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    'burst-notifications': { type: 'string' },
+    'burst-workspaces': { type: 'string' },
+  },
 });
 const quick = values.quick ?? false;
 const only = (values.only?.split(',').map((s) => s.trim()) ?? [...BENCHES]) as BenchName[];
+const countOption = (name: 'burst-notifications' | 'burst-workspaces', fallback: number) => {
+  const value = values[name];
+  if (value === undefined) return fallback;
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1) {
+    process.stderr.write(`--${name} must be a positive whole number, got ${value}\n`);
+    process.exit(2);
+  }
+  return count;
+};
+const burstNotifications = countOption('burst-notifications', quick ? 200 : 2_000);
+const burstWorkspaces = countOption('burst-workspaces', quick ? 20 : 200);
 const unknown = only.filter((name) => !BENCHES.includes(name));
 if (unknown.length > 0) {
   process.stderr.write(`unknown bench: ${unknown.join(', ')} (known: ${BENCHES.join(', ')})\n`);
@@ -43,6 +62,15 @@ const runs: Record<BenchName, () => Promise<Section>> = {
         ? { rounds: 1, burst: 1_000, burstConcurrency: 32, paced: 200, pacedRate: 100, log }
         : { rounds: 3, burst: 5_000, burstConcurrency: 32, paced: 500, pacedRate: 100, log },
     ),
+  burst: () =>
+    benchBurst({
+      notifications: burstNotifications,
+      workspaces: burstWorkspaces,
+      latencyMs: 200,
+      // Below what a per-workspace engine delivers unthrottled, so the limit is what holds it back.
+      rateLimited: { perSecond: 10, notifications: Math.min(burstNotifications, quick ? 100 : 300) },
+      log,
+    }),
 };
 
 const started = performance.now();

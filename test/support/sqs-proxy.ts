@@ -2,7 +2,8 @@
 // things the emulator cannot: make SendMessageBatch report chosen entries as `Failed` (the
 // emulator never does for FIFO queues), and undo an emulator deviation from SQS, which counts a
 // ChangeMessageVisibility as a receive in ApproximateReceiveCount (real SQS does not, and the
-// worker uses that count as the attempt number).
+// worker uses that count as the attempt number). A poller that keeps visibility on its own clock
+// (fifo-poller.ts) may also see and replace each visibility change before the emulator does.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -20,12 +21,20 @@ interface ReceivedMessage {
   Attributes?: Record<string, string>;
 }
 
+/** Sees a ChangeMessageVisibility (or one batch entry) and may replace its timeout. */
+export type VisibilityRewrite = (
+  receiptHandle: string,
+  visibilityTimeoutSeconds: number,
+) => number | undefined;
+
 export interface SqsProxy {
   endpoint: string;
   /** The entry with batch id `id` comes back Failed the next `times` times it is sent. */
   failEntry(id: string, times?: number, code?: string): void;
   /** SendMessageBatch calls seen, with the entry ids of each. */
   readonly batches: string[][];
+  /** Runs `rewrite` on every visibility change from now on; returns the undo. */
+  rewriteVisibility(rewrite: VisibilityRewrite): () => void;
   close(): Promise<void>;
 }
 
@@ -46,6 +55,7 @@ export async function startSqsProxy(upstream: string): Promise<SqsProxy> {
   const messageIds = new Map<string, string>();
   /** Receive counts the emulator added for visibility changes, per message id. */
   const extraReceives = new Map<string, number>();
+  const rewrites = new Set<VisibilityRewrite>();
 
   const forward = async (req: IncomingMessage, body: Buffer | string) => {
     const headers = new Headers();
@@ -59,6 +69,13 @@ export async function startSqsProxy(upstream: string): Promise<SqsProxy> {
       body,
     });
     return { status: res.status, headers: res.headers, text: await res.text() };
+  };
+
+  /** `entry` with its VisibilityTimeout as the rewrites leave it. */
+  const rewritten = <T extends Record<string, unknown>>(entry: T): T => {
+    let seconds = Number(entry.VisibilityTimeout);
+    for (const rewrite of rewrites) seconds = rewrite(String(entry.ReceiptHandle), seconds) ?? seconds;
+    return { ...entry, VisibilityTimeout: seconds };
   };
 
   const countVisibilityChange = (receiptHandle: string | undefined) => {
@@ -112,7 +129,16 @@ export async function startSqsProxy(upstream: string): Promise<SqsProxy> {
     if (target === 'AmazonSQS.SendMessageBatch') {
       return sendMessageBatch(req, res, input as unknown as { Entries: BatchEntry[] });
     }
-    const upstreamRes = await forward(req, body);
+    let forwarded: Buffer | string = body;
+    if (rewrites.size > 0 && target === 'AmazonSQS.ChangeMessageVisibility') {
+      forwarded = JSON.stringify(rewritten(input));
+    } else if (rewrites.size > 0 && target === 'AmazonSQS.ChangeMessageVisibilityBatch') {
+      forwarded = JSON.stringify({
+        ...input,
+        Entries: ((input.Entries as BatchEntry[]) ?? []).map(rewritten),
+      });
+    }
+    const upstreamRes = await forward(req, forwarded);
     let text = upstreamRes.text;
     if (upstreamRes.status === 200) {
       if (target === 'AmazonSQS.ReceiveMessage' && text !== '') {
@@ -152,6 +178,10 @@ export async function startSqsProxy(upstream: string): Promise<SqsProxy> {
       toFail.set(id, { times, code });
     },
     batches,
+    rewriteVisibility(rewrite) {
+      rewrites.add(rewrite);
+      return () => rewrites.delete(rewrite);
+    },
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
