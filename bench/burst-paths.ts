@@ -5,6 +5,7 @@ import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { JsonLogger } from '../lambda/adapters/local/json-logger';
 import { type LocalAws, receiverFor, workerFor } from '../test/support/aws-handlers';
 import { type SqsHandler, startFifoPoller } from '../test/support/fifo-poller';
+import { startDeliveryState } from '../test/support/local-dynamodb';
 import { functionUrlEvent, startLocalSqs } from '../test/support/local-sqs';
 import { startSecretsManager } from '../test/support/secrets-manager-server';
 import { BENCH_SECRETS, type BenchDestination, benchConfig } from './bench-config';
@@ -22,17 +23,20 @@ export interface BurstPath {
 
 /**
  * The worker containers of the simulated AWS path, `count` of them, each a separate handler
- * with its own state. Today's: workerFor. A worker with more dependencies (a table in dynalite)
- * starts them here and stops them in `close`.
+ * with its own clients, sharing the delivery state (a table in dynalite) as deployed workers do.
  */
 export type BuildWorkers = (
   aws: LocalAws,
   count: number,
 ) => Promise<{ handlers: SqsHandler[]; close?: () => Promise<void> }>;
 
-export const buildTodaysWorkers: BuildWorkers = async (aws, count) => ({
-  handlers: Array.from({ length: count }, () => workerFor(aws)),
-});
+export const buildWorkers: BuildWorkers = async (aws, count) => {
+  const delivery = await startDeliveryState();
+  return {
+    handlers: Array.from({ length: count }, () => workerFor({ ...aws, state: delivery.state })),
+    close: () => delivery.close(),
+  };
+};
 
 export async function startLocalPath(destination: BenchDestination, sender: Sender): Promise<BurstPath> {
   const bridge = await startServerChild('bridge-local', { destinations: [destination] });
@@ -47,7 +51,7 @@ export async function startLocalPath(destination: BenchDestination, sender: Send
 export async function startAwsPath(destination: BenchDestination, build: BuildWorkers): Promise<BurstPath> {
   // The stack's settings, so the simulation follows infra (loaded here: aws-cdk-lib is slow to
   // import, and only this benchmark needs it).
-  const stack = await import('../infra/bridge-stack');
+  const stack = { ...(await import('../infra/function-sizing')), ...(await import('../infra/job-queue')) };
   const config = benchConfig([destination]);
   const workerTimeoutS = stack.workerTimeoutFor(config).toSeconds();
   const concurrency = stack.workerMaxConcurrencyFor(config, undefined);

@@ -13,13 +13,7 @@ import {
   startSlowDestination,
   summarizeArrivals,
 } from './burst-destination';
-import {
-  type BuildWorkers,
-  type BurstPath,
-  buildTodaysWorkers,
-  startAwsPath,
-  startLocalPath,
-} from './burst-paths';
+import { type BuildWorkers, type BurstPath, buildWorkers, startAwsPath, startLocalPath } from './burst-paths';
 import { createSender, type Sender, sendBurst } from './http-sender';
 import { signNotification } from './notifications';
 import { percentile } from './stats';
@@ -33,7 +27,7 @@ export interface BurstOptions {
   /** The second run: the destination's rateLimit, and how many notifications go through it. */
   rateLimited: { perSecond: number; notifications: number };
   paths?: PathKind[];
-  /** The worker containers of the AWS path (default: today's worker). */
+  /** The worker containers of the AWS path (default: the deployed worker, state in dynalite). */
   buildWorkers?: BuildWorkers;
   log: (line: string) => void;
 }
@@ -113,7 +107,7 @@ export async function benchBurst(options: BurstOptions): Promise<Section> {
   const start = (kind: PathKind, destination: BenchDestination) =>
     kind === 'local'
       ? startLocalPath(destination, sender)
-      : startAwsPath(destination, options.buildWorkers ?? buildTodaysWorkers);
+      : startAwsPath(destination, options.buildWorkers ?? buildWorkers);
   const rateLimit = { perSecond: rateLimited.perSecond, burst: 1 };
   const results = new Map<string, RunResult>();
   let next = 0;
