@@ -73,8 +73,7 @@ function setup(apiUrl: string) {
     return deadLetterFor(
       job,
       reason,
-      6,
-      { status: 503, error: 'HTTP 503' },
+      { attempts: 6, last: { status: 503, error: 'HTTP 503' } },
       new Date('2026-11-24T12:05:00Z'),
     );
   };

@@ -96,18 +96,29 @@ export interface JobProgressStore {
   forget(id: string): Promise<void>;
 }
 
+/** A guard's state as last read or written by this process, with its version. */
+export interface GuardBasis {
+  snapshot: string;
+  version: number | undefined;
+}
+
 /** A destination's circuit breaker and token bucket, shared by every process delivering to it. */
 export interface SharedGuards {
   /**
    * Runs `step` on the destination's guard as stored, and stores what it changed, as one atomic
    * step across processes (run again on the fresh state after a concurrent change). Returns the
-   * step's value and the guard's events of the run that was stored.
+   * step's value, the guard's events of the run that was stored, and the state it left. Given a
+   * `basis` (what an earlier step of the same job left), it starts from that instead of reading:
+   * a concurrent change still makes a write fail and the step run again on fresh state (a step
+   * that changes nothing writes nothing, so it may have seen a slightly old state: harmless, as
+   * such a step is a success on a closed circuit or an attempt with tokens to spare).
    */
   use<T>(
     who: GuardedDestination,
     config: GuardConfig,
     step: (guard: DestinationGuard) => T,
-  ): Promise<{ value: T; events: GuardEvent[] }>;
+    basis?: GuardBasis,
+  ): Promise<{ value: T; events: GuardEvent[]; basis: GuardBasis }>;
 }
 
 /** Messages held back while a destination's circuit is open, let go at once when it closes. */

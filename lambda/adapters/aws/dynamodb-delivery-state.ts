@@ -17,7 +17,7 @@ import {
   type GuardedDestination,
 } from '../../core/deliver/destination-guard';
 import type { JobProgress } from '../../core/deliver/engine';
-import type { HeldMessages, JobProgressStore, SharedGuards } from '../../core/ports';
+import type { GuardBasis, HeldMessages, JobProgressStore, SharedGuards } from '../../core/ports';
 import { STATE_EXPIRY_ATTRIBUTE, STATE_PARTITION_KEY, STATE_SORT_KEY } from './delivery-state-keys';
 
 /** A message's progress is kept as long as SQS could keep the message. */
@@ -122,25 +122,29 @@ export class DynamoDbDeliveryState implements JobProgressStore, SharedGuards, He
     who: GuardedDestination,
     config: GuardConfig,
     step: (guard: DestinationGuard) => T,
-  ): Promise<{ value: T; events: GuardEvent[] }> {
+    basis?: GuardBasis,
+  ): Promise<{ value: T; events: GuardEvent[]; basis: GuardBasis }> {
     const Key = this.key(`destination#${who.route}/${who.destination}`, 'guard');
+    let current = basis;
     for (let conflicts = 0; ; conflicts++) {
-      const { Item } = await this.options.client.send(
-        new GetItemCommand({ TableName: this.options.tableName, Key, ConsistentRead: true }),
-      );
-      const stored = textOf(Item, 'snapshot');
-      const version = numberOf(Item, 'version');
+      if (!current) {
+        const { Item } = await this.options.client.send(
+          new GetItemCommand({ TableName: this.options.tableName, Key, ConsistentRead: true }),
+        );
+        current = { snapshot: textOf(Item, 'snapshot') ?? '{}', version: numberOf(Item, 'version') };
+      }
+      const { version } = current;
       const events: GuardEvent[] = [];
       const guard = new DestinationGuard(
         who,
         config,
         this.now,
         (event) => events.push(event),
-        stored ? JSON.parse(stored) : {},
+        JSON.parse(current.snapshot),
       );
       const value = step(guard);
       const snapshot = JSON.stringify(guard.snapshot());
-      if (snapshot === (stored ?? JSON.stringify({}))) return { value, events };
+      if (snapshot === current.snapshot) return { value, events, basis: current };
       try {
         await this.options.client.send(
           new PutItemCommand({
@@ -153,10 +157,13 @@ export class DynamoDbDeliveryState implements JobProgressStore, SharedGuards, He
         );
       } catch (error) {
         // Another container changed the guard first: decide again on what it stored.
-        if (error instanceof ConditionalCheckFailedException && conflicts < MAX_GUARD_CONFLICTS) continue;
+        if (error instanceof ConditionalCheckFailedException && conflicts < MAX_GUARD_CONFLICTS) {
+          current = undefined;
+          continue;
+        }
         throw error;
       }
-      return { value, events };
+      return { value, events, basis: { snapshot, version: (version ?? 0) + 1 } };
     }
   }
 

@@ -7,6 +7,7 @@ import { deadLetterFor } from '../../core/deliver/dead-letter';
 import type { DestinationGuard } from '../../core/deliver/destination-guard';
 import { afterAttempt, beforeAttempt, MAX_HOLDS, newProgress } from '../../core/deliver/engine';
 import type { AttemptResult } from '../../core/deliver/retry-policy';
+import type { GuardBasis } from '../../core/ports';
 import { destinationKey } from '../../core/receive/jobs';
 import { parseJobMessage } from './job-message';
 import { count, deadLetter, guarded, hold, sendDeadLetter, setVisibility } from './sqs-steps';
@@ -37,8 +38,7 @@ export async function deliverRecord(
           triggers: [],
         },
         'malformed',
-        0,
-        { error: parsed.reason },
+        { attempts: 0, last: { error: parsed.reason } },
         deps.now(),
       ),
     };
@@ -53,9 +53,17 @@ export async function deliverRecord(
   const target = deps.targets.get(destinationKey(job.routeId, job.destinationId));
   const who = { route: job.routeId, destination: job.destinationId };
   const queuedAt = Number(attributesOf(record).SentTimestamp) || Date.parse(job.receivedAt) || now();
-  let progress = (await deps.state.read(record.messageId)) ?? newProgress(queuedAt);
-  const shared = <T>(step: (guard: DestinationGuard) => T) =>
-    guarded(deps, who, target?.destination ?? { circuitBreaker: false }, step);
+  // A first receive has no progress yet: reading it would only cost a call.
+  const receives = Number(attributesOf(record).ApproximateReceiveCount) || 0;
+  let progress =
+    (receives === 1 ? undefined : await deps.state.read(record.messageId)) ?? newProgress(queuedAt);
+  // The guard as this job's last step left it: the next step starts from there, not a fresh read.
+  let basis: GuardBasis | undefined;
+  const shared = async <T>(step: (guard: DestinationGuard) => T): Promise<T> => {
+    const result = await guarded(deps, who, target?.destination ?? { circuitBreaker: false }, step, basis);
+    basis = result.basis;
+    return result.value;
+  };
 
   // Before: attempt, wait (in the invocation for a short token wait, else by visibility), or give up.
   let before: ReturnType<typeof beforeAttempt>;
@@ -121,7 +129,7 @@ export async function deliverRecord(
   count(deps, job, after.outcome);
   switch (after.step.action) {
     case 'done':
-      await deps.state.forget(record.messageId);
+      // Its progress item expires on its own (TTL): deleting it would cost a write per delivery.
       return { failed: false };
     case 'wait':
       return hold(deps, record, job, after.progress, after.step);

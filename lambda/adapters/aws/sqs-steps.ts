@@ -5,10 +5,11 @@ import { ChangeMessageVisibilityBatchCommand, ChangeMessageVisibilityCommand } f
 import type { SQSRecord } from 'aws-lambda';
 import type { DeadLetterReason, DeliveryJob } from '../../core/contract';
 import type { DeliveryTarget } from '../../core/deliver/attempt';
-import { deadLetterFor } from '../../core/deliver/dead-letter';
+import { deadLetterFor, deadLetterLogFields } from '../../core/deliver/dead-letter';
 import type { DestinationGuard, GuardConfig } from '../../core/deliver/destination-guard';
 import { type DeliveryOutcome, holdDelayMs, type JobProgress, type Step } from '../../core/deliver/engine';
 import { deliveryLabels, NO_METRICS } from '../../core/metric-names';
+import type { GuardBasis } from '../../core/ports';
 import { destinationKey, idempotencyKeyFor } from '../../core/receive/jobs';
 import { messageGroupIdFor, serializeJob } from './job-message';
 import type { RecordDeps, RecordOutcome } from './sqs-worker-deps';
@@ -23,13 +24,14 @@ export async function guarded<T>(
   who: { route: string; destination: string },
   config: GuardConfig,
   step: (guard: DestinationGuard) => T,
-): Promise<T> {
-  const { value, events } = await deps.state.use(who, config, step);
+  basis?: GuardBasis,
+): Promise<{ value: T; basis: GuardBasis }> {
+  const { value, events, basis: after } = await deps.state.use(who, config, step, basis);
   for (const event of events) {
     deps.onGuardEvent(event);
     if (event.type === 'circuit-closed') await releaseHeld(deps, destinationKey(who.route, who.destination));
   }
-  return value;
+  return { value, basis: after };
 }
 
 async function releaseHeld(deps: RecordDeps, destination: string): Promise<void> {
@@ -121,14 +123,7 @@ export async function deadLetter(
   progress: JobProgress,
 ): Promise<RecordOutcome> {
   const idempotencyKey = target ? idempotencyKeyFor(job.routeId, target.destination, job.body) : null;
-  const letter = deadLetterFor(
-    job,
-    reason,
-    progress.attempts,
-    progress.last ?? { error: '' },
-    deps.now(),
-    idempotencyKey,
-  );
+  const letter = deadLetterFor(job, reason, progress, deps.now(), idempotencyKey);
   // Per message, not per job: a replayed job dead-lettered again within SQS's 5-minute window
   // would otherwise be deduplicated away by the FIFO DLQ (64 + 5 + 36 characters, under 128).
   const message = {
@@ -153,17 +148,7 @@ export async function sendDeadLetter(
   letter: ReturnType<typeof deadLetterFor>,
   message: { body: string; groupId: string; dedupId: string },
 ): Promise<RecordOutcome> {
-  const fields = {
-    messageId: record.messageId,
-    route: job?.routeId ?? null,
-    destination: job?.destinationId ?? null,
-    jobId: job?.id ?? null,
-    idempotencyKey: letter.idempotencyKey,
-    reason: letter.reason,
-    attempts: letter.attempts,
-    lastStatus: letter.lastStatus,
-    lastError: letter.lastError,
-  };
+  const fields = { messageId: record.messageId, ...deadLetterLogFields(letter) };
   try {
     await deps.deadLetters.write(letter, message);
   } catch (error) {

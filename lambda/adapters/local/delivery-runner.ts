@@ -2,9 +2,11 @@
 // core state machine what to do (core/deliver/engine.ts) and carries the step out: an attempt, a
 // timer, a row update. Every decision is stored before the lane moves on, so a killed process
 // resumes where it stopped. Nothing thrown while handling a job leaves its lane.
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DeadLetterReason } from '../../core/contract';
 import { attemptDelivery, type DeliveryDeps, type DeliveryTarget } from '../../core/deliver/attempt';
+import { deadLetterFor, deadLetterLogFields } from '../../core/deliver/dead-letter';
 import { DestinationGuards, type GuardListener } from '../../core/deliver/destination-guard';
 import { afterAttempt, beforeAttempt, type JobProgress } from '../../core/deliver/engine';
 import { circuitMetrics, guardLogger } from '../../core/deliver/guard-events';
@@ -51,6 +53,8 @@ export class DeliveryRunner {
 
   constructor(private readonly options: DeliveryRunnerOptions) {
     this.now = options.now ?? Date.now;
+    // Each waiting lane listens to these: many lanes are normal, not a leak.
+    setMaxListeners(0, this.stopping.signal, this.aborting.signal);
     const metrics = circuitMetrics(options.deps.metrics ?? NO_METRICS);
     this.guards = new DestinationGuards(
       this.now,
@@ -256,16 +260,8 @@ export class DeliveryRunner {
     await this.store(() =>
       this.options.store.jobs.dead(head.seq, reason, progress, this.now(), idempotencyKey),
     );
-    this.options.deps.logger.warn('dead-lettered', {
-      route: job.routeId,
-      destination: job.destinationId,
-      jobId: job.id,
-      idempotencyKey,
-      reason,
-      attempts: progress.attempts,
-      lastStatus: progress.last?.status ?? null,
-      lastError: progress.last?.error ?? null,
-    });
+    const letter = deadLetterFor(job, reason, progress, new Date(this.now()), idempotencyKey);
+    this.options.deps.logger.warn('dead-lettered', deadLetterLogFields(letter));
     this.count(head, 'dead_lettered');
   }
 

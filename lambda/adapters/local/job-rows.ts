@@ -236,8 +236,7 @@ export class JobRows {
       letter: deadLetterFor(
         jobOf(row),
         (row.reason ?? 'exhausted') as DeadLetterReason,
-        row.attempts,
-        { error: row.last_error ?? '', ...(row.last_status === null ? {} : { status: row.last_status }) },
+        progressOf(row),
         new Date(row.finished_at ?? 0),
         row.idempotency_key,
       ),
