@@ -22,8 +22,10 @@ import { STATE_EXPIRY_ATTRIBUTE, STATE_PARTITION_KEY, STATE_SORT_KEY } from './d
 
 /** A message's progress is kept as long as SQS could keep the message. */
 const PROGRESS_TTL_SECONDS = 15 * 24 * 3600;
-/** Concurrent changes to one destination's guard before giving up (the record is retried). */
-const MAX_GUARD_CONFLICTS = 8;
+/** Concurrent changes to one destination's guard before giving up (the record is retried):
+ *  containers racing for a rate limit's tokens meet here, so be patient, with jitter. */
+const MAX_GUARD_CONFLICTS = 30;
+const CONFLICT_BACKOFF_MS = 10;
 
 type Item = Record<string, { S: string } | { N: string }>;
 
@@ -159,6 +161,8 @@ export class DynamoDbDeliveryState implements JobProgressStore, SharedGuards, He
         // Another container changed the guard first: decide again on what it stored.
         if (error instanceof ConditionalCheckFailedException && conflicts < MAX_GUARD_CONFLICTS) {
           current = undefined;
+          const backoff = CONFLICT_BACKOFF_MS * Math.min(conflicts + 1, 10) * Math.random();
+          await new Promise((resolve) => setTimeout(resolve, backoff));
           continue;
         }
         throw error;

@@ -1,7 +1,7 @@
 // The worker's batch logic for an SQS FIFO event source: records of one message group run in
 // order, each through the delivery state machine (sqs-record.ts); once one fails, the rest of its
 // group are handed back untried, in order; partial batch failures tell SQS which to keep.
-import { ChangeMessageVisibilityBatchCommand } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand, ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { circuitMetrics, guardLogger } from '../../core/deliver/guard-events';
 import { NO_METRICS } from '../../core/metric-names';
@@ -12,6 +12,10 @@ import type { RecordDeps, RecordOutcome, SqsDeliveryWorkerDeps } from './sqs-wor
 export { MAX_VISIBILITY_SECONDS } from './sqs-steps';
 export { MAX_IN_PROCESS_TOKEN_WAIT_MS } from './sqs-worker-deps';
 export type { SqsDeliveryWorkerDeps };
+
+/** A record whose processing failed (the delivery state or SQS answered an error) is tried again
+ *  after this, not after the queue's visibility timeout (six times the function's). */
+const FAILED_RECORD_RETRY_SECONDS = 10;
 
 export type SqsDeliveryHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>;
 
@@ -47,13 +51,13 @@ export function createSqsDeliveryWorker(deps: SqsDeliveryWorkerDeps): SqsDeliver
       try {
         outcome = await deliverRecord(recordDeps, record, context);
       } catch (error) {
-        // The delivery state or SQS failed: the message comes back after the queue's visibility
-        // timeout, and its unfinished attempt counts towards `worker_failed`.
+        // The delivery state or SQS failed: try the record again soon (an attempt it had started
+        // counts towards `worker_failed`), not after the queue's long visibility timeout.
         logger.error('record processing failed', {
           messageId: record.messageId,
           cause: (error as Error).name,
         });
-        outcome = { failed: true };
+        outcome = await retrySoon(record);
       }
       if (!outcome.failed) continue;
       const skipped = records.slice(index + 1);
@@ -67,6 +71,21 @@ export function createSqsDeliveryWorker(deps: SqsDeliveryWorkerDeps): SqsDeliver
       return [record, ...skipped].map((r) => r.messageId);
     }
     return [];
+  }
+
+  async function retrySoon(record: SQSRecord): Promise<RecordOutcome> {
+    try {
+      await deps.sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: deps.queueUrl,
+          ReceiptHandle: record.receiptHandle,
+          VisibilityTimeout: FAILED_RECORD_RETRY_SECONDS,
+        }),
+      );
+      return { failed: true, visibilitySeconds: FAILED_RECORD_RETRY_SECONDS };
+    } catch {
+      return { failed: true }; // the queue's visibility timeout, then
+    }
   }
 
   async function holdBack(records: SQSRecord[], visibilitySeconds: number): Promise<void> {
