@@ -3,6 +3,7 @@
 // local-aws-sqs → the FIFO poller with one worker handler per container → destination).
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { JsonLogger } from '../lambda/adapters/local/json-logger';
+import type { Logger } from '../lambda/core/ports';
 import { type LocalAws, receiverFor, workerFor } from '../test/support/aws-handlers';
 import { type SqsHandler, startFifoPoller } from '../test/support/fifo-poller';
 import { startDeliveryState } from '../test/support/local-dynamodb';
@@ -28,12 +29,27 @@ export interface BurstPath {
 export type BuildWorkers = (
   aws: LocalAws,
   count: number,
-) => Promise<{ handlers: SqsHandler[]; close?: () => Promise<void> }>;
+) => Promise<{
+  handlers: SqsHandler[];
+  /** DynamoDB requests so far, per operation. */
+  requests?: () => Record<string, number>;
+  close?: () => Promise<void>;
+}>;
 
 export const buildWorkers: BuildWorkers = async (aws, count) => {
   const delivery = await startDeliveryState();
+  const requests: Record<string, number> = {};
+  delivery.dynamo.client.middlewareStack.add(
+    (next, context) => (args) => {
+      const operation = context.commandName ?? 'unknown';
+      requests[operation] = (requests[operation] ?? 0) + 1;
+      return next(args);
+    },
+    { step: 'initialize', name: 'benchCountRequests' },
+  );
   return {
     handlers: Array.from({ length: count }, () => workerFor({ ...aws, state: delivery.state })),
+    requests: () => ({ ...requests }),
     close: () => delivery.close(),
   };
 };
@@ -48,7 +64,11 @@ export async function startLocalPath(destination: BenchDestination, sender: Send
   };
 }
 
-export async function startAwsPath(destination: BenchDestination, build: BuildWorkers): Promise<BurstPath> {
+export async function startAwsPath(
+  destination: BenchDestination,
+  build: BuildWorkers,
+  logger: Logger = new JsonLogger(() => {}),
+): Promise<BurstPath> {
   // The stack's settings, so the simulation follows infra (loaded here: aws-cdk-lib is slow to
   // import, and only this benchmark needs it).
   const stack = { ...(await import('../infra/function-sizing')), ...(await import('../infra/job-queue')) };
@@ -62,7 +82,8 @@ export async function startAwsPath(destination: BenchDestination, build: BuildWo
     visibilityTimeout: Math.min(43_200, 6 * workerTimeoutS),
     maxReceiveCount: stack.maxReceiveCountFor(config),
   });
-  const aws: LocalAws = { config, sqs, queues, sm, logger: new JsonLogger(() => {}) };
+  const aws: LocalAws = { config, sqs, queues, sm, logger };
+  let receiverInvocations = 0;
   const receiver = receiverFor(aws);
   const workers = await build(aws, concurrency);
   const poller = await startFifoPoller({
@@ -75,6 +96,7 @@ export async function startAwsPath(destination: BenchDestination, build: BuildWo
   });
   return {
     async post({ body, headers }) {
+      receiverInvocations++;
       const response = await receiver(functionUrlEvent({ path: `/hooks/${BENCH_ROUTE_ID}`, body, headers }));
       return typeof response === 'string' ? 200 : (response.statusCode ?? 200);
     },
@@ -86,7 +108,17 @@ export async function startAwsPath(destination: BenchDestination, build: BuildWo
         }),
       );
       const deadLetters = Number(Attributes.ApproximateNumberOfMessages ?? 0);
-      return { deadLetters, invocations: poller.stats.invocations, containers: concurrency };
+      const prefixed = (prefix: string, counts: Record<string, number>) =>
+        Object.fromEntries(Object.entries(counts).map(([name, n]) => [`${prefix}${name}`, n]));
+      return {
+        deadLetters,
+        invocations: poller.stats.invocations,
+        containers: concurrency,
+        receiverInvocations,
+        secretReads: sm.requests,
+        ...prefixed('sqs:', sqs.requests),
+        ...prefixed('dynamodb:', workers.requests?.() ?? {}),
+      };
     },
     async close() {
       await poller.stop();

@@ -1,17 +1,18 @@
-// `npm run bench`: runs the five benchmarks, each subject against its baseline in the same run,
+// `npm run bench`: runs the six benchmarks, each subject against its baseline in the same run,
 // and prints the machine, one table per benchmark and the targets. `-- --quick` for a smoke run,
-// `-- --only receiver,cold-start,templates,end-to-end,burst` for some of them,
+// `-- --only receiver,cold-start,templates,end-to-end,burst,cost` for some of them,
 // `-- --burst-notifications 400 --burst-workspaces 40` for a smaller burst.
 import { parseArgs } from 'node:util';
 import { benchBurst } from './burst';
 import { benchColdStart } from './cold-start';
+import { benchCost } from './cost';
 import { benchEndToEnd } from './end-to-end';
 import { describeLoad, describeMachine } from './machine';
 import { benchReceiver } from './receiver-throughput';
 import { type Check, formatChecks, formatSection, type Section } from './table';
 import { benchTemplateRender } from './template-render';
 
-const BENCHES = ['receiver', 'cold-start', 'templates', 'end-to-end', 'burst'] as const;
+const BENCHES = ['receiver', 'cold-start', 'templates', 'end-to-end', 'burst', 'cost'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 const { values } = parseArgs({
@@ -71,6 +72,7 @@ const runs: Record<BenchName, () => Promise<Section>> = {
       rateLimited: { perSecond: 10, notifications: Math.min(burstNotifications, quick ? 100 : 300) },
       log,
     }),
+  cost: () => benchCost({ notifications: quick ? 100 : 500, workspaces: quick ? 10 : 50, log }),
 };
 
 const started = performance.now();

@@ -73,7 +73,7 @@ export interface FifoQueues {
   dlqUrl: string;
 }
 
-export interface LocalSqs extends Pick<SqsProxy, 'failEntry' | 'batches' | 'rewriteVisibility'> {
+export interface LocalSqs extends Pick<SqsProxy, 'failEntry' | 'batches' | 'requests' | 'rewriteVisibility'> {
   /** The proxy in front of the emulator: point every client here. */
   endpoint: string;
   client: SQSClient;
@@ -119,6 +119,7 @@ export async function startLocalSqs(): Promise<LocalSqs> {
     client,
     failEntry: (...args) => proxy.failEntry(...args),
     batches: proxy.batches,
+    requests: proxy.requests,
     rewriteVisibility: (rewrite) => proxy.rewriteVisibility(rewrite),
     async createQueues(name, { visibilityTimeout = 30, maxReceiveCount = 10 } = {}) {
       const dlq = await client.send(

@@ -33,6 +33,8 @@ export interface SqsProxy {
   failEntry(id: string, times?: number, code?: string): void;
   /** SendMessageBatch calls seen, with the entry ids of each. */
   readonly batches: string[][];
+  /** Requests seen per action (`SendMessageBatch`, `ReceiveMessage`, ...): what SQS would bill. */
+  readonly requests: Readonly<Record<string, number>>;
   /** Runs `rewrite` on every visibility change from now on; returns the undo. */
   rewriteVisibility(rewrite: VisibilityRewrite): () => void;
   close(): Promise<void>;
@@ -51,6 +53,7 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 export async function startSqsProxy(upstream: string): Promise<SqsProxy> {
   const toFail = new Map<string, { times: number; code: string }>();
   const batches: string[][] = [];
+  const requests: Record<string, number> = {};
   /** Receipt handle → message id, learnt from ReceiveMessage answers. */
   const messageIds = new Map<string, string>();
   /** Receive counts the emulator added for visibility changes, per message id. */
@@ -125,6 +128,8 @@ export async function startSqsProxy(upstream: string): Promise<SqsProxy> {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
     const target = String(req.headers['x-amz-target'] ?? '');
+    const action = target.replace(/^AmazonSQS\./, '');
+    requests[action] = (requests[action] ?? 0) + 1;
     const input = body.length > 0 ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : {};
     if (target === 'AmazonSQS.SendMessageBatch') {
       return sendMessageBatch(req, res, input as unknown as { Entries: BatchEntry[] });
@@ -178,6 +183,7 @@ export async function startSqsProxy(upstream: string): Promise<SqsProxy> {
       toFail.set(id, { times, code });
     },
     batches,
+    requests,
     rewriteVisibility(rewrite) {
       rewrites.add(rewrite);
       return () => rewrites.delete(rewrite);
