@@ -7,8 +7,12 @@ import { PowertoolsLogger } from '../lambda/adapters/aws/powertools-logger';
 import { answer, startDestination } from '../test/support/destination-server';
 import { fixture } from '../test/support/fixtures';
 import { buildWorkers, startAwsPath } from './burst-paths';
+import { bridgeCost, type CostLine, eventBridgeCost, type PerNotification, total } from './cost-model';
 import { signNotification } from './notifications';
-import { type Check, formatNumber, type Section } from './table';
+import { type Check, formatNumber, formatTable, type Section } from './table';
+
+/** What this machine cannot measure without Lambda: billed durations and memory. */
+const ASSUMED = { receiverMs: 20, workerMs: 250, memoryGb: 0.5 } as const;
 
 export interface CostOptions {
   notifications: number;
@@ -38,9 +42,10 @@ const LAMBDA_CONTEXT = {
  */
 async function countingLogBytes<T>(
   work: () => Promise<T>,
-): Promise<{ result: T; bytes: number; lines: number }> {
+): Promise<{ result: T; bytes: number; lines: number; byMessage: Map<string, number> }> {
   let bytes = 0;
   let lines = 0;
+  const byMessage = new Map<string, number>();
   const streams = [process.stdout, process.stderr] as const;
   const originals = streams.map((stream) => stream.write.bind(stream));
   streams.forEach((stream, i) => {
@@ -48,15 +53,20 @@ async function countingLogBytes<T>(
     stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
       const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
       if (text.startsWith('{') && text.includes('"service":"tfe-bridge"')) {
-        bytes += Buffer.byteLength(text);
-        lines += text.split('\n').filter((line) => line.trim() !== '').length;
+        for (const line of text.split('\n').filter((l) => l.trim() !== '')) {
+          const size = Buffer.byteLength(line) + 1;
+          const { message } = JSON.parse(line) as { message?: string };
+          byMessage.set(String(message), (byMessage.get(String(message)) ?? 0) + size);
+          bytes += size;
+          lines++;
+        }
         return true;
       }
       return (original as (...args: unknown[]) => boolean)(chunk, ...rest);
     }) as typeof stream.write;
   });
   try {
-    return { result: await work(), bytes, lines };
+    return { result: await work(), bytes, lines, byMessage };
   } finally {
     streams.forEach((stream, i) => {
       stream.write = originals[i] as typeof stream.write;
@@ -73,6 +83,7 @@ export async function benchCost({ notifications, workspaces, log }: CostOptions)
     result: stats,
     bytes,
     lines,
+    byMessage,
   } = await countingLogBytes(async () => {
     const path = await startAwsPath({ id: 'api', url: destination.url }, buildWorkers, logger);
     try {
@@ -100,7 +111,7 @@ export async function benchCost({ notifications, workspaces, log }: CostOptions)
   const harness = /^sqs:(CreateQueue|GetQueueAttributes|SetQueueAttributes)$/;
   const sqs = Object.entries(stats).filter(([name]) => name.startsWith('sqs:') && !harness.test(name));
   const dynamodb = Object.entries(stats).filter(([name]) => name.startsWith('dynamodb:'));
-  const total = (entries: [string, number][]) => entries.reduce((sum, [, n]) => sum + n, 0);
+  const sum = (entries: [string, number][]) => entries.reduce((acc, [, n]) => acc + n, 0);
   // The Lambda event source mapping's own polling: billed, but per poll, not per notification.
   const polling = (name: string) => /^sqs:(ReceiveMessage|DeleteMessage|DeleteMessageBatch)$/.test(name);
   const rows: string[][] = [
@@ -111,15 +122,40 @@ export async function benchCost({ notifications, workspaces, log }: CostOptions)
     ...sqs.map(([name, n]) => [`${name}${polling(name) ? ' (event source mapping)' : ''}`, count(n), per(n)]),
     [
       'SQS requests, bridge only',
-      count(total(sqs.filter(([name]) => !polling(name)))),
-      per(total(sqs.filter(([name]) => !polling(name)))),
+      count(sum(sqs.filter(([name]) => !polling(name)))),
+      per(sum(sqs.filter(([name]) => !polling(name)))),
     ],
     ...dynamodb.map(([name, n]) => [name, count(n), per(n)]),
-    ['DynamoDB requests', count(total(dynamodb)), per(total(dynamodb))],
+    ['DynamoDB requests', count(sum(dynamodb)), per(sum(dynamodb))],
     ['Secrets Manager reads', count(stats.secretReads ?? 0), per(stats.secretReads ?? 0)],
     ['dead letters', count(stats.deadLetters ?? 0), per(stats.deadLetters ?? 0)],
   ];
   const logBytesPer = bytes / notifications;
+  const reads = dynamodb.filter(([name]) => /GetItem|Query/.test(name));
+  const perNotification: PerNotification = {
+    logBytes: logBytesPer,
+    receiverLogBytes: (byMessage.get('request') ?? 0) / notifications,
+    receiverInvocations: (stats.receiverInvocations ?? 0) / notifications,
+    workerInvocations: (stats.invocations ?? 0) / notifications,
+    sqsRequests: sum(sqs) / notifications,
+    dynamoDbWrites: (sum(dynamodb) - sum(reads)) / notifications,
+    dynamoDbReads: sum(reads) / notifications,
+    secretReads: (stats.secretReads ?? 0) / notifications,
+    ...ASSUMED,
+  };
+  const volumes = [10_000, 1_000_000, 10_000_000];
+  const usd = (value: number) => `$${value < 10 ? value.toFixed(2) : formatNumber(value, 0)}`;
+  const costRows = (lines: CostLine[], prefix = '') => [
+    ...lines.map((line) => [`${prefix}${line.item}`, ...volumes.map((n) => usd(line.usd(n)))]),
+    [`${prefix}total`, ...volumes.map((n) => usd(total(lines, n)))],
+  ];
+  const costTable = formatTable(
+    ['per month, USD (list prices, no free tier)', ...volumes.map((n) => `${formatNumber(n, 0)} notif.`)],
+    [
+      ...costRows(bridgeCost(perNotification)),
+      ...costRows(eventBridgeCost(perNotification), 'EventBridge: '),
+    ],
+  );
   const checks: Check[] = [
     {
       name: 'log bytes per notification (AWS)',
@@ -135,6 +171,11 @@ export async function benchCost({ notifications, workspaces, log }: CostOptions)
       'log bytes are the Powertools lines as CloudWatch would store them (Lambda context added), without',
       "Lambda's own START/END/REPORT lines per invocation; the event source mapping's ReceiveMessage and",
       'DeleteMessage calls depend on its polling (here a test poller), not on the bridge.',
+      '',
+      `cost model (bench/cost-model.ts) from these numbers; assumed billed durations: receiver ${ASSUMED.receiverMs} ms,`,
+      `worker ${ASSUMED.workerMs} ms (a destination answering in about 200 ms), both at ${ASSUMED.memoryGb * 1024} MB; the SQS line`,
+      "counts the event source mapping's calls as measured here; a real poller adds idle ReceiveMessage calls:",
+      ...costTable.split('\n').map((line) => `  ${line}`),
     ],
     header: ['', 'total', 'per notification'],
     rows,
