@@ -1,11 +1,12 @@
 // A destination for the README walk-through: prints what the bridge delivers, and answers 401
 // unless the bearer token matches (like the forum post's callback API).
 import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 const PORT = Number(process.env.ECHO_PORT ?? 9999);
 const TOKEN = process.env.ECHO_TOKEN ?? 'bfa620013597e9c30c179037ad74527a4956a561';
 
-createServer((req, res) => {
+const server = createServer((req, res) => {
   const chunks: Buffer[] = [];
   req.on('data', (chunk: Buffer) => chunks.push(chunk));
   req.on('end', () => {
@@ -16,4 +17,9 @@ createServer((req, res) => {
     );
     res.writeHead(authorized ? 200 : 401, { 'content-type': 'application/json' }).end('{"ok":true}');
   });
-}).listen(PORT, '127.0.0.1', () => process.stdout.write(`echo destination on http://127.0.0.1:${PORT}\n`));
+});
+// ECHO_PORT=0 picks a free port: print the one the system gave.
+server.listen(PORT, '127.0.0.1', () => {
+  const { port } = server.address() as AddressInfo;
+  process.stdout.write(`echo destination on http://127.0.0.1:${port}\n`);
+});

@@ -44,7 +44,9 @@ describe('docs/destinations.md', () => {
       routes: [{ id: 'docs', signingSecret: { secretId: 'hmac' }, destinations }],
     });
     const samples = fixtureNames().map((name) => ({ name, body: fixture(name) }));
-    const check = await checkTemplates(config, compileTemplates(config), samples);
+    // `{ file }` snippets name the example templates, relative to examples/ like its config.
+    const readFile = (file: string) => readFileSync(join(ROOT, 'examples', file), 'utf8');
+    const check = await checkTemplates(config, compileTemplates(config, { readFile }), samples);
     expect(check.problems).toEqual([]);
     expect(check.unchecked).toEqual([]);
   });

@@ -18,7 +18,8 @@ export interface LoadedConfig {
   sandbox?: ProcessTemplateSandbox;
 }
 
-export function loadConfigFile(path: string): LoadedConfig {
+/** `env` fills the config's `${NAME}` references (the process's environment by default). */
+export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -27,7 +28,7 @@ export function loadConfigFile(path: string): LoadedConfig {
       `${path}: cannot read config file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
     ]);
   }
-  const config = parseConfigText(text, path);
+  const config = parseConfigText(text, path, env);
   const baseDir = dirname(resolve(path));
   const sandbox = new ProcessTemplateSandbox();
   const renderers = compileTemplates(config, {

@@ -1,8 +1,16 @@
 // The config of one destination: where it is, how it authenticates, what it sends, and how its
-// deliveries are retried, paced and paused. zod schemas; types are inferred in schema.ts.
+// deliveries are retried, paced and paused (delivery-policy.ts). zod schemas; types are inferred
+// in schema.ts. Each field's `.meta({ description })` is what editors show (`tfe-bridge schema`).
 import * as z from 'zod';
 import { PAYLOAD_KINDS } from '../receive/payloads';
 import { PRESET_NAMES, PRESET_REQUIRED_SECRETS } from '../render/presets';
+import {
+  circuitBreakerSchema,
+  DEFAULT_CIRCUIT_BREAKER,
+  DEFAULT_RETRY,
+  rateLimitSchema,
+  retrySchema,
+} from './delivery-policy';
 import {
   configuredHeaderNameSchema,
   headerNameSchema,
@@ -12,9 +20,6 @@ import {
 } from './headers';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
-export const DEFAULT_RETRY = { maxAttempts: 6, baseDelayMs: 1_000, maxDelayMs: 60_000 } as const;
-/** On by default: a destination that is down holds its jobs instead of dead-lettering them. */
-export const DEFAULT_CIRCUIT_BREAKER = { failures: 20, coolDownMs: 60_000 } as const;
 export const DEFAULT_IDEMPOTENCY_HEADER = 'Idempotency-Key';
 export const ORDERINGS = ['workspace', 'destination', 'none'] as const;
 /** Per workspace: a run's notifications arrive in order, and one slow workspace holds up only
@@ -28,26 +33,52 @@ export const idSchema = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be 1-64 characters: letters, digits, ".", "_", "-"');
 
 export const secretRefSchema = z.strictObject({
-  secretId: z.string().min(1, 'must not be empty'),
-  jsonKey: z.string().min(1, 'must not be empty').optional(),
+  secretId: z
+    .string()
+    .min(1, 'must not be empty')
+    .meta({
+      description:
+        "The secret's name: a key of the secrets file (--secrets) locally, a Secrets Manager secret name or ARN on AWS.",
+      examples: ['tfe-bridge/prod-runs-hmac'],
+    }),
+  jsonKey: z
+    .string()
+    .min(1, 'must not be empty')
+    .optional()
+    .meta({
+      description:
+        'For a JSON secret: the key whose value to use. Leave out for a secret that is a plain string.',
+      examples: ['token'],
+    }),
 });
 
 const authSchema = z.discriminatedUnion(
   'type',
   [
-    z.strictObject({ type: z.literal('none') }),
-    z.strictObject({ type: z.literal('bearer'), secret: secretRefSchema }),
+    z.strictObject({ type: z.literal('none').describe('No credential: the URL itself is the secret.') }),
     z.strictObject({
-      type: z.literal('header'),
-      name: configuredHeaderNameSchema,
-      prefix: headerValueSchema.optional(),
-      secret: secretRefSchema,
+      type: z.literal('bearer').describe('Sends `Authorization: Bearer <secret>`.'),
+      secret: secretRefSchema.describe('The token sent after `Bearer `.'),
     }),
     z.strictObject({
-      type: z.literal('basic'),
+      type: z.literal('header').describe('Sends `<name>: <prefix><secret>`.'),
+      name: configuredHeaderNameSchema.meta({
+        description: 'The header that carries the secret.',
+        examples: ['X-Api-Key', 'Authorization'],
+      }),
+      prefix: headerValueSchema.optional().meta({
+        description: 'Text sent before the secret, as is (mind the space).',
+        examples: ['GenieKey '],
+      }),
+      secret: secretRefSchema.describe('The header value (after the prefix).'),
+    }),
+    z.strictObject({
+      type: z.literal('basic').describe('Sends `Authorization: Basic base64(username:password)`.'),
       // RFC 7617: the user-id ends at the first colon, so one with a colon never authenticates.
-      username: z.union([z.string().regex(/^[^:]*$/, 'must not contain ":"'), secretRefSchema]),
-      password: secretRefSchema,
+      username: z
+        .union([z.string().regex(/^[^:]*$/, 'must not contain ":"'), secretRefSchema])
+        .describe('The user name, as text (no ":") or a secret reference.'),
+      password: secretRefSchema.describe('The password, always a secret reference.'),
     }),
   ],
   { error: 'must be one of: none, bearer, header, basic' },
@@ -57,9 +88,27 @@ const authSchema = z.discriminatedUnion(
 // `template.preset: must be one of ...` instead of "no union member matched".
 const templateSchema = z
   .strictObject({
-    preset: z.enum(PRESET_NAMES, { error: `must be one of: ${PRESET_NAMES.join(', ')}` }).optional(),
-    jsonata: z.string().min(1, 'must not be empty').optional(),
-    file: z.string().min(1, 'must not be empty').optional(),
+    preset: z
+      .enum(PRESET_NAMES, { error: `must be one of: ${PRESET_NAMES.join(', ')}` })
+      .optional()
+      .describe('A built-in template (docs/destinations.md); passthrough sends the original bytes.'),
+    jsonata: z
+      .string()
+      .min(1, 'must not be empty')
+      .optional()
+      .meta({
+        description:
+          'A JSONata expression over the payload, with $event, $kind, $triggers and $secrets bound; its result is sent as JSON.',
+        examples: ['{ "text": $event.summary }'],
+      }),
+    file: z
+      .string()
+      .min(1, 'must not be empty')
+      .optional()
+      .meta({
+        description: 'A file holding a JSONata expression, relative to the config file.',
+        examples: ['templates/slack.jsonata'],
+      }),
   })
   .refine((t) => [t.preset, t.jsonata, t.file].filter((v) => v !== undefined).length === 1, {
     error: 'must set exactly one of preset, jsonata or file',
@@ -68,38 +117,25 @@ const templateSchema = z
 const stringList = z.array(z.string().min(1)).min(1, 'must list at least one value');
 
 const filterSchema = z.strictObject({
-  triggers: stringList.optional(),
-  workspaces: stringList.optional(),
-  organizations: stringList.optional(),
+  triggers: stringList.optional().meta({
+    description:
+      'Triggers to forward (any may match; `*` is a wildcard): run and workspace triggers, or `<event_source>:<event_action>` for HCP events.',
+    examples: [['run:completed', 'run:errored'], ['assessment:*'], ['hashicorp.packer.*']],
+  }),
+  workspaces: stringList.optional().meta({
+    description: 'Workspace names or ids to forward (any may match; `*` is a wildcard).',
+    examples: [['prod-*', 'ws-XdeUVMWShTesDMME']],
+  }),
+  organizations: stringList.optional().meta({
+    description: 'Organization names to forward (any may match; `*` is a wildcard).',
+    examples: [['acme-org']],
+  }),
   kinds: z
     .array(z.enum(PAYLOAD_KINDS.filter((k) => k !== 'verification')))
     .min(1)
-    .optional(),
+    .optional()
+    .meta({ description: 'Payload families to forward (any may match).', examples: [['run', 'assessment']] }),
 });
-
-const retrySchema = z.strictObject({
-  maxAttempts: z.int().min(1).max(50).default(DEFAULT_RETRY.maxAttempts),
-  baseDelayMs: z.int().min(0).default(DEFAULT_RETRY.baseDelayMs),
-  maxDelayMs: z.int().min(0).default(DEFAULT_RETRY.maxDelayMs),
-});
-
-// Off by default. One lane per destination already means at most one request in flight.
-const rateLimitSchema = z.strictObject({
-  perSecond: z.number().min(0.001).max(10_000),
-  burst: z.int().min(1).max(10_000).default(1),
-});
-
-const circuitBreakerSchema = z.union([
-  z.strictObject({
-    failures: z.int().min(1).max(1_000).default(DEFAULT_CIRCUIT_BREAKER.failures),
-    coolDownMs: z.int().min(1).max(3_600_000).default(DEFAULT_CIRCUIT_BREAKER.coolDownMs),
-  }),
-  // A boolean rather than literal(false), so `true` gets this message and not "must be false".
-  z
-    .boolean()
-    .refine((on) => !on, 'must be false (to turn it off) or { failures, coolDownMs }')
-    .transform(() => false as const),
-]);
 
 // Cross-field checks also run when other fields failed, so one load reports every problem.
 // Their input may then be partly invalid, hence the defensive reads.
@@ -115,15 +151,49 @@ const templateSecretsSchema = z.record(
 
 export const destinationSchema = z
   .strictObject({
-    id: idSchema,
-    url: z.union([
-      z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
-      z.strictObject({ secret: secretRefSchema }),
-    ]),
-    auth: authSchema.default({ type: 'none' }),
-    template: templateSchema.default({ preset: 'passthrough' }),
-    filter: filterSchema.optional(),
-    headers: z.record(configuredHeaderNameSchema, headerValueSchema).optional(),
+    id: idSchema.meta({
+      description:
+        'Names the destination in logs, metrics, dead letters and `render --destination ROUTE/ID`.',
+      examples: ['callback'],
+    }),
+    url: z
+      .union([
+        z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+        z.strictObject({
+          secret: secretRefSchema.describe('The secret whose value is the URL.'),
+        }),
+      ])
+      .meta({
+        description:
+          'Where to POST: an https URL (http only with allowInsecureHttp on the route), or { secret } when the URL is itself a credential (Slack, Teams, Discord webhooks).',
+        examples: [
+          'https://my.example.host.com/v1/api/callback/1122334455/callback',
+          { secret: { secretId: 'tfe-bridge/slack-webhook-url' } },
+        ],
+      }),
+    auth: authSchema.default({ type: 'none' }).meta({
+      description:
+        'How the request authenticates: none (the default), bearer, header or basic, with the secret to send.',
+      examples: [{ type: 'bearer', secret: { secretId: 'tfe-bridge/callback', jsonKey: 'token' } }],
+    }),
+    template: templateSchema.default({ preset: 'passthrough' }).meta({
+      description:
+        'What the body is: exactly one of preset, jsonata or file. The default, passthrough, sends the original bytes.',
+      examples: [{ preset: 'slack' }, { file: 'templates/generic.jsonata' }],
+    }),
+    filter: filterSchema.optional().meta({
+      description:
+        'Which notifications this destination gets: every field set must match (without a filter, all of them).',
+      examples: [{ triggers: ['run:completed', 'run:errored'] }],
+    }),
+    headers: z
+      .record(configuredHeaderNameSchema, headerValueSchema)
+      .optional()
+      .meta({
+        description:
+          'Static headers sent as written (API versions, content negotiation). Not for credentials: use auth.',
+        examples: [{ 'X-Source': 'terraform' }],
+      }),
     // The same key on every retry and redelivery of a notification, so the destination can dedupe.
     idempotencyHeader: z
       .union([
@@ -133,17 +203,46 @@ export const destinationSchema = z
           .refine((on) => !on, 'must be a header name, or false to send none')
           .transform(() => false as const),
       ])
-      .default(DEFAULT_IDEMPOTENCY_HEADER),
-    secrets: templateSecretsSchema.optional(),
-    timeoutMs: z.int().min(1).max(900_000).default(DEFAULT_TIMEOUT_MS),
-    retry: retrySchema.default(DEFAULT_RETRY),
-    rateLimit: rateLimitSchema.optional(),
-    circuitBreaker: circuitBreakerSchema.default(DEFAULT_CIRCUIT_BREAKER),
+      .default(DEFAULT_IDEMPOTENCY_HEADER)
+      .meta({
+        description:
+          'The header carrying a key that is the same on every retry and replay of a notification, so the API can dedupe; false sends none.',
+        examples: ['X-Request-Id', false],
+      }),
+    secrets: templateSecretsSchema.optional().meta({
+      description:
+        'Named secrets a template reads as $secrets.NAME, for APIs that take their key in the body (the pagerduty preset needs routingKey).',
+      examples: [{ routingKey: { secretId: 'tfe-bridge/pagerduty', jsonKey: 'routingKey' } }],
+    }),
+    timeoutMs: z
+      .int()
+      .min(1)
+      .max(900_000)
+      .default(DEFAULT_TIMEOUT_MS)
+      .describe('How long one attempt may take, in ms, before it counts as a failure and is retried.'),
+    retry: retrySchema
+      .default(DEFAULT_RETRY)
+      .describe(
+        'Retries of network errors, timeouts, 408, 429 and 5xx, with exponential backoff and jitter.',
+      ),
+    rateLimit: rateLimitSchema.optional().meta({
+      description:
+        'A token bucket in front of the destination (off by default); a 429 lowers the rate for a while.',
+      examples: [{ perSecond: 5, burst: 1 }],
+    }),
+    circuitBreaker: circuitBreakerSchema
+      .default(DEFAULT_CIRCUIT_BREAKER)
+      .describe(
+        'Pauses the destination after consecutive outage failures, holding its jobs instead of dead-lettering them; false turns it off.',
+      ),
     // Which notifications keep their order: those of one workspace (or HCP resource), all of the
     // destination's (one at a time), or none (every job on its own).
     ordering: z
       .enum(ORDERINGS, { error: `must be one of: ${ORDERINGS.join(', ')}` })
-      .default(DEFAULT_ORDERING),
+      .default(DEFAULT_ORDERING)
+      .describe(
+        "Which jobs are delivered in order, one at a time: per workspace (or HCP resource), all of the destination's, or none.",
+      ),
   })
   .superRefine((destination, ctx) => {
     reportIdempotencyHeaderConflicts(destination, ctx);

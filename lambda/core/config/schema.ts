@@ -1,6 +1,7 @@
 // The bridge config: routes, each with its signing secret and destinations (destination.ts), and
 // the top-level settings. Types are inferred from the schemas. Validated once at startup and at
-// `cdk synth` (parse.ts turns zod's issues into messages that name the field).
+// `cdk synth` (parse.ts turns zod's issues into messages that name the field). Every field has a
+// description for editors (the JSON Schema); a test fails for one without.
 import * as z from 'zod';
 import {
   ALWAYS,
@@ -18,11 +19,33 @@ export const DEFAULT_MAX_CONCURRENCY = 10;
 
 const routeSchema = z
   .strictObject({
-    id: idSchema,
-    signingSecret: z.union([secretRefSchema, z.array(secretRefSchema).min(1).max(5)]).optional(),
-    allowUnsigned: z.boolean().default(false),
-    allowInsecureHttp: z.boolean().default(false),
-    destinations: z.array(destinationSchema).min(1, 'must list at least one destination'),
+    id: idSchema.meta({
+      description: "The route's name: HashiCorp posts to /hooks/<id>.",
+      examples: ['prod-runs'],
+    }),
+    signingSecret: z
+      .union([secretRefSchema, z.array(secretRefSchema).min(1).max(5)])
+      .optional()
+      .meta({
+        description:
+          'The token set in the HCP Terraform notification configuration (or HCP webhook); requests must be signed with it. A list while rotating: any of them is accepted.',
+        examples: [
+          { secretId: 'tfe-bridge/prod-runs-hmac' },
+          [{ secretId: 'hmac-new' }, { secretId: 'hmac-old' }],
+        ],
+      }),
+    allowUnsigned: z
+      .boolean()
+      .default(false)
+      .describe('Accept requests without a valid signature (no signingSecret needed). Not recommended.'),
+    allowInsecureHttp: z
+      .boolean()
+      .default(false)
+      .describe('Allow http:// destination URLs on this route (local testing); https otherwise.'),
+    destinations: z
+      .array(destinationSchema)
+      .min(1, 'must list at least one destination')
+      .describe('Where each accepted notification goes: one job per destination whose filter matches.'),
   })
   .superRefine((route, ctx) => {
     if (!route.signingSecret && !route.allowUnsigned) {
@@ -58,17 +81,39 @@ const replayGuardSchema = z.strictObject({
     .int()
     .min(600) // past the queue's 5-minute deduplication window, or the guard adds nothing
     .max(365 * 24 * 3600)
-    .default(DEFAULT_REPLAY_TTL_SECONDS),
+    .default(DEFAULT_REPLAY_TTL_SECONDS)
+    .describe('How long an accepted body is remembered, in seconds (600 to a year; default a week).'),
 });
 
 export const configSchema = z
   .strictObject({
-    $schema: z.string().optional(),
-    replayGuard: replayGuardSchema.optional(),
-    routes: z.array(routeSchema).min(1, 'must list at least one route'),
+    $schema: z
+      .string()
+      .optional()
+      .describe(
+        'The JSON Schema editors check this file with (output of `tfe-bridge schema`); ignored by the bridge.',
+      ),
+    replayGuard: replayGuardSchema.optional().meta({
+      description:
+        'Refuse a body already accepted on the same route within ttlSeconds (409), against replays of a captured request. Off unless present.',
+      examples: [{ ttlSeconds: 604800 }],
+    }),
+    routes: z
+      .array(routeSchema)
+      .min(1, 'must list at least one route')
+      .describe(
+        'Webhook endpoints: each route is one URL, /hooks/<id>, with its signing secret and destinations.',
+      ),
     /** Deliveries in flight at once across all destinations: locally the runner's bound, on AWS the
      *  worker event source's maximum concurrency (at least 2). Default DEFAULT_MAX_CONCURRENCY. */
-    maxConcurrency: z.int().min(1).max(1_000).optional(),
+    maxConcurrency: z
+      .int()
+      .min(1)
+      .max(1_000)
+      .optional()
+      .describe(
+        `Deliveries in flight at once across all destinations (default ${DEFAULT_MAX_CONCURRENCY}); on AWS the worker's maximum concurrency, at least 2.`,
+      ),
   })
   .superRefine((config, ctx) => reportDuplicates(config.routes, ['routes'], ctx), ALWAYS);
 
