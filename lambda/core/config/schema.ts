@@ -25,6 +25,8 @@ const routeSchema = z
     destinations: z.array(destinationSchema).min(1, 'must list at least one destination'),
   })
   .superRefine((route, ctx) => {
+    // `routes: [~]`: the route's own check already says it must be an object.
+    if (typeof route !== 'object' || route === null) return;
     if (!route.signingSecret && !route.allowUnsigned) {
       ctx.addIssue({
         code: 'custom',
