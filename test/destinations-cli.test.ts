@@ -261,7 +261,7 @@ describe('tfe-bridge validate, rendering the bundled fixtures', () => {
     expect(result.stdout).toContain('templates: 37 renders of bundled fixtures, none failed');
   });
 
-  it('exits 2 naming the destination and each fixture a template fails on', async () => {
+  it('exits 2 naming the destination and, once per distinct error, the fixtures a template fails on', async () => {
     const config = configFor('http://127.0.0.1:9');
     config.routes[0]?.destinations.push({
       id: 'runs-only',
@@ -274,8 +274,7 @@ describe('tfe-bridge validate, rendering the bundled fixtures', () => {
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split('\n')).toEqual([
       'tfe-bridge: invalid config:',
-      '  routes[0].destinations[3].template: workspace-auto-destroy-reminder: template produced no output for this payload',
-      '  routes[0].destinations[3].template: workspace-auto-destroy-results: template produced no output for this payload',
+      '  routes[0].destinations[3].template: template produced no output for this payload (on 2 fixtures: workspace-auto-destroy-reminder, workspace-auto-destroy-results)',
     ]);
   });
 });
