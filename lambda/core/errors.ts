@@ -29,6 +29,15 @@ export class ConfigError extends BridgeError {
   }
 }
 
+/** The local secrets file cannot be read or is not `{ "<secretId>": value }`: a setup mistake
+ *  like a config one, named as such. `problems` name the file and the entry, never a value. */
+export class SecretsFileError extends BridgeError {
+  override name = 'SecretsFileError';
+  constructor(readonly problems: string[]) {
+    super(`invalid secrets file:\n  ${problems.join('\n  ')}`);
+  }
+}
+
 /**
  * A secret could not be used. Carries the secret's id (a name), never its value. Never thrown
  * itself: the subclass says whether trying again can help, and callers branch with instanceof.
