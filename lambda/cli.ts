@@ -9,6 +9,7 @@ import {
   VERSION_LINE,
 } from './commands/args';
 import { deadLettersCommand } from './commands/dead-letters';
+import { initCommand } from './commands/init';
 import { renderCommand } from './commands/render';
 import { schemaCommand } from './commands/schema';
 import { sendTestCommand } from './commands/send-test';
@@ -17,6 +18,7 @@ import { validateCommand } from './commands/validate';
 import { didYouMean } from './core/closest-name';
 
 const COMMANDS: Record<string, Command> = {
+  init: initCommand,
   serve: serveCommand,
   validate: validateCommand,
   schema: schemaCommand,
