@@ -167,10 +167,6 @@ describe('tfe-bridge render', () => {
     ],
     [['--destination', 'runs/slack'], 'pass --payload FILE or --fixture NAME'],
     [['--fixture', 'tfe-run-errored'], 'pass --destination ROUTE/DEST'],
-    [
-      ['--destination', 'runs/github', '--fixture', 'tfe-run-errored'],
-      'secret "gh" not found (no secrets file given: use --secrets FILE)',
-    ],
   ])('%j exits 2 with one line', async (args, message) => {
     const { configPath } = writeFiles(configFor('http://127.0.0.1:9'));
     const result = await runCli(['render', '--config', configPath, ...args]);
@@ -300,7 +296,7 @@ describe('tfe-bridge validate, with a template that never finishes in time', () 
     const result = await runCli(['validate', '--config', configPath]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(
-      `routes[0].destinations[0].template: team-change-request.assembled: template timed out after ${TEMPLATE_TIMEOUT_MS} ms`,
+      `routes[0].destinations[0].template: template timed out after ${TEMPLATE_TIMEOUT_MS} ms (on fixture team-change-request.assembled)`,
     );
   });
 });

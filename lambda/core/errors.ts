@@ -21,11 +21,15 @@ export class RouteNotFoundError extends BridgeError {
   }
 }
 
-/** The bridge config is invalid; `problems` holds one "path: message" line per bad field. */
+/** The bridge config is invalid; `problems` holds one "path: message" line per bad field.
+ *  `heading` says what is wrong when it is not the config's text (its secrets, say). */
 export class ConfigError extends BridgeError {
   override name = 'ConfigError';
-  constructor(readonly problems: string[]) {
-    super(`invalid config:\n  ${problems.join('\n  ')}`);
+  constructor(
+    readonly problems: string[],
+    heading = 'invalid config',
+  ) {
+    super(`${heading}:\n  ${problems.join('\n  ')}`);
   }
 }
 
