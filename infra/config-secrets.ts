@@ -3,7 +3,7 @@
 
 import { formatPath } from '../lambda/core/config/parse';
 import type { BridgeConfig, DestinationConfig, SecretRef } from '../lambda/core/config/schema';
-import { signingSecretsOf } from '../lambda/core/config/schema';
+import { signingSecretsOf } from '../lambda/core/secrets';
 import { ConfigError } from '../lambda/core/errors';
 
 const unique = (refs: SecretRef[]): string[] => [...new Set(refs.map((ref) => ref.secretId))].sort();

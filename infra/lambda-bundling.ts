@@ -8,6 +8,7 @@ import {
   JSONATA_SOURCE_DEFINE_KEY,
   readInstalledJsonataSource,
 } from '../lambda/adapters/template-sandbox/jsonata-source';
+import { bakeConfig } from '../lambda/core/config/baked';
 import type { BridgeConfig } from '../lambda/core/config/schema';
 
 /** The repository root: the entries, package-lock.json and tsconfig.json live there. */
@@ -36,9 +37,9 @@ export const MAX_CONFIG_DEFINE_BYTES = 120 * 1024;
 const REQUIRE_SHIM =
   "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
-/** The `define` value: a JavaScript string literal holding the config JSON. */
+/** The `define` value: a JavaScript string literal holding the baked config (validated, normalized). */
 export function configDefineValue(config: BridgeConfig): string {
-  const value = JSON.stringify(JSON.stringify(config));
+  const value = JSON.stringify(bakeConfig(config));
   const bytes = Buffer.byteLength(value);
   if (bytes > MAX_CONFIG_DEFINE_BYTES) {
     throw new Error(

@@ -22,6 +22,24 @@ export const deliveryJobSchema = z.object({
 });
 export type DeliveryJob = z.infer<typeof deliveryJobSchema>;
 
+export type ParsedJob = { ok: true; job: DeliveryJob } | { ok: false; reason: string };
+
+/** A queued job's text, validated: the worker must not trust what a queue hands it. */
+export function parseJobMessage(body: string): ParsedJob {
+  let input: unknown;
+  try {
+    input = JSON.parse(body);
+  } catch {
+    return { ok: false, reason: 'message body is not JSON' };
+  }
+  const result = deliveryJobSchema.safeParse(input);
+  if (!result.success) {
+    const fields = [...new Set(result.error.issues.map((issue) => issue.path.join('.') || '(body)'))];
+    return { ok: false, reason: `message body is not a delivery job (bad fields: ${fields.join(', ')})` };
+  }
+  return { ok: true, job: result.data };
+}
+
 /** `malformed`: an SQS message whose body is not a delivery job (AWS worker only). `expired`:
  *  held back (open circuit, rate limit) past the hold limit. `worker_failed`: the process
  *  delivering it died during its attempts (crash, timeout, out of memory). `shutdown`: only in

@@ -1,7 +1,7 @@
 // Turning a stored secret into the string a reference asks for: the whole value, or one key of
 // a JSON secret. Shared by every SecretStore so `jsonKey` means the same thing everywhere. Also
 // the checks that say a value read fine but cannot be used (empty, placeholder, bad header value).
-import type { SecretRef } from './config/schema';
+import type { RouteConfig, SecretRef } from './config/schema';
 import { InvalidSecretError } from './errors';
 
 export { redact } from './redaction';
@@ -50,4 +50,10 @@ export function unusableKeyReason(value: string): string | null {
   if (value.trim() === '') return 'is empty';
   if (value === SECRET_PLACEHOLDER) return `still holds the placeholder ${SECRET_PLACEHOLDER}`;
   return null;
+}
+
+/** Every signing secret of a route, in order (a list while a token is being rotated). */
+export function signingSecretsOf(route: RouteConfig): SecretRef[] {
+  if (!route.signingSecret) return [];
+  return Array.isArray(route.signingSecret) ? route.signingSecret : [route.signingSecret];
 }

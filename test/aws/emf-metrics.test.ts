@@ -7,6 +7,7 @@ import { METRICS, METRICS_NAMESPACE } from '../../lambda/core/metric-names';
 import { signBody, TFE_SIGNATURE_HEADER } from '../../lambda/core/receive/signature';
 import { handler as receiverHandler } from '../../lambda/receiver';
 import { handler as workerHandler } from '../../lambda/worker';
+import { bakedConfigJson } from '../support/baked-config';
 import {
   answer,
   type DestinationServer,
@@ -101,7 +102,7 @@ beforeAll(async () => {
   sm.setSecret('tfe-bridge/api-token', TOKEN);
   restoreEnv = replaceEnv(ENV);
   Object.assign(process.env, {
-    TFE_BRIDGE_CONFIG_JSON: JSON.stringify({
+    TFE_BRIDGE_CONFIG_JSON: bakedConfigJson({
       routes: [
         {
           id: 'runs',

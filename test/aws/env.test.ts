@@ -1,12 +1,15 @@
 // The Lambda environment contract with infra: variable names, validation messages, and the
 // config inlined by esbuild `define` of process.env.TFE_BRIDGE_CONFIG_JSON.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LambdaEnvError, readReceiverEnv, readWorkerEnv } from '../../lambda/adapters/aws/env';
+import { BAKED_CONFIG_FORMAT, bakeConfig } from '../../lambda/core/config/baked';
+import { parseConfigText } from '../../lambda/core/config/text';
+import { bakedConfigJson } from '../support/baked-config';
 
 const CONFIG = {
   routes: [
@@ -32,7 +35,7 @@ function problemsOf(read: () => unknown): string[] {
 
 describe('Lambda environment', () => {
   it('reads the receiver settings', () => {
-    const env = readReceiverEnv({ TFE_BRIDGE_CONFIG_JSON: JSON.stringify(CONFIG), QUEUE_URL });
+    const env = readReceiverEnv({ TFE_BRIDGE_CONFIG_JSON: bakedConfigJson(CONFIG), QUEUE_URL });
     expect(env.queueUrl).toBe(QUEUE_URL);
     expect(env.secretCacheTtlMs).toBeUndefined();
     // Validated and defaulted like any config.
@@ -41,7 +44,7 @@ describe('Lambda environment', () => {
 
   it('reads the worker settings, including the DLQ and the cache TTL', () => {
     const env = readWorkerEnv({
-      TFE_BRIDGE_CONFIG_JSON: JSON.stringify(CONFIG),
+      TFE_BRIDGE_CONFIG_JSON: bakedConfigJson(CONFIG),
       QUEUE_URL,
       DEAD_LETTER_QUEUE_URL: DLQ_URL,
       DELIVERY_STATE_TABLE: 'tfe-bridge-delivery-state',
@@ -72,7 +75,7 @@ describe('Lambda environment', () => {
     expect(
       problemsOf(() =>
         readWorkerEnv({
-          TFE_BRIDGE_CONFIG_JSON: JSON.stringify(CONFIG),
+          TFE_BRIDGE_CONFIG_JSON: bakedConfigJson(CONFIG),
           QUEUE_URL: 'not a url',
           DEAD_LETTER_QUEUE_URL: DLQ_URL,
           DELIVERY_STATE_TABLE: 'state',
@@ -82,17 +85,28 @@ describe('Lambda environment', () => {
     ).toEqual(['QUEUE_URL must be a URL', 'SECRET_CACHE_TTL_MS must be a whole number of milliseconds']);
   });
 
-  it('reports a config that is not JSON, or not valid, with the field paths', () => {
+  it('refuses a config that is not JSON, or was not baked (validated) by cdk synth', () => {
     expect(problemsOf(() => readReceiverEnv({ TFE_BRIDGE_CONFIG_JSON: '{routes:', QUEUE_URL }))[0]).toMatch(
       /^TFE_BRIDGE_CONFIG_JSON: not valid JSON/,
     );
-    const invalid = { routes: [{ id: 'runs', destinations: [{ id: 'api', url: 'ftp://x' }] }] };
-    expect(
-      problemsOf(() => readReceiverEnv({ TFE_BRIDGE_CONFIG_JSON: JSON.stringify(invalid), QUEUE_URL })),
-    ).toEqual([
-      'TFE_BRIDGE_CONFIG_JSON: routes[0].destinations[0].url: must be an http(s) URL',
-      'TFE_BRIDGE_CONFIG_JSON: routes[0].signingSecret: is required (or set allowUnsigned: true to accept unsigned requests)',
-    ]);
+    // A raw config (even a valid one) never reaches a handler unvalidated: only synth bakes it.
+    for (const raw of [
+      CONFIG,
+      { format: 'tfe-bridge-config/0', config: CONFIG },
+      { format: BAKED_CONFIG_FORMAT },
+    ]) {
+      expect(
+        problemsOf(() => readReceiverEnv({ TFE_BRIDGE_CONFIG_JSON: JSON.stringify(raw), QUEUE_URL })),
+      ).toEqual([
+        "TFE_BRIDGE_CONFIG_JSON: not a config baked by this version's cdk synth (format tfe-bridge-config/1); deploy the bundles and the config together with `cdk deploy`",
+      ]);
+    }
+  });
+
+  it('reads the baked config exactly as parseConfig left it, defaults included', () => {
+    const path = join(import.meta.dirname, '../../examples/bridge.config.yaml');
+    const config = parseConfigText(readFileSync(path, 'utf8'), path);
+    expect(readReceiverEnv({ TFE_BRIDGE_CONFIG_JSON: bakeConfig(config), QUEUE_URL }).config).toEqual(config);
   });
 });
 
@@ -105,7 +119,7 @@ describe('config inlined at build time', () => {
 
   it('esbuild `define` of process.env.TFE_BRIDGE_CONFIG_JSON reaches readReceiverEnv()', async () => {
     dir = mkdtempSync(join(tmpdir(), 'tfe-bridge-env-'));
-    const json = JSON.stringify(CONFIG);
+    const json = bakedConfigJson(CONFIG);
     const result = await build({
       entryPoints: [join(import.meta.dirname, '../../lambda/adapters/aws/env.ts')],
       bundle: true,

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } fr
 import { signBody, TFE_SIGNATURE_HEADER } from '../../lambda/core/receive/signature';
 import { handler as receiverHandler } from '../../lambda/receiver';
 import { handler as workerHandler } from '../../lambda/worker';
+import { bakedConfigJson } from '../support/baked-config';
 import { type DestinationServer, requireBearer, startDestination } from '../support/destination-server';
 import { fixture } from '../support/fixtures';
 import { lambdaContext, replaceEnv, stdoutJsonLines } from '../support/lambda-runtime';
@@ -77,7 +78,7 @@ describe('deployed Lambda handlers', () => {
     );
 
     Object.assign(process.env, {
-      TFE_BRIDGE_CONFIG_JSON: JSON.stringify({
+      TFE_BRIDGE_CONFIG_JSON: bakedConfigJson({
         routes: [
           {
             id: 'runs',

@@ -1,9 +1,10 @@
 // The receiver's environment when the config enables the replay guard.
 import { describe, expect, it } from 'vitest';
 import { LambdaEnvError, readReceiverEnv, readWorkerEnv } from '../../lambda/adapters/aws/env';
+import { bakedConfigJson } from '../support/baked-config';
 
 const config = (replayGuard: boolean) =>
-  JSON.stringify({
+  bakedConfigJson({
     ...(replayGuard ? { replayGuard: {} } : {}),
     routes: [{ id: 'runs', allowUnsigned: true, destinations: [{ id: 'api', url: 'https://api.example' }] }],
   });

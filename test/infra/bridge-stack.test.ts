@@ -7,10 +7,11 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDeployConfig } from '../../infra/deploy-config';
-import { type BridgeConfig, signingSecretsOf } from '../../lambda/core/config/schema';
+import type { BridgeConfig } from '../../lambda/core/config/schema';
 import { receiveBudget } from '../../lambda/core/deliver/engine';
 import { classifyPayload } from '../../lambda/core/receive/payloads';
 import { compileTemplates, TEMPLATE_TIMEOUT_MS } from '../../lambda/core/render/templates';
+import { signingSecretsOf } from '../../lambda/core/secrets';
 import { fixture } from '../support/fixtures';
 import {
   actionsOf,

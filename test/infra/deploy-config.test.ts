@@ -86,7 +86,7 @@ routes:
     expect(config.routes[0]?.destinations[0]?.template).toEqual({ jsonata: expression });
     // What the Lambdas receive is self-contained: the expression itself, no file name.
     const define = bundlingOptions(config, 'receiver').define?.[CONFIG_DEFINE_KEY] ?? '';
-    expect(JSON.parse(JSON.parse(define)).routes[0].destinations[0].template).toEqual({
+    expect(JSON.parse(JSON.parse(define)).config.routes[0].destinations[0].template).toEqual({
       jsonata: expression,
     });
     expect(define).not.toContain('card.jsonata');
@@ -139,7 +139,10 @@ describe('configDefineValue', () => {
       })),
     };
     expect(() => configDefineValue(huge)).toThrow(/too large to bundle/);
-    expect(JSON.parse(JSON.parse(configDefineValue(config)))).toEqual(config);
+    expect(JSON.parse(JSON.parse(configDefineValue(config)))).toEqual({
+      format: 'tfe-bridge-config/1',
+      config,
+    });
   });
 });
 

@@ -1,10 +1,8 @@
-// The Lambda functions' environment, read and validated once at init: the bridge config (inlined
-// at build time), the queue URLs and the secret cache TTL. A bad deploy fails with every problem
+// The Lambda functions' environment, read and checked once at init: the bridge config (validated
+// at synth and inlined at build time, core/config/baked.ts), the queue URLs and the secret cache TTL. A bad deploy fails with every problem
 // named, instead of on the first webhook.
-import * as z from 'zod';
-import { parseConfig } from '../../core/config/parse';
+import { readBakedConfig } from '../../core/config/baked';
 import type { BridgeConfig } from '../../core/config/schema';
-import { ConfigError } from '../../core/errors';
 
 export type EnvSource = Readonly<Record<string, string | undefined>>;
 
@@ -46,63 +44,51 @@ export function lambdaEnvSource(): EnvSource {
   };
 }
 
-const required = (name: string) =>
-  z
-    .string({ error: `${name} is not set` })
-    .trim()
-    .min(1, `${name} is empty`);
-const queueUrl = (name: string) => required(name).pipe(z.url({ error: `${name} must be a URL` }));
+// Checked by hand, not with zod: this runs in the receiver's cold start (docs/performance.md).
+type Check = (name: string, value: string) => string | undefined;
+const isUrl: Check = (name, value) => (URL.canParse(value) ? undefined : `${name} must be a URL`);
+const isWholeNumber: Check = (name, value) =>
+  /^\d+$/.test(value) ? undefined : `${name} must be a whole number of milliseconds`;
 
-const envSchema = z.object({
-  TFE_BRIDGE_CONFIG_JSON: required('TFE_BRIDGE_CONFIG_JSON'),
-  QUEUE_URL: queueUrl('QUEUE_URL'),
-  DEAD_LETTER_QUEUE_URL: queueUrl('DEAD_LETTER_QUEUE_URL').optional(),
-  SECRET_CACHE_TTL_MS: z
-    .string()
-    .trim()
-    .regex(/^\d+$/, 'SECRET_CACHE_TTL_MS must be a whole number of milliseconds')
-    .transform(Number)
-    .optional(),
-  REPLAY_GUARD_TABLE: required('REPLAY_GUARD_TABLE').optional(),
-  DELIVERY_STATE_TABLE: required('DELIVERY_STATE_TABLE').optional(),
-});
-
-function parseBridgeConfig(json: string): BridgeConfig {
-  let input: unknown;
-  try {
-    input = JSON.parse(json);
-  } catch (error) {
-    throw new LambdaEnvError([`TFE_BRIDGE_CONFIG_JSON: not valid JSON (${(error as Error).message})`]);
+/** The trimmed value of `name`; a problem when required and unset, or set but empty or wrong. */
+function readVar(
+  source: EnvSource,
+  name: keyof ReturnType<typeof lambdaEnvSource>,
+  problems: string[],
+  { required, check }: { required: boolean; check?: Check },
+): string | undefined {
+  const raw = source[name];
+  if (raw === undefined) {
+    if (required) problems.push(`${name} is not set`);
+    return undefined;
   }
-  try {
-    return parseConfig(input);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      throw new LambdaEnvError(error.problems.map((problem) => `TFE_BRIDGE_CONFIG_JSON: ${problem}`));
-    }
-    throw error;
-  }
+  const value = raw.trim();
+  const problem = value === '' ? `${name} is empty` : check?.(name, value);
+  if (problem) problems.push(problem);
+  return problem ? undefined : value;
 }
 
 function read(source: EnvSource, worker: boolean) {
-  const result = envSchema.safeParse(source);
-  const problems = result.success ? [] : result.error.issues.map((issue) => issue.message);
-  for (const name of worker ? (['DEAD_LETTER_QUEUE_URL', 'DELIVERY_STATE_TABLE'] as const) : []) {
-    if (source[name] === undefined) problems.push(`${name} is not set`);
-  }
-  if (!result.success || problems.length > 0) throw new LambdaEnvError(problems);
-  const env = result.data;
+  const problems: string[] = [];
+  const configJson = readVar(source, 'TFE_BRIDGE_CONFIG_JSON', problems, { required: true });
+  const queueUrl = readVar(source, 'QUEUE_URL', problems, { required: true, check: isUrl });
+  const deadLetterQueueUrl = readVar(source, 'DEAD_LETTER_QUEUE_URL', problems, {
+    required: worker,
+    check: isUrl,
+  });
+  const ttl = readVar(source, 'SECRET_CACHE_TTL_MS', problems, { required: false, check: isWholeNumber });
+  const replayGuardTable = readVar(source, 'REPLAY_GUARD_TABLE', problems, { required: false });
+  const deliveryStateTable = readVar(source, 'DELIVERY_STATE_TABLE', problems, { required: worker });
+  const baked = configJson === undefined ? undefined : readBakedConfig(configJson);
+  if (baked && !baked.ok) problems.push(`TFE_BRIDGE_CONFIG_JSON: ${baked.problem}`);
+  if (problems.length > 0 || !baked?.ok || queueUrl === undefined) throw new LambdaEnvError(problems);
   const receiver: ReceiverEnv = {
-    config: parseBridgeConfig(env.TFE_BRIDGE_CONFIG_JSON),
-    queueUrl: env.QUEUE_URL,
-    secretCacheTtlMs: env.SECRET_CACHE_TTL_MS,
-    replayGuardTable: env.REPLAY_GUARD_TABLE,
+    config: baked.config,
+    queueUrl,
+    secretCacheTtlMs: ttl === undefined ? undefined : Number(ttl),
+    replayGuardTable,
   };
-  return {
-    receiver,
-    deadLetterQueueUrl: env.DEAD_LETTER_QUEUE_URL,
-    deliveryStateTable: env.DELIVERY_STATE_TABLE,
-  };
+  return { receiver, deadLetterQueueUrl, deliveryStateTable };
 }
 
 export function readReceiverEnv(source: EnvSource = lambdaEnvSource()): ReceiverEnv {

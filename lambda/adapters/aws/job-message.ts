@@ -1,7 +1,7 @@
-// A DeliveryJob as an SQS FIFO message: body text, group id and dedup id on the way in, and a
-// validated parse on the way out (the worker must not trust what a queue hands it).
+// A DeliveryJob as an SQS FIFO message on the way in: body text and group id. The way out is
+// parseJobMessage() in core/contract.ts (validated with zod, which stays off the receiver).
 import { createHash } from 'node:crypto';
-import { type DeliveryJob, deliveryJobSchema } from '../../core/contract';
+import type { DeliveryJob } from '../../core/contract';
 
 /** SQS limit for MessageGroupId and MessageDeduplicationId. */
 const MAX_SQS_ID_LENGTH = 128;
@@ -26,21 +26,4 @@ export function messageGroupIdFor(job: Pick<DeliveryJob, 'routeId' | 'destinatio
  */
 export function serializeJob(job: DeliveryJob): string {
   return JSON.stringify(job).replace(/[\uFFFE\uFFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
-}
-
-export type ParsedJob = { ok: true; job: DeliveryJob } | { ok: false; reason: string };
-
-export function parseJobMessage(body: string): ParsedJob {
-  let input: unknown;
-  try {
-    input = JSON.parse(body);
-  } catch {
-    return { ok: false, reason: 'message body is not JSON' };
-  }
-  const result = deliveryJobSchema.safeParse(input);
-  if (!result.success) {
-    const fields = [...new Set(result.error.issues.map((issue) => issue.path.join('.') || '(body)'))];
-    return { ok: false, reason: `message body is not a delivery job (bad fields: ${fields.join(', ')})` };
-  }
-  return { ok: true, job: result.data };
 }

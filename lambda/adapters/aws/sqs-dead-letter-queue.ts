@@ -11,9 +11,9 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { DEAD_LETTER_REASONS, type DeadLetter, type DeliveryJob } from '../../core/contract';
+import { DEAD_LETTER_REASONS, type DeadLetter, type DeliveryJob, parseJobMessage } from '../../core/contract';
 import { cutText } from '../../core/redaction';
-import { messageGroupIdFor, parseJobMessage } from './job-message';
+import { messageGroupIdFor } from './job-message';
 
 /** One message of the DLQ: the dead letter (the same record the local store lists), the job to
  *  send back (undefined for a body that is not a delivery job), and where it sits in SQS. */

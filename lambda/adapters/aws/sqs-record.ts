@@ -2,13 +2,13 @@
 // sqs-steps.ts carries the steps out. Progress and the destination's guard come from the shared
 // delivery state (DynamoDB), so any container decides as any other would.
 import type { Context, SQSRecord } from 'aws-lambda';
+import { parseJobMessage } from '../../core/contract';
 import { attemptDelivery, logAttempt } from '../../core/deliver/attempt';
 import { deadLetterFor } from '../../core/deliver/dead-letter';
 import type { DestinationGuard } from '../../core/deliver/destination-guard';
 import { afterAttempt, beforeAttempt, MAX_HOLDS, newProgress } from '../../core/deliver/engine';
 import type { GuardBasis } from '../../core/ports';
 import { destinationKey } from '../../core/receive/jobs';
-import { parseJobMessage } from './job-message';
 import { count, deadLetter, guarded, hold, sendDeadLetter, setVisibility } from './sqs-steps';
 import { MAX_IN_PROCESS_TOKEN_WAIT_MS, type RecordDeps, type RecordOutcome } from './sqs-worker-deps';
 

@@ -96,9 +96,3 @@ export type FilterConfig = NonNullable<DestinationConfig['filter']>;
 export type RetryPolicy = DestinationConfig['retry'];
 export type RateLimitSettings = NonNullable<DestinationConfig['rateLimit']>;
 export type ReplayGuardConfig = NonNullable<BridgeConfig['replayGuard']>;
-
-/** Every signing secret of a route, in order (a list while a token is being rotated). */
-export function signingSecretsOf(route: RouteConfig): SecretRef[] {
-  if (!route.signingSecret) return [];
-  return Array.isArray(route.signingSecret) ? route.signingSecret : [route.signingSecret];
-}

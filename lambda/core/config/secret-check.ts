@@ -3,10 +3,10 @@
 
 import { SecretError } from '../errors';
 import type { SecretStore } from '../ports';
-import { unusableKeyReason } from '../secrets';
+import { signingSecretsOf, unusableKeyReason } from '../secrets';
 import { urlProblem } from './destination-url';
 import { isValidHeaderValue } from './headers';
-import { type BridgeConfig, type DestinationConfig, type SecretRef, signingSecretsOf } from './schema';
+import type { BridgeConfig, DestinationConfig, SecretRef } from './schema';
 
 export interface SecretProblem {
   /** Where the config names the secret: `routes[0].signingSecret[1]`, `routes[0].destinations[2].auth.secret`. */

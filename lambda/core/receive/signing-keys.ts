@@ -2,10 +2,10 @@
 // rotated several keys are valid: every entry of a `signingSecret` list, and on AWS each secret's
 // AWSCURRENT and AWSPREVIOUS versions. The label of the key that matched goes to the request log.
 
-import { type RouteConfig, signingSecretsOf } from '../config/schema';
+import type { RouteConfig } from '../config/schema';
 import { InvalidSecretError } from '../errors';
 import type { Logger, SecretStore, VersionedSecretStore } from '../ports';
-import { unusableKeyReason } from '../secrets';
+import { signingSecretsOf, unusableKeyReason } from '../secrets';
 import { SignatureMismatchError, verifySignature } from './signature';
 
 /** At most one forced re-read of a route's signing secrets per this interval, so requests with
