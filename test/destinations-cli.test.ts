@@ -302,9 +302,13 @@ describe('tfe-bridge validate, with a template that never finishes in time', () 
 });
 
 describe('--help', () => {
-  it.each(['render', 'send-test', 'validate'])('%s --help prints its usage and exits 0', async (command) => {
-    const result = await runCli([command, '--help']);
-    expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(new RegExp(`^tfe-bridge ${command} `));
-  });
+  it.each(['render', 'send-test', 'validate', 'serve', 'schema', 'dead-letters', 'init'])(
+    '%s --help prints its usage with an example and exits 0',
+    async (command) => {
+      const result = await runCli([command, '--help']);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(new RegExp(`^tfe-bridge ${command}\\b`));
+      expect(result.stdout).toMatch(new RegExp(`\\nexamples?:\\n(  .*\\n)*  tfe-bridge ${command}\\b`));
+    },
+  );
 });
