@@ -37,7 +37,9 @@ describe('readSecretsFile', () => {
 
   it('reports a missing file by its error code', () => {
     const error = errorOf(() => readSecretsFile('/nonexistent/secrets.json'));
-    expect(error.message).toContain('/nonexistent/secrets.json: cannot read secrets file: no such file (ENOENT)');
+    expect(error.message).toContain(
+      '/nonexistent/secrets.json: cannot read secrets file: no such file (ENOENT)',
+    );
   });
 
   it('names a bad entry, not its value', () => {
