@@ -49,9 +49,9 @@ describe('tfe-bridge CLI', () => {
   it.each([
     [['serve'], 'no config: pass --config FILE or set TFE_BRIDGE_CONFIG'],
     [['serve', '--config', EXAMPLE_CONFIG, '--port', 'eighty'], '--port must be a port number'],
-    [['serve', '--nope'], "Unknown option '--nope'"],
+    [['serve', '--nope'], 'unknown option --nope; run with --help for the options'],
     [['frobnicate'], 'unknown command "frobnicate"'],
-    [['validate', '--config', '/no/such/file.yaml'], 'cannot read config file: ENOENT'],
+    [['validate', '--config', '/no/such/file.yaml'], 'cannot read config file: no such file (ENOENT)'],
   ])('%j exits 2 with a one-line reason', async (args, message) => {
     const result = await run(args);
     expect(result.code).toBe(2);

@@ -148,6 +148,21 @@ describe('tfe-bridge dead-letters with --dlq-url (AWS)', () => {
     expect(lines(filtered.stdout).map((l) => l.destinationId)).toEqual(['b', 'b', 'b']);
   });
 
+  it('takes the region from the queue URL when AWS_REGION is not set, and asks for one when no URL names it', async () => {
+    const { AWS_REGION: _, ...noRegion } = AWS_ENV();
+    // The URL a stack prints; AWS_ENDPOINT_URL_SQS still sends the requests to the emulator.
+    const awsUrl = `https://sqs.${REGION}.amazonaws.com${new URL(queues.dlqUrl).pathname}`;
+    const result = await runCli(['dead-letters', 'list', '--dlq-url', awsUrl], noRegion);
+    expect(result.stderr).toBe('listed 6 dead letters\n');
+    expect(result.code).toBe(0);
+
+    const local = await runCli(['dead-letters', 'list', '--dlq-url', queues.dlqUrl], noRegion);
+    expect(local.stderr).toBe(
+      `tfe-bridge: the queue URL ${queues.dlqUrl} names no AWS region: set AWS_REGION (or AWS_PROFILE with a region)\n`,
+    );
+    expect(local.code).toBe(2);
+  });
+
   it('replays one destination back to the jobs queue in order, with a fresh dedup id, and the worker delivers', async () => {
     behaviour = () => ({ status: 200 });
     const result = await runCli(

@@ -167,10 +167,6 @@ describe('tfe-bridge render', () => {
     ],
     [['--destination', 'runs/slack'], 'pass --payload FILE or --fixture NAME'],
     [['--fixture', 'tfe-run-errored'], 'pass --destination ROUTE/DEST'],
-    [
-      ['--destination', 'runs/github', '--fixture', 'tfe-run-errored'],
-      'secret "gh" not found (no secrets file given: use --secrets FILE)',
-    ],
   ])('%j exits 2 with one line', async (args, message) => {
     const { configPath } = writeFiles(configFor('http://127.0.0.1:9'));
     const result = await runCli(['render', '--config', configPath, ...args]);
@@ -261,7 +257,7 @@ describe('tfe-bridge validate, rendering the bundled fixtures', () => {
     expect(result.stdout).toContain('templates: 37 renders of bundled fixtures, none failed');
   });
 
-  it('exits 2 naming the destination and each fixture a template fails on', async () => {
+  it('exits 2 naming the destination and, once per distinct error, the fixtures a template fails on', async () => {
     const config = configFor('http://127.0.0.1:9');
     config.routes[0]?.destinations.push({
       id: 'runs-only',
@@ -274,8 +270,7 @@ describe('tfe-bridge validate, rendering the bundled fixtures', () => {
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split('\n')).toEqual([
       'tfe-bridge: invalid config:',
-      '  routes[0].destinations[3].template: workspace-auto-destroy-reminder: template produced no output for this payload',
-      '  routes[0].destinations[3].template: workspace-auto-destroy-results: template produced no output for this payload',
+      '  routes[0].destinations[3].template: template produced no output for this payload (on 2 fixtures: workspace-auto-destroy-reminder, workspace-auto-destroy-results)',
     ]);
   });
 });
@@ -301,15 +296,19 @@ describe('tfe-bridge validate, with a template that never finishes in time', () 
     const result = await runCli(['validate', '--config', configPath]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(
-      `routes[0].destinations[0].template: team-change-request.assembled: template timed out after ${TEMPLATE_TIMEOUT_MS} ms`,
+      `routes[0].destinations[0].template: template timed out after ${TEMPLATE_TIMEOUT_MS} ms (on fixture team-change-request.assembled)`,
     );
   });
 });
 
 describe('--help', () => {
-  it.each(['render', 'send-test', 'validate'])('%s --help prints its usage and exits 0', async (command) => {
-    const result = await runCli([command, '--help']);
-    expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(new RegExp(`^tfe-bridge ${command} `));
-  });
+  it.each(['render', 'send-test', 'validate', 'serve', 'schema', 'dead-letters', 'init'])(
+    '%s --help prints its usage with an example and exits 0',
+    async (command) => {
+      const result = await runCli([command, '--help']);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(new RegExp(`^tfe-bridge ${command}\\b`));
+      expect(result.stdout).toMatch(new RegExp(`\\nexamples?:\\n(  .*\\n)*  tfe-bridge ${command}\\b`));
+    },
+  );
 });

@@ -5,7 +5,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { QueuedDeadLetter } from '../adapters/aws/sqs-dead-letter-queue';
 import { SqsDeadLetterQueue } from '../adapters/aws/sqs-dead-letter-queue';
 import type { DeliveryJob } from '../core/contract';
-import { type CommandIo, EXIT_FAILURE, EXIT_OK } from './args';
+import { type CommandIo, EXIT_FAILURE, EXIT_OK, UsageError } from './args';
 
 /** How long listed letters stay hidden from the worker's view while the list runs. */
 const LIST_VISIBILITY_SECONDS = 30;
@@ -24,12 +24,41 @@ export interface SqsDeadLetterOptions {
   }) => boolean;
 }
 
+/**
+ * `eu-west-1` from `https://sqs.eu-west-1.amazonaws.com/123456789012/q` (also `.amazonaws.com.cn`,
+ * `sqs-fips.`, and the legacy `eu-west-1.queue.amazonaws.com`); undefined for any other host.
+ */
+export function regionOfQueueUrl(url: string): string | undefined {
+  const host = URL.canParse(url) ? new URL(url).hostname : '';
+  return (
+    /^sqs(?:-fips)?\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com(?:\.cn)?$/.exec(host)?.[1] ??
+    /^([a-z]{2}(?:-[a-z]+)+-\d+)\.queue\.amazonaws\.com(?:\.cn)?$/.exec(host)?.[1]
+  );
+}
+
 export async function runSqsDeadLetters(options: SqsDeadLetterOptions, io: CommandIo): Promise<number> {
-  // Region, credentials and endpoint (AWS_ENDPOINT_URL_SQS) come from the standard AWS settings.
-  const sqs = new SQSClient({ requestHandler: { connectionTimeout: 2_000, requestTimeout: 10_000 } });
+  // The queue lives in the region its URL names: that region, whatever AWS_REGION says (any other
+  // would not find it). Credentials, endpoint (AWS_ENDPOINT_URL_SQS) and, for a URL that names no
+  // region, the region come from the standard AWS settings.
+  const region = regionOfQueueUrl(options.deadLetterQueueUrl);
+  // An endpoint the person set (a local emulator, a VPC endpoint) is where the requests go, not
+  // the host of the queue URL, which the SDK would otherwise prefer.
+  const endpointSet = Boolean(io.env.AWS_ENDPOINT_URL_SQS || io.env.AWS_ENDPOINT_URL);
+  const sqs = new SQSClient({
+    ...(region ? { region } : {}),
+    ...(endpointSet ? { useQueueUrlAsEndpoint: false } : {}),
+    requestHandler: { connectionTimeout: 2_000, requestTimeout: 10_000 },
+  });
   const dlq = new SqsDeadLetterQueue(sqs, options.deadLetterQueueUrl);
   try {
     return options.action === 'list' ? await list(dlq, options, io) : await replay(dlq, options, io);
+  } catch (error) {
+    if ((error as Error).message === 'Region is missing') {
+      throw new UsageError(
+        `the queue URL ${options.deadLetterQueueUrl} names no AWS region: set AWS_REGION (or AWS_PROFILE with a region)`,
+      );
+    }
+    throw error;
   } finally {
     sqs.destroy();
   }

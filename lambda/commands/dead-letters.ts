@@ -1,6 +1,7 @@
 // `tfe-bridge dead-letters list|replay`: the local store's dead letters, or the AWS dead-letter
 // queue's. Options, filters and the choice of source live here; each source has its own module.
 import { DEFAULT_STORE_FILE } from '../adapters/local/sqlite-store';
+import { didYouMean } from '../core/closest-name';
 import { DEAD_LETTER_REASONS, type DeadLetterReason } from '../core/contract';
 import {
   CONFIG_OPTION,
@@ -55,7 +56,9 @@ example:
     const [action] = positionals;
     if (action === undefined) throw new UsageError('dead-letters needs an action: list or replay');
     if (!(ACTIONS as readonly string[]).includes(action)) {
-      throw new UsageError(`dead-letters has no action "${action}": use list or replay`);
+      throw new UsageError(
+        `dead-letters has no action "${action}"${didYouMean(action, ACTIONS)}: use list or replay`,
+      );
     }
     const matches = letterFilter(values);
     const deadLetterQueueUrl =

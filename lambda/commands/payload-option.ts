@@ -1,6 +1,7 @@
 // `--payload FILE | --fixture NAME`, shared by render and send-test: the exact payload text.
 import { readFileSync } from 'node:fs';
 import { fixtureNames, readFixture } from '../adapters/local/bundled-fixtures';
+import { describeFileError } from '../adapters/local/file-error';
 import { UsageError } from './args';
 
 export const PAYLOAD_OPTIONS = { payload: { type: 'string' }, fixture: { type: 'string' } } as const;
@@ -17,9 +18,7 @@ export function readPayloadOption(
     try {
       return readFileSync(values.payload, 'utf8');
     } catch (error) {
-      throw new UsageError(
-        `cannot read ${values.payload}: ${(error as NodeJS.ErrnoException).code ?? error}`,
-      );
+      throw new UsageError(`cannot read ${values.payload}: ${describeFileError(error)}`);
     }
   }
   const name = values.fixture ?? fallback;

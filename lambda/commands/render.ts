@@ -20,6 +20,7 @@ import {
   UsageError,
 } from './args';
 import { PAYLOAD_OPTIONS, readPayloadOption } from './payload-option';
+import { PlaceholderSecretStore } from './placeholder-secrets';
 
 function describeFilterMiss(destination: DestinationConfig, notification: Notification): string | null {
   if (notification.kind === 'verification') {
@@ -47,10 +48,14 @@ export const renderCommand: Command = {
   --destination R/D     the destination, as route id/destination id
   --payload FILE        a payload as HashiCorp would send it
   --fixture NAME        a bundled payload instead (see fixtures/)
-  --secrets FILE        JSON object { "<secretId>": value }         (env TFE_BRIDGE_SECRETS)
+  --secrets FILE        JSON object { "<secretId>": value }         (env TFE_BRIDGE_SECRETS);
+                        without one, each secret is shown as <secret ID> (<secret ID#KEY>)
   --pretty              indent the body (the bridge sends it compact)
   --json                print { method, url, headers, body } as one JSON object
-Prints method, URL, headers and body; every secret value is shown as ***.`,
+Prints method, URL, headers and body; with --secrets every secret value read is shown as ***.
+
+example:
+  tfe-bridge render --config bridge.config.yaml --destination prod-runs/slack --fixture tfe-run-errored --pretty`,
 
   async run(argv, io) {
     const { values } = parseOptions(argv, {
@@ -83,11 +88,20 @@ Prints method, URL, headers and body; every secret value is shown as ***.`,
     const note = describeFilterMiss(target.destination, notification);
     if (note) io.stderr(`note: ${destinationKey(target.route.id, target.destination.id)}: ${note}\n`);
 
-    const secrets = new FileSecretStore(secretsPath(values.secrets, io.env));
+    const secretsFile = secretsPath(values.secrets, io.env);
+    const placeholders =
+      secretsFile === undefined ? new PlaceholderSecretStore(target.destination) : undefined;
+    if (placeholders) {
+      io.stderr(
+        'note: no secrets file (--secrets FILE or TFE_BRIDGE_SECRETS): secrets are shown as <secret ID>\n',
+      );
+    }
+    const secrets = placeholders ?? new FileSecretStore(secretsFile);
     const seen = new Set<string>();
     let request: OutgoingRequest;
     try {
-      request = maskRequest(await buildRequest(target, { body, notification }, secrets, { seen }), seen);
+      const built = await buildRequest(target, { body, notification }, secrets, { seen });
+      request = placeholders ? placeholders.reveal(built) : maskRequest(built, seen);
     } catch (error) {
       // A missing secret is a setup problem (exit 2); a template failure is a runtime one.
       const message = redact((error as Error).message, seen);

@@ -40,7 +40,11 @@ export const sendTestCommand: Command = {
   --hcp            sign as an HCP project webhook (X-HCP-Webhook-Signature) instead of
                    HCP Terraform / TFE (X-TFE-Notification-Signature)
   --timeout MS     give up after this long (default ${DEFAULT_SEND_TIMEOUT_MS})
-Prints the answer's status and body. Exit 0 on 2xx, 1 otherwise (as HCP Terraform would fail).`,
+Prints the answer's status and body. Exit 0 on 2xx, 1 otherwise (as HCP Terraform would fail).
+
+examples:
+  tfe-bridge send-test --url http://127.0.0.1:8787/hooks/demo --token local-demo-signing-token
+  tfe-bridge send-test --url https://bridge.example.com/hooks/prod-runs --token "$TOKEN" --fixture tfe-run-errored`,
 
   async run(argv, io) {
     const { values } = parseOptions(argv, {

@@ -70,10 +70,11 @@ example:
     const problems = await checkSecrets(loaded.config, secrets);
     const signing = problems.filter((problem) => problem.signing);
     if (signing.length > 0) {
-      throw new ConfigError([
-        ...signing.map(formatSecretProblem),
-        `(secrets read from ${secretsPath(values.secrets, io.env) ?? 'nowhere: pass --secrets FILE'})`,
-      ]);
+      const file = secretsPath(values.secrets, io.env);
+      throw new ConfigError(
+        signing.map(formatSecretProblem),
+        `not starting: a route without a usable signing secret would refuse every webhook${file ? ` (secrets read from ${file})` : ''}`,
+      );
     }
     for (const problem of problems) {
       logger.warn('destination secret unusable: its deliveries will fail until it is fixed', {

@@ -21,11 +21,24 @@ export class RouteNotFoundError extends BridgeError {
   }
 }
 
-/** The bridge config is invalid; `problems` holds one "path: message" line per bad field. */
+/** The bridge config is invalid; `problems` holds one "path: message" line per bad field.
+ *  `heading` says what is wrong when it is not the config's text (its secrets, say). */
 export class ConfigError extends BridgeError {
   override name = 'ConfigError';
+  constructor(
+    readonly problems: string[],
+    heading = 'invalid config',
+  ) {
+    super(`${heading}:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+/** The local secrets file cannot be read or is not `{ "<secretId>": value }`: a setup mistake
+ *  like a config one, named as such. `problems` name the file and the entry, never a value. */
+export class SecretsFileError extends BridgeError {
+  override name = 'SecretsFileError';
   constructor(readonly problems: string[]) {
-    super(`invalid config:\n  ${problems.join('\n  ')}`);
+    super(`invalid secrets file:\n  ${problems.join('\n  ')}`);
   }
 }
 

@@ -65,7 +65,7 @@ describe('loadDeployConfig', () => {
 
   it('reports a missing config file as a ConfigError', () => {
     const error = configErrorOf(() => loadDeployConfig(join(tempDir('missing'), 'nope.yaml')));
-    expect(error.message).toMatch(/nope\.yaml: cannot read config file: ENOENT/);
+    expect(error.message).toMatch(/nope\.yaml: cannot read config file: no such file \(ENOENT\)$/);
   });
 
   it('inlines a `{ file }` template, read relative to the config, as `{ jsonata }`', () => {

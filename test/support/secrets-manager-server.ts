@@ -1,6 +1,6 @@
 // A fake AWS Secrets Manager on 127.0.0.1 that speaks the real JSON 1.1 protocol for
-// GetSecretValue, so tests drive the real @aws-sdk/client-secrets-manager client over real HTTP
-// (no emulator exists on npm or Debian).
+// GetSecretValue and DescribeSecret, so tests drive the real @aws-sdk/client-secrets-manager client
+// (and the bridge's own JSON client) over real HTTP (no emulator exists on npm or Debian).
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,8 +24,12 @@ interface Version {
 
 interface StoredSecret {
   arn: string;
-  current: Version;
+  createdDate: number;
+  /** Absent for a secret created without a value (create-secret with no --secret-string). */
+  current?: Version;
   previous?: Version;
+  /** Set once deletion is scheduled: DescribeSecret still answers, GetSecretValue refuses. */
+  deletedDate?: number;
 }
 
 export interface SecretRequest {
@@ -46,10 +50,14 @@ export interface SecretsManagerServer {
    *  old token is retired. */
   removePrevious(id: string): void;
   deleteSecret(id: string): void;
-  /** The next `count` GetSecretValue requests fail with `type`; with `stage`, only requests
+  /** create-secret without a value: the secret exists, with no AWSCURRENT version to read. */
+  createEmptySecret(id: string): void;
+  /** delete-secret with a recovery window: described with a DeletedDate, no longer readable. */
+  scheduleDeletion(id: string): void;
+  /** The next `count` requests fail with `type`; with `stage`, only GetSecretValue requests
    *  for that version stage (`AWSCURRENT` covers requests without one). */
   failNext(count: number, type?: FailureType, options?: { stage?: string }): void;
-  /** How many GetSecretValue requests arrived (failed ones included). */
+  /** How many requests arrived (failed ones included). */
   readonly requests: number;
   /** Every request, in order, for asserting what the client asked for. */
   readonly log: readonly SecretRequest[];
@@ -61,9 +69,24 @@ const FAILURES: Record<Exclude<FailureType, 'network'>, { status: number; messag
   InternalServiceError: { status: 500, message: 'An error occurred on the server side.' },
   AccessDeniedException: {
     status: 400,
-    message: 'User is not authorized to perform: secretsmanager:GetSecretValue',
+    message: 'User is not authorized to perform: secretsmanager:OPERATION',
   },
 };
+
+/** DescribeSecret's answer: metadata and the version stages, never a value. */
+function describeSecret(name: string, secret: StoredSecret): Record<string, unknown> {
+  const stages: Record<string, string[]> = {};
+  if (secret.current) stages[secret.current.versionId] = ['AWSCURRENT'];
+  if (secret.previous) stages[secret.previous.versionId] = ['AWSPREVIOUS'];
+  return {
+    ARN: secret.arn,
+    Name: name,
+    CreatedDate: secret.createdDate,
+    LastChangedDate: secret.current?.createdDate ?? secret.createdDate,
+    ...(Object.keys(stages).length > 0 ? { VersionIdsToStages: stages } : {}),
+    ...(secret.deletedDate === undefined ? {} : { DeletedDate: secret.deletedDate }),
+  };
+}
 
 function version(value: string): Version {
   return { value, versionId: randomUUID(), createdDate: Math.floor(Date.now() / 1000) };
@@ -89,7 +112,7 @@ export async function startSecretsManager(): Promise<SecretsManagerServer> {
   const secrets = new Map<string, StoredSecret>();
   const log: SecretRequest[] = [];
   const failures: Array<{ type: FailureType; stage: string | undefined }> = [];
-  const takeFailure = (stage: string): FailureType | undefined => {
+  const takeFailure = (stage: string | undefined): FailureType | undefined => {
     const index = failures.findIndex((f) => f.stage === undefined || f.stage === stage);
     return index === -1 ? undefined : failures.splice(index, 1)[0]?.type;
   };
@@ -116,9 +139,10 @@ export async function startSecretsManager(): Promise<SecretsManagerServer> {
         'expected POST / with application/x-amz-json-1.1',
       );
     }
-    if (target !== 'secretsmanager.GetSecretValue') {
+    if (target !== 'secretsmanager.GetSecretValue' && target !== 'secretsmanager.DescribeSecret') {
       return replyError(res, 400, 'UnknownOperationException', `operation ${target} is not supported`);
     }
+    const describe = target === 'secretsmanager.DescribeSecret';
     let input: { SecretId?: unknown; VersionStage?: unknown; VersionId?: unknown };
     try {
       input = JSON.parse(text) as typeof input;
@@ -129,14 +153,14 @@ export async function startSecretsManager(): Promise<SecretsManagerServer> {
     const versionStage = typeof input.VersionStage === 'string' ? input.VersionStage : undefined;
     log.push({ target, secretId, versionStage });
 
-    const failure = takeFailure(versionStage ?? 'AWSCURRENT');
+    const failure = takeFailure(describe ? undefined : (versionStage ?? 'AWSCURRENT'));
     if (failure === 'network') {
       req.socket.destroy();
       return;
     }
     if (failure) {
       const { status, message } = FAILURES[failure];
-      return replyError(res, status, failure, message);
+      return replyError(res, status, failure, message.replace('OPERATION', target.split('.')[1] ?? ''));
     }
     if (!secretId) {
       return replyError(res, 400, 'InvalidParameterException', 'SecretId is required');
@@ -151,6 +175,15 @@ export async function startSecretsManager(): Promise<SecretsManagerServer> {
       );
     }
     const [name, secret] = found;
+    if (describe) return reply(res, 200, describeSecret(name, secret));
+    if (secret.deletedDate !== undefined) {
+      return replyError(
+        res,
+        400,
+        'InvalidRequestException',
+        "You can't perform this operation on the secret because it was marked for deletion.",
+      );
+    }
     const stage = versionStage ?? 'AWSCURRENT';
     const chosen =
       stage === 'AWSCURRENT' ? secret.current : stage === 'AWSPREVIOUS' ? secret.previous : undefined;
@@ -171,6 +204,15 @@ export async function startSecretsManager(): Promise<SecretsManagerServer> {
       CreatedDate: chosen.createdDate,
     });
   });
+  const create = (id: string, fields: Partial<StoredSecret>): void => {
+    const existing = secrets.get(id);
+    const suffix = randomUUID().replace(/-/g, '').slice(0, 6);
+    secrets.set(id, {
+      arn: existing?.arn ?? `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${id}-${suffix}`,
+      createdDate: existing?.createdDate ?? Math.floor(Date.now() / 1000),
+      ...fields,
+    });
+  };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
@@ -178,21 +220,22 @@ export async function startSecretsManager(): Promise<SecretsManagerServer> {
     endpoint: `http://127.0.0.1:${port}`,
     setSecret(id, value, options = {}) {
       const existing = secrets.get(id);
-      const suffix = randomUUID().replace(/-/g, '').slice(0, 6);
-      const previous =
-        options.previous !== undefined ? version(options.previous) : existing ? existing.current : undefined;
-      secrets.set(id, {
-        arn: existing?.arn ?? `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${id}-${suffix}`,
-        current: version(value),
-        ...(previous ? { previous } : {}),
-      });
+      const previous = options.previous !== undefined ? version(options.previous) : existing?.current;
+      create(id, { current: version(value), ...(previous ? { previous } : {}) });
     },
     removePrevious(id) {
       const existing = secrets.get(id);
-      if (existing) secrets.set(id, { arn: existing.arn, current: existing.current });
+      if (existing) create(id, existing.current ? { current: existing.current } : {});
     },
     deleteSecret(id) {
       secrets.delete(id);
+    },
+    createEmptySecret(id) {
+      create(id, {});
+    },
+    scheduleDeletion(id) {
+      const existing = secrets.get(id);
+      if (existing) secrets.set(id, { ...existing, deletedDate: Math.floor(Date.now() / 1000) });
     },
     failNext(count, type = 'ThrottlingException', options = {}) {
       for (let i = 0; i < count; i++) failures.push({ type, stage: options.stage });

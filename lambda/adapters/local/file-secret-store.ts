@@ -4,9 +4,10 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
 import type { SecretRef } from '../../core/config/schema';
-import { ConfigError, SecretUnavailableError } from '../../core/errors';
+import { SecretsFileError, SecretUnavailableError } from '../../core/errors';
 import type { SecretStore } from '../../core/ports';
 import { selectSecretValue } from '../../core/secrets';
+import { describeFileError } from './file-error';
 
 const secretsFileSchema = z.record(z.string(), z.union([z.string(), z.record(z.string(), z.unknown())]), {
   error: 'must be a JSON object of secretId → string or JSON object',
@@ -19,8 +20,7 @@ export function readSecretsFile(path: string): SecretsFile {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigError([`${path}: cannot read secrets file${code ? ` (${code})` : ''}`]);
+    throw new SecretsFileError([`${path}: cannot read secrets file: ${describeFileError(error)}`]);
   }
   let input: unknown;
   try {
@@ -28,12 +28,12 @@ export function readSecretsFile(path: string): SecretsFile {
   } catch (error) {
     // JSON.parse quotes the text around the error, which here is secret values: give only where.
     const at = /position (\d+)/.exec((error as Error).message)?.[1];
-    throw new ConfigError([`${path}: not valid JSON${at === undefined ? '' : ` (at character ${at})`}`]);
+    throw new SecretsFileError([`${path}: not valid JSON${at === undefined ? '' : ` (at character ${at})`}`]);
   }
   const result = secretsFileSchema.safeParse(input);
   if (!result.success) {
     // Name the bad entry, never print its value.
-    throw new ConfigError(
+    throw new SecretsFileError(
       result.error.issues.map((issue) => `${path}: ${issue.path.join('.') || '(file)'}: ${issue.message}`),
     );
   }

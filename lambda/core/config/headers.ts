@@ -67,12 +67,20 @@ function configuredHeaders(destination: HeaderFields): string[] {
   return typeof headers === 'object' && headers !== null ? Object.keys(headers) : [];
 }
 
-/** A configured header the auth header would silently replace. */
+// A static header is config text: printed by render, stored in git, never masked in errors.
+const STATIC_CREDENTIAL_HINT =
+  'is a credential written in the config: configure it as auth, read from the secrets store and masked: ' +
+  'auth: { type: bearer, secret: { secretId: ... } } (or type: header, name: Authorization, prefix: "Scheme ", for another scheme)';
+
+/** A configured header the auth header would silently replace, and an `Authorization` header in
+ *  `headers`: the docs say credentials belong in auth, so the config refuses one there. */
 export function reportAuthHeaderConflicts(destination: HeaderFields, ctx: z.RefinementCtx): void {
   const authHeader = authHeaderOf(destination?.auth);
-  if (authHeader === undefined) return;
   for (const configured of configuredHeaders(destination)) {
-    if (configured.toLowerCase() === authHeader) {
+    const name = configured.toLowerCase();
+    if (name === 'authorization') {
+      ctx.addIssue({ code: 'custom', path: ['headers', configured], message: STATIC_CREDENTIAL_HINT });
+    } else if (name === authHeader) {
       ctx.addIssue({
         code: 'custom',
         path: ['headers', configured],

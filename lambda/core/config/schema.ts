@@ -48,6 +48,8 @@ const routeSchema = z
       .describe('Where each accepted notification goes: one job per destination whose filter matches.'),
   })
   .superRefine((route, ctx) => {
+    // `routes: [~]`: the route's own check already says it must be an object.
+    if (typeof route !== 'object' || route === null) return;
     if (!route.signingSecret && !route.allowUnsigned) {
       ctx.addIssue({
         code: 'custom',

@@ -22,7 +22,7 @@ export interface SecretProblem {
 /** How a secret is used decides what makes its value unusable. */
 type Use = 'signing' | 'url' | 'header' | 'encoded';
 
-interface NamedSecret {
+export interface NamedSecret {
   path: string;
   ref: SecretRef;
   use: Use;
@@ -53,7 +53,8 @@ function destinationSecrets(
   return named;
 }
 
-function namedSecrets(config: BridgeConfig): NamedSecret[] {
+/** Every secret the config names, with where (`routes[0].signingSecret`) and how it is used. */
+export function namedSecrets(config: BridgeConfig): NamedSecret[] {
   return config.routes.flatMap((route, r) => {
     const listed = Array.isArray(route.signingSecret);
     const signing = signingSecretsOf(route).map((ref, i) => ({

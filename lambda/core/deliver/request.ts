@@ -2,6 +2,7 @@
 // destination's named template secrets, and the rendered body. Delivery and `tfe-bridge render`
 // both build it here, so what the CLI prints is what the bridge sends.
 
+import { VERSION } from '../../version';
 import { urlProblem } from '../config/destination-url';
 import { isValidHeaderValue } from '../config/headers';
 import type { BridgeConfig, DestinationConfig, RouteConfig, SecretRef } from '../config/schema';
@@ -12,7 +13,7 @@ import type { Notification } from '../receive/payloads';
 import { MASK, redact } from '../redaction';
 import type { Renderer } from '../render/templates';
 
-export const USER_AGENT = 'tfe-bridge/0.1 (+https://github.com/tfe-bridge/tfe-bridge)';
+export const USER_AGENT = `tfe-bridge/${VERSION} (+https://github.com/tfe-bridge/tfe-bridge)`;
 
 export interface DeliveryTarget {
   route: RouteConfig;

@@ -12,7 +12,8 @@ export interface Sample {
 }
 
 export interface TemplateCheck {
-  /** "routes[0].destinations[1].template: assessment-drifted: template failed: ..." */
+  /** "routes[0].destinations[1].template: template failed: ... (on 2 fixtures: a, b)", one line
+   *  per destination and distinct error. */
   problems: string[];
   renders: number;
   /** Destinations whose filter admits none of the samples (checked for compiling only). */
@@ -65,17 +66,34 @@ export async function checkTemplates(
       const secrets = Object.fromEntries(
         Object.keys(destination.secrets ?? {}).map((name) => [name, `<secret ${name}>`]),
       );
+      // A template that fails on a field every payload lacks fails the same way on each: group
+      // the fixtures by error, so 15 identical lines become one.
+      const failures = new Map<string, string[]>();
       for (const sample of admitted) {
         check.renders++;
         try {
           await render({ body: sample.body, notification: sample.notification, secrets });
         } catch (error) {
-          check.problems.push(
-            `routes[${r}].destinations[${d}].template: ${sample.name}: ${(error as Error).message}`,
-          );
+          const message = (error as Error).message;
+          failures.set(message, [...(failures.get(message) ?? []), sample.name]);
         }
+      }
+      for (const [message, names] of failures) {
+        check.problems.push(
+          `routes[${r}].destinations[${d}].template: ${message} (${describeFixtures(names)})`,
+        );
       }
     }
   }
   return check;
+}
+
+const LISTED_FIXTURES = 3;
+
+/** `on fixture a`, `on 2 fixtures: a, b`, `on 15 fixtures: a, b, c and 12 more`. */
+function describeFixtures(names: readonly string[]): string {
+  if (names.length === 1) return `on fixture ${names[0]}`;
+  const listed = names.slice(0, LISTED_FIXTURES).join(', ');
+  const more = names.length > LISTED_FIXTURES ? ` and ${names.length - LISTED_FIXTURES} more` : '';
+  return `on ${names.length} fixtures: ${listed}${more}`;
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileSecretStore, readSecretsFile } from '../../../lambda/adapters/local/file-secret-store';
-import { ConfigError, SecretUnavailableError } from '../../../lambda/core/errors';
+import { SecretsFileError, SecretUnavailableError } from '../../../lambda/core/errors';
 
 const SECRET = 'new-s3cret-token-abcdef';
 
@@ -15,14 +15,15 @@ function file(text: string): string {
   return path;
 }
 
-function errorOf(action: () => unknown): ConfigError {
+// A broken secrets file is its own error (`invalid secrets file`), not an invalid config.
+function errorOf(action: () => unknown): SecretsFileError {
   try {
     action();
   } catch (error) {
-    if (error instanceof ConfigError) return error;
+    if (error instanceof SecretsFileError) return error;
     throw error;
   }
-  throw new Error('expected a ConfigError');
+  throw new Error('expected a SecretsFileError');
 }
 
 describe('readSecretsFile', () => {
@@ -36,7 +37,9 @@ describe('readSecretsFile', () => {
 
   it('reports a missing file by its error code', () => {
     const error = errorOf(() => readSecretsFile('/nonexistent/secrets.json'));
-    expect(error.message).toContain('/nonexistent/secrets.json: cannot read secrets file (ENOENT)');
+    expect(error.message).toContain(
+      '/nonexistent/secrets.json: cannot read secrets file: no such file (ENOENT)',
+    );
   });
 
   it('names a bad entry, not its value', () => {

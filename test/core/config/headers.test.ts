@@ -74,8 +74,21 @@ describe('config: what could never be delivered', () => {
     ],
     [
       'a header the auth header would replace',
+      {
+        auth: { type: 'header', name: 'X-Api-Key', secret: { secretId: 'k' } },
+        headers: { 'x-api-key': 'static' },
+      },
+      `${at}.headers.x-api-key: conflicts with the auth header of the same name, which would replace it`,
+    ],
+    [
+      'a static Authorization header (credentials belong in auth)',
+      { headers: { authorization: 'Bearer static-token-in-the-config' } },
+      `${at}.headers.authorization: is a credential written in the config: configure it as auth, read from the secrets store and masked: auth: { type: bearer, secret: { secretId: ... } } (or type: header, name: Authorization, prefix: "Scheme ", for another scheme)`,
+    ],
+    [
+      'a static Authorization header next to bearer auth, once',
       { auth: bearer, headers: { Authorization: 'Bearer static' } },
-      `${at}.headers.Authorization: conflicts with the auth header of the same name, which would replace it`,
+      `${at}.headers.Authorization: is a credential written in the config: configure it as auth, read from the secrets store and masked: auth: { type: bearer, secret: { secretId: ... } } (or type: header, name: Authorization, prefix: "Scheme ", for another scheme)`,
     ],
     [
       'a basic auth username with a colon',

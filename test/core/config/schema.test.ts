@@ -180,7 +180,9 @@ describe('parseConfigText', () => {
   });
 
   it('names the file when the text is not YAML', () => {
-    expect(() => parseConfigText('routes: [', 'bridge.yaml')).toThrow(/bridge\.yaml: not valid YAML\/JSON/);
+    expect(() => parseConfigText('routes: [', 'bridge.yaml')).toThrow(
+      /bridge\.yaml:1:\d+: not valid YAML\/JSON/,
+    );
   });
 });
 

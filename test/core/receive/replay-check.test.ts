@@ -86,7 +86,7 @@ describe('replayGuard config', () => {
     [{ ttlSeconds: 60 }, 'replayGuard.ttlSeconds: must be at least 600'],
     [{ ttlSeconds: 1.5 }, 'replayGuard.ttlSeconds: must be int'],
     [{ ttlSeconds: 400 * 24 * 3600 }, 'replayGuard.ttlSeconds: must be at most 31536000'],
-    [{ ttl: 600 }, 'replayGuard: unknown key "ttl"'],
+    [{ ttl: 600 }, 'replayGuard: unknown key "ttl" (did you mean "ttlSeconds"?)'],
     [true, 'replayGuard: must be object'],
   ])('refuses %j with the field path', (replayGuard, problem) => {
     try {
