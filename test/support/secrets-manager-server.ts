@@ -1,6 +1,8 @@
 // A fake AWS Secrets Manager on 127.0.0.1 that speaks the real JSON 1.1 protocol for
 // GetSecretValue and DescribeSecret, so tests drive the real @aws-sdk/client-secrets-manager client
-// (and the bridge's own JSON client) over real HTTP (no emulator exists on npm or Debian).
+// (and the bridge's own JSON client) over real HTTP (no emulator exists on npm or Debian). Like AWS,
+// it refuses a request whose X-Amz-Date is more than 5 minutes from its clock, and every answer
+// carries that clock in its Date header.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -61,6 +63,8 @@ export interface SecretsManagerServer {
   readonly requests: number;
   /** Every request, in order, for asserting what the client asked for. */
   readonly log: readonly SecretRequest[];
+  /** AWS's message for each request refused for its signing date (InvalidSignatureException). */
+  readonly signatureRefusals: readonly string[];
   close(): Promise<void>;
 }
 
@@ -88,6 +92,28 @@ function describeSecret(name: string, secret: StoredSecret): Record<string, unkn
   };
 }
 
+/** AWS's tolerance for the signing date (X-Amz-Date) against its own clock. */
+export const SIGNATURE_DATE_TOLERANCE_MS = 5 * 60_000;
+
+const amzDate = (ms: number) => new Date(ms).toISOString().replace(/[-:]|\.\d{3}/g, '');
+
+/** AWS's answer to a signing date out of tolerance, or undefined when it is fine (or absent). */
+function signatureDateProblem(header: string | undefined, now: number): string | undefined {
+  if (!header) return undefined;
+  const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(header);
+  if (!match) return `Date must be in ISO-8601 'basic format'. Got '${header}'.`;
+  const [, y, mo, d, h, mi, sec] = match;
+  const signed = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec));
+  const [earliest, latest] = [now - SIGNATURE_DATE_TOLERANCE_MS, now + SIGNATURE_DATE_TOLERANCE_MS];
+  if (signed < earliest) {
+    return `Signature expired: ${header} is now earlier than ${amzDate(earliest)} (${amzDate(now)} - 5 min.)`;
+  }
+  if (signed > latest) {
+    return `Signature not yet current: ${header} is still later than ${amzDate(latest)} (${amzDate(now)} + 5 min.)`;
+  }
+  return undefined;
+}
+
 function version(value: string): Version {
   return { value, versionId: randomUUID(), createdDate: Math.floor(Date.now() / 1000) };
 }
@@ -111,6 +137,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
 export async function startSecretsManager(): Promise<SecretsManagerServer> {
   const secrets = new Map<string, StoredSecret>();
   const log: SecretRequest[] = [];
+  const signatureRefusals: string[] = [];
   const failures: Array<{ type: FailureType; stage: string | undefined }> = [];
   const takeFailure = (stage: string | undefined): FailureType | undefined => {
     const index = failures.findIndex((f) => f.stage === undefined || f.stage === stage);
@@ -152,6 +179,12 @@ export async function startSecretsManager(): Promise<SecretsManagerServer> {
     const secretId = typeof input.SecretId === 'string' ? input.SecretId : undefined;
     const versionStage = typeof input.VersionStage === 'string' ? input.VersionStage : undefined;
     log.push({ target, secretId, versionStage });
+
+    const skewed = signatureDateProblem(req.headers['x-amz-date']?.toString(), Date.now());
+    if (skewed) {
+      signatureRefusals.push(skewed);
+      return replyError(res, 400, 'InvalidSignatureException', skewed);
+    }
 
     const failure = takeFailure(describe ? undefined : (versionStage ?? 'AWSCURRENT'));
     if (failure === 'network') {
@@ -244,6 +277,7 @@ export async function startSecretsManager(): Promise<SecretsManagerServer> {
       return log.length;
     },
     log,
+    signatureRefusals,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,16 +1,20 @@
 // A minimal client for AWS's JSON protocol (POST / with X-Amz-Target and a JSON body, SigV4),
 // enough for the receiver's SendMessageBatch and GetSecretValue. It replaces the AWS SDK on the
 // receiver, where the SDK was two thirds of the bundle (docs/performance.md). It keeps what the
-// SDK's standard mode gives those calls: the endpoint overrides, retries of throttling, 5xx and
-// network errors with jittered backoff, a per-attempt timeout, and errors named by AWS error code.
+// SDK's standard mode gives those calls: the endpoint overrides and every partition's endpoints,
+// retries of throttling, 5xx and network errors with jittered backoff, clock-skew correction, a
+// per-attempt timeout, and errors named by AWS error code.
 
+import { standardEndpoint } from './aws-endpoints';
+import { AwsError, isRetryable, sanitizeErrorCode, THROTTLING_CODES } from './aws-error';
+import { correctedClockOffset } from './clock-skew';
 import { postOnce } from './https-post';
 import { type AwsCredentials, signRequest } from './sigv4';
 
 export interface AwsService {
   /** For messages: `SQS`, `Secrets Manager`. */
   label: string;
-  /** The SigV4 signing name, also the endpoint's first label. */
+  /** The SigV4 signing name, also the endpoint's first label (true of SQS and Secrets Manager). */
   signingName: string;
   /** `X-Amz-Target` is `<targetPrefix>.<operation>`. */
   targetPrefix: string;
@@ -35,69 +39,14 @@ export const SECRETS_MANAGER: AwsService = {
   endpointEnvId: 'SECRETS_MANAGER',
 };
 
+export { AwsError, type AwsErrorDetails } from './aws-error';
+
 export const DEFAULT_MAX_ATTEMPTS = 3;
 export const DEFAULT_ATTEMPT_TIMEOUT_MS = 5_000;
 /** The SDK's standard retry mode: full jitter over 100 ms doublings, 500 ms when throttled. */
 const RETRY_BASE_DELAY_MS = 100;
 const THROTTLED_BASE_DELAY_MS = 500;
 const MAX_RETRY_DELAY_MS = 20_000;
-
-// The SDK's list (@smithy/service-error-classification), plus the Secrets Manager and SQS codes.
-const THROTTLING_CODES = new Set([
-  'BandwidthLimitExceeded',
-  'EC2ThrottledException',
-  'LimitExceededException',
-  'PriorRequestNotComplete',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'SlowDown',
-  'ThrottledException',
-  'Throttling',
-  'ThrottlingException',
-  'TooManyRequestsException',
-  'TransactionInProgressException',
-]);
-const TRANSIENT_CODES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
-const TRANSIENT_STATUSES = new Set([500, 502, 503, 504]);
-
-export interface AwsErrorDetails {
-  /** Absent when no answer came (network error, timeout). */
-  httpStatusCode?: number | undefined;
-  requestId?: string | undefined;
-  attempts: number;
-  /** SQS's legacy query-protocol code (`AWS.SimpleQueueService.NonExistentQueue`). */
-  queryErrorCode?: string | undefined;
-  /** The socket error code (`ECONNREFUSED`, ...) of a network error. */
-  code?: string | undefined;
-  cause?: unknown;
-}
-
-/**
- * A failed AWS call. `name` is the AWS error code as the SDK names its exceptions
- * (`ThrottlingException`, `ResourceNotFoundException`, `QueueDoesNotExist`), `TimeoutError` for
- * a timed-out attempt, `NetworkError` when no answer came. `$metadata` has the SDK's shape, so
- * code written against SDK errors reads it the same way.
- */
-export class AwsError extends Error {
-  override readonly name: string;
-  readonly $metadata: { httpStatusCode?: number; requestId?: string; attempts: number };
-  readonly queryErrorCode: string | undefined;
-  readonly code: string | undefined;
-
-  constructor(name: string, message: string, details: AwsErrorDetails) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.name = name;
-    this.$metadata = {
-      attempts: details.attempts,
-      ...(details.httpStatusCode === undefined ? {} : { httpStatusCode: details.httpStatusCode }),
-      ...(details.requestId === undefined ? {} : { requestId: details.requestId }),
-    };
-    this.queryErrorCode = details.queryErrorCode;
-    this.code = details.code;
-  }
-}
 
 /** A client that cannot be built from the environment (no region, no credentials). */
 export class AwsConfigError extends Error {
@@ -108,10 +57,11 @@ export interface AwsJsonClientOptions {
   service: AwsService;
   region: string;
   credentials: AwsCredentials;
-  /** Default `https://<signingName>.<region>.amazonaws.com`. */
+  /** Default: the region's standard endpoint in its partition (`aws-endpoints.ts`). */
   endpoint?: string | undefined;
   maxAttempts?: number;
   attemptTimeoutMs?: number;
+  /** The host's clock; signing dates are this plus the offset learned from a clock-skew answer. */
   now?: () => Date;
   /** Between attempts; injected by tests. */
   sleep?: (ms: number) => Promise<void>;
@@ -119,31 +69,18 @@ export interface AwsJsonClientOptions {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-function isRetryable(error: AwsError): boolean {
-  if (THROTTLING_CODES.has(error.name) || TRANSIENT_CODES.has(error.name)) return true;
-  const status = error.$metadata.httpStatusCode;
-  return status === undefined || TRANSIENT_STATUSES.has(status);
-}
-
-/** `com.amazonaws.sqs#QueueDoesNotExist:http://...` → `QueueDoesNotExist`, as the SDK does. */
-function sanitizeErrorCode(raw: string): string {
-  let code = raw;
-  if (code.includes(':')) code = code.split(':')[0] ?? code;
-  if (code.includes('#')) code = code.split('#')[1] ?? code;
-  return code;
-}
-
 export class AwsJsonClient {
   readonly endpoint: URL;
   private readonly maxAttempts: number;
   private readonly attemptTimeoutMs: number;
   private readonly now: () => Date;
   private readonly sleep: (ms: number) => Promise<void>;
+  /** Milliseconds to add to `now()` to sign with AWS's time; kept for the client's life, as the SDK does. */
+  private clockOffsetMs = 0;
 
   constructor(private readonly options: AwsJsonClientOptions) {
     const { service, region } = options;
-    const suffix = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
-    this.endpoint = new URL(options.endpoint ?? `https://${service.signingName}.${region}.${suffix}`);
+    this.endpoint = new URL(options.endpoint ?? standardEndpoint(service.signingName, region));
     this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     this.attemptTimeoutMs = options.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS;
     this.now = options.now ?? (() => new Date());
@@ -153,11 +90,18 @@ export class AwsJsonClient {
   /** One operation, retried like the SDK's standard mode; resolves to the parsed JSON answer. */
   async call<Output>(operation: string, input: object): Promise<Output> {
     const body = JSON.stringify(input);
+    let skewRetried = false;
     for (let attempt = 1; ; attempt++) {
       try {
         return (await this.attempt(operation, body, attempt)) as Output;
       } catch (error) {
-        if (!(error instanceof AwsError) || attempt >= this.maxAttempts || !isRetryable(error)) throw error;
+        if (!(error instanceof AwsError) || attempt >= this.maxAttempts) throw error;
+        // Signed again at once with the corrected clock; once, as a second refusal is not the clock.
+        if (error.$metadata.clockSkewCorrected && !skewRetried) {
+          skewRetried = true;
+          continue;
+        }
+        if (!isRetryable(error)) throw error;
         const base = THROTTLING_CODES.has(error.name) ? THROTTLED_BASE_DELAY_MS : RETRY_BASE_DELAY_MS;
         await this.sleep(Math.random() * Math.min(MAX_RETRY_DELAY_MS, base * 2 ** (attempt - 1)));
       }
@@ -171,9 +115,10 @@ export class AwsJsonClient {
       'content-type': service.contentType,
       'x-amz-target': `${service.targetPrefix}.${operation}`,
     };
+    const signedAt = new Date(this.now().getTime() + this.clockOffsetMs);
     const signed = signRequest(
       { method: 'POST', url: this.endpoint, headers, body },
-      { credentials, region, service: service.signingName, date: this.now() },
+      { credentials, region, service: service.signingName, date: signedAt },
     );
     // A plain timer + controller rather than AbortSignal.timeout(): see core/deliver/attempt.ts.
     const controller = new AbortController();
@@ -225,11 +170,23 @@ export class AwsJsonClient {
     const name = rawCode ? sanitizeErrorCode(rawCode) : `Http${status}`;
     const message = answer.message ?? answer.Message;
     const queryErrorCode = header('x-amzn-query-error')?.split(';')[0];
-    throw new AwsError(
+    const error = new AwsError(
       name,
       `${what} failed: ${name} (HTTP ${status})${typeof message === 'string' ? `: ${message}` : ''}`,
       { httpStatusCode: status, requestId, attempts, queryErrorCode },
     );
+    const offset = correctedClockOffset({
+      errorName: name,
+      date: header('date'),
+      age: header('age'),
+      signedAt,
+      receivedAt: this.now(),
+    });
+    if (offset !== undefined) {
+      this.clockOffsetMs = offset;
+      error.$metadata.clockSkewCorrected = true;
+    }
+    throw error;
   }
 }
 
@@ -250,6 +207,10 @@ export function awsJsonClientFromEnv(
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
   const problems = [
     ...(region ? [] : ['AWS_REGION is not set']),
+    // It becomes a host name: `eu-west-1`, not a URL or a path.
+    ...(region && !/^[a-z0-9-]{1,63}$/.test(region)
+      ? [`AWS_REGION "${region.slice(0, 63)}" is not a region name`]
+      : []),
     ...(accessKeyId ? [] : ['AWS_ACCESS_KEY_ID is not set']),
     ...(secretAccessKey ? [] : ['AWS_SECRET_ACCESS_KEY is not set']),
     // The SDK would switch hosts for these; this client does not know those hosts.

@@ -1,0 +1,39 @@
+// The standard endpoint of a service in a region, for every partition the AWS SDK knows, without
+// the SDK's endpoint rules engine. The table mirrors the SDK's partitions data; a test compares it
+// with the SDK in node_modules (ids, DNS suffixes, and the endpoints its SQS and Secrets Manager
+// clients resolve), so a new partition or suffix fails a test instead of calling the wrong host.
+
+export interface AwsPartition {
+  id: string;
+  /** Regions of the partition, as the SDK's `regionRegex` matches them. */
+  regions: RegExp;
+  dnsSuffix: string;
+}
+
+/** `aws` is also the fallback for a region no pattern matches, as in the SDK. */
+export const AWS_PARTITIONS: readonly AwsPartition[] = [
+  { id: 'aws', regions: /^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$/, dnsSuffix: 'amazonaws.com' },
+  { id: 'aws-cn', regions: /^cn-\w+-\d+$/, dnsSuffix: 'amazonaws.com.cn' },
+  { id: 'aws-eusc', regions: /^eusc-(de)-\w+-\d+$/, dnsSuffix: 'amazonaws.eu' },
+  { id: 'aws-iso', regions: /^us-iso-\w+-\d+$/, dnsSuffix: 'c2s.ic.gov' },
+  { id: 'aws-iso-b', regions: /^us-isob-\w+-\d+$/, dnsSuffix: 'sc2s.sgov.gov' },
+  { id: 'aws-iso-e', regions: /^eu-isoe-\w+-\d+$/, dnsSuffix: 'cloud.adc-e.uk' },
+  { id: 'aws-iso-f', regions: /^us-isof-\w+-\d+$/, dnsSuffix: 'csp.hci.ic.gov' },
+  { id: 'aws-us-gov', regions: /^us-gov-\w+-\d+$/, dnsSuffix: 'amazonaws.com' },
+];
+
+const [DEFAULT_PARTITION] = AWS_PARTITIONS as [AwsPartition];
+
+/** The partition of `region`; the SDK's `<id>-global` pseudo-regions belong to their own. */
+export function partitionOf(region: string): AwsPartition {
+  return (
+    AWS_PARTITIONS.find((p) => region === `${p.id}-global`) ??
+    AWS_PARTITIONS.find((p) => p.regions.test(region)) ??
+    DEFAULT_PARTITION
+  );
+}
+
+/** `https://sqs.cn-north-1.amazonaws.com.cn`: the endpoint the SDK resolves without FIPS or dual-stack. */
+export function standardEndpoint(endpointPrefix: string, region: string): string {
+  return `https://${endpointPrefix}.${region}.${partitionOf(region).dnsSuffix}`;
+}
