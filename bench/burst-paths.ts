@@ -2,7 +2,7 @@
 // `serve` runs it (own process), and the AWS path simulated in this process (receiver handler →
 // local-aws-sqs → the FIFO poller with one worker handler per container → destination).
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { JsonLogger } from '../lambda/adapters/local/json-logger';
+import { createLocalLogger } from '../lambda/adapters/local/pino-logger';
 import { type LocalAws, receiverFor, workerFor } from '../test/support/aws-handlers';
 import { type SqsHandler, startFifoPoller } from '../test/support/fifo-poller';
 import { startDeliveryState } from '../test/support/local-dynamodb';
@@ -62,7 +62,13 @@ export async function startAwsPath(destination: BenchDestination, build: BuildWo
     visibilityTimeout: Math.min(43_200, 6 * workerTimeoutS),
     maxReceiveCount: stack.maxReceiveCountFor(config),
   });
-  const aws: LocalAws = { config, sqs, queues, sm, logger: new JsonLogger(() => {}) };
+  const aws: LocalAws = {
+    config,
+    sqs,
+    queues,
+    sm,
+    logger: createLocalLogger({ stream: { write: () => {} } }),
+  };
   const receiver = receiverFor(aws);
   const workers = await build(aws, concurrency);
   const poller = await startFifoPoller({

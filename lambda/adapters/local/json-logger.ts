@@ -8,6 +8,10 @@ export class JsonLogger implements Logger {
     this.write(`${JSON.stringify({ time: new Date().toISOString(), level, message, ...fields })}\n`);
   }
 
+  debug(message: string, fields?: LogFields): void {
+    this.emit('debug', message, fields);
+  }
+
   info(message: string, fields?: LogFields): void {
     this.emit('info', message, fields);
   }
