@@ -22,6 +22,8 @@ export interface BundleRequest {
   outDir: string;
   name: string;
   config: BridgeConfig;
+  /** Which function's bundling options to use (they differ in what is left to the runtime). */
+  bundledAs?: 'receiver' | 'worker';
   /**
    * Packages replaced by a module of the given source: measures what taking a package off the
    * import path would give, when the handler never calls it (e.g. YAML parsing on Lambda).
@@ -48,7 +50,7 @@ function stubPlugin(stubs: Readonly<Record<string, string>>): Plugin {
 
 export async function bundleLikeCdk(request: BundleRequest): Promise<Bundle> {
   const { entry, outDir, name, config, stubs } = request;
-  const cdk = bundlingOptions(config);
+  const cdk = bundlingOptions(config, request.bundledAs ?? 'receiver');
   const path = join(outDir, `${name}.mjs`);
   const result = await build({
     entryPoints: [entry],

@@ -179,7 +179,14 @@ export async function benchColdStart({ rounds, log }: ColdStartOptions): Promise
   const sdkOutDir = mkdtempSync(join(cacheDir, 'tfe-bridge-bench-'));
   const config = benchConfig([{ id: 'sink', url: 'https://hooks.example.com/tfe' }]);
   const bundle = (name: string, entry: string, stubs?: Record<string, string>) =>
-    bundleLikeCdk({ entry, outDir, name, config, ...(stubs ? { stubs } : {}) });
+    bundleLikeCdk({
+      entry,
+      outDir,
+      name,
+      config,
+      bundledAs: name === 'worker' ? 'worker' : 'receiver',
+      ...(stubs ? { stubs } : {}),
+    });
   const [empty, hono, receiver, receiverSdk, worker, probe] = await Promise.all([
     bundle('empty', join(import.meta.dirname, 'empty-handler.ts')),
     bundle('hono', join(import.meta.dirname, 'hono-handler.ts')),

@@ -86,13 +86,13 @@ export class BridgeStack extends Stack {
       : undefined;
 
     const common = {
-      bundling: bundlingOptions(config, props.bundlingLogLevel),
       logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,
     };
     // The `service` dimension of the bridge's metrics, which the alarms watch.
     const service = { POWERTOOLS_SERVICE_NAME: metricsService(this) };
     this.receiver = new BridgeFunction(this, 'Receiver', {
       ...common,
+      bundling: bundlingOptions(config, 'receiver', props.bundlingLogLevel),
       entry: 'receiver',
       functionName: name('receiver'),
       description: 'tfe-bridge receiver: verifies webhook signatures and enqueues delivery jobs',
@@ -113,6 +113,7 @@ export class BridgeStack extends Stack {
 
     this.worker = new BridgeFunction(this, 'Worker', {
       ...common,
+      bundling: bundlingOptions(config, 'worker', props.bundlingLogLevel),
       entry: 'worker',
       functionName: name('worker'),
       description: 'tfe-bridge worker: delivers queued jobs to their destinations',

@@ -15,8 +15,16 @@ export const PROJECT_ROOT = resolve(import.meta.dirname, '..');
 export const LOCK_FILE = join(PROJECT_ROOT, 'package-lock.json');
 export const entryPath = (name: 'receiver' | 'worker'): string => join(PROJECT_ROOT, 'lambda', `${name}.ts`);
 
-/** Left to the Lambda runtime's copy of the AWS SDK v3 rather than bundled. */
-export const RUNTIME_MODULES = ['@aws-sdk/client-dynamodb'] as const;
+/**
+ * Left to the Lambda runtime's copy of the AWS SDK v3 rather than bundled, per entry: the receiver
+ * reaches the DynamoDB client only through a dynamic import() when the replay guard is on, so it
+ * stays out of the receiver's bundle (and its cold start). The worker needs it on every delivery
+ * (its delivery state), so the worker bundles our pinned, tested copy and runs with no node_modules.
+ */
+export const RUNTIME_MODULES = {
+  receiver: ['@aws-sdk/client-dynamodb'],
+  worker: [],
+} as const satisfies Record<'receiver' | 'worker', readonly string[]>;
 
 /** The expression esbuild replaces with the config JSON; the entries read exactly this. */
 export const CONFIG_DEFINE_KEY = 'process.env.TFE_BRIDGE_CONFIG_JSON';
@@ -53,6 +61,7 @@ export function jsonataDefineValue(): string {
 
 export function bundlingOptions(
   config: BridgeConfig,
+  entry: 'receiver' | 'worker',
   logLevel: LogLevel = LogLevel.WARNING,
 ): BundlingOptions {
   return {
@@ -66,10 +75,8 @@ export function bundlingOptions(
     sourcesContent: false,
     // Bundle our pinned AWS SDK rather than the runtime's copy: the code is tested against it.
     bundleAwsSDK: true,
-    // Except the DynamoDB client, which comes from the nodejs24.x runtime: the worker's delivery
-    // state uses it, and the receiver only through a dynamic import() when the replay guard is
-    // on, so it stays out of the receiver's bundle.
-    externalModules: [...RUNTIME_MODULES],
+    // Except what RUNTIME_MODULES leaves to the nodejs24.x runtime's copy.
+    externalModules: [...RUNTIME_MODULES[entry]],
     define: {
       [CONFIG_DEFINE_KEY]: configDefineValue(config),
       [JSONATA_SOURCE_DEFINE_KEY]: jsonataDefineValue(),

@@ -25,7 +25,13 @@ const AWS_SDK = /^@(aws-sdk|smithy|aws-crypto)\//;
 describe('Lambda bundles', () => {
   it('leave the AWS SDK off the receiver, and keep it on the worker (SQS client)', async () => {
     const bundle = (name: 'receiver' | 'worker') =>
-      bundleLikeCdk({ entry: join(import.meta.dirname, `../../lambda/${name}.ts`), outDir, name, config });
+      bundleLikeCdk({
+        entry: join(import.meta.dirname, `../../lambda/${name}.ts`),
+        outDir,
+        name,
+        config,
+        bundledAs: name,
+      });
     const [receiver, worker] = await Promise.all([bundle('receiver'), bundle('worker')]);
 
     const sdkOnReceiver = [...packagesIn(receiver)].filter((name) => AWS_SDK.test(name));
@@ -34,6 +40,8 @@ describe('Lambda bundles', () => {
 
     const onWorker = packagesIn(worker);
     expect(onWorker.has('@aws-sdk/client-sqs')).toBe(true);
+    // Bundled, not left to the runtime: the worker runs with no node_modules.
+    expect(onWorker.has('@aws-sdk/client-dynamodb')).toBe(true);
     expect(onWorker.has('@aws-sdk/client-secrets-manager')).toBe(false);
   });
 });

@@ -162,8 +162,8 @@ describe('worker circuit breaker (SQS)', () => {
     expect(api.received.map((r) => r.body)).toEqual([bodies[0], bodies[0], bodies[0], ...bodies]);
     expect(attempts()).toEqual([
       [1, 'retry'],
-      [2, 'retry'],
-      [3, 'retry'],
+      [2, 'held'], // it opened the circuit: held for the probe, not exhausted
+      [3, 'held'], // the failed probe
       [4, 'delivered'],
       [1, 'delivered'],
       [1, 'delivered'],

@@ -199,10 +199,12 @@ describe('worker Lambda handler (SQS events)', () => {
       idempotencyKey: job?.id,
     });
     expect(api.received.map((r) => r.headers['idempotency-key'])).toEqual([job?.id, job?.id]);
-    expect(logger.withMessage('delivery attempt').map((e) => e.idempotencyKey)).toEqual([job?.id, job?.id]);
-    expect(logger.withMessage('dead-lettered')).toEqual([
-      expect.objectContaining({ idempotencyKey: job?.id }),
+    // The key is the job id: the lines carry it once, as jobId; the last attempt reads dead-lettered.
+    expect(logger.withMessage('delivery attempt').map((e) => [e.jobId, e.outcome])).toEqual([
+      [job?.id, 'retry'],
+      [job?.id, 'dead-lettered'],
     ]);
+    expect(logger.withMessage('dead-lettered')).toEqual([expect.objectContaining({ jobId: job?.id })]);
     expect(await sqs.receive(queues.queueUrl)).toEqual([]);
   });
 

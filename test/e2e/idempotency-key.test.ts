@@ -43,7 +43,7 @@ const KEY = jobIdFor('runs', 'api', body);
 const post = (bridge: TestBridge) => fetch(`${bridge.url}/hooks/runs`, signedRequest({ body, secret: HMAC }));
 
 describe('Idempotency-Key, local bridge end to end', () => {
-  it('sends the same key on every attempt, and logs it with each attempt', async () => {
+  it('sends the same key on every attempt, and logs it (the job id) with each attempt', async () => {
     const { api, bridge } = await setup(failTimes(2, 503));
     expect((await post(bridge)).status).toBe(202);
     const received = await api.waitFor(3);
@@ -52,10 +52,11 @@ describe('Idempotency-Key, local bridge end to end', () => {
       const lines = bridge.logger.withMessage('delivery attempt');
       return lines.length === 3 ? lines : undefined;
     });
-    expect(attempts.map((a) => [a.outcome, a.idempotencyKey])).toEqual([
-      ['retry', KEY],
-      ['retry', KEY],
-      ['delivered', KEY],
+    // The Idempotency-Key is the job id: logged once per line, as jobId.
+    expect(attempts.map((a) => [a.outcome, a.jobId, a.idempotencyKey])).toEqual([
+      ['retry', KEY, undefined],
+      ['retry', KEY, undefined],
+      ['delivered', KEY, undefined],
     ]);
   });
 
@@ -69,7 +70,7 @@ describe('Idempotency-Key, local bridge end to end', () => {
     expect(letter).toMatchObject({ reason: 'exhausted', attempts: 3, jobId: KEY, idempotencyKey: KEY });
     expect(api.received.map((r) => r.headers['idempotency-key'])).toEqual([KEY, KEY, KEY]);
     expect(bridge.logger.withMessage('dead-lettered')).toEqual([
-      expect.objectContaining({ idempotencyKey: KEY, reason: 'exhausted' }),
+      expect.objectContaining({ jobId: KEY, reason: 'exhausted' }),
     ]);
   });
 

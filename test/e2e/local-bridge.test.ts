@@ -205,6 +205,14 @@ describe('local bridge, end to end', () => {
       return lines.length > 0 ? lines : undefined;
     });
     expect(attempt).toMatchObject({ attempt: 1, outcome: 'delivered' });
+    // The second request of that one attempt is in the logs, before the attempt's line.
+    const messages = b.logger.entries.map((e) => e.message);
+    expect(
+      messages.indexOf('destination answered 401: secrets read again, request sent once more'),
+    ).toBeLessThan(messages.indexOf('delivery attempt'));
+    expect(
+      b.logger.withMessage('destination answered 401: secrets read again, request sent once more'),
+    ).toEqual([expect.objectContaining({ level: 'info', destination: 'rotating', jobId: attempt?.jobId })]);
   });
 
   it('dead-letters as permanent when the token is still refused after re-reading it', async () => {

@@ -85,7 +85,7 @@ routes:
     const config = loadDeployConfig(path);
     expect(config.routes[0]?.destinations[0]?.template).toEqual({ jsonata: expression });
     // What the Lambdas receive is self-contained: the expression itself, no file name.
-    const define = bundlingOptions(config).define?.[CONFIG_DEFINE_KEY] ?? '';
+    const define = bundlingOptions(config, 'receiver').define?.[CONFIG_DEFINE_KEY] ?? '';
     expect(JSON.parse(JSON.parse(define)).routes[0].destinations[0].template).toEqual({
       jsonata: expression,
     });

@@ -2,11 +2,10 @@
 // sqs-steps.ts carries the steps out. Progress and the destination's guard come from the shared
 // delivery state (DynamoDB), so any container decides as any other would.
 import type { Context, SQSRecord } from 'aws-lambda';
-import { attemptDelivery } from '../../core/deliver/attempt';
+import { attemptDelivery, logAttempt } from '../../core/deliver/attempt';
 import { deadLetterFor } from '../../core/deliver/dead-letter';
 import type { DestinationGuard } from '../../core/deliver/destination-guard';
 import { afterAttempt, beforeAttempt, MAX_HOLDS, newProgress } from '../../core/deliver/engine';
-import type { AttemptResult } from '../../core/deliver/retry-policy';
 import type { GuardBasis } from '../../core/ports';
 import { destinationKey } from '../../core/receive/jobs';
 import { parseJobMessage } from './job-message';
@@ -98,22 +97,15 @@ export async function deliverRecord(
   if (step.action !== 'attempt') return { failed: false };
 
   progress = await deps.state.markStarted(record.messageId, progress);
-  let result: AttemptResult;
-  try {
-    result = await attemptDelivery(job, target, progress.started, {
-      secrets: deps.secrets,
-      fetch: deps.fetch ?? globalThis.fetch,
-      logger: deps.logger,
-      ...(deps.metrics ? { metrics: deps.metrics } : {}),
-    });
-  } catch (error) {
-    // Anything attemptDelivery does not classify: the same input fails the same way.
-    const { name, message } = error as Error;
-    result = { outcome: 'permanent', error: `internal error (${name}): ${String(message).slice(0, 200)}` };
-  }
+  const report = await attemptDelivery(job, target, progress.started, {
+    secrets: deps.secrets,
+    fetch: deps.fetch ?? globalThis.fetch,
+    logger: deps.logger,
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
+  });
   const after = await shared((guard) =>
     afterAttempt({
-      result,
+      result: report.result,
       probe: step.probe,
       progress,
       guard,
@@ -123,6 +115,7 @@ export async function deliverRecord(
       ...(deps.random ? { random: deps.random } : {}),
     }),
   );
+  logAttempt(deps.logger, report, after.step.action);
   if (after.step.action === 'dead-letter') {
     return deadLetter(deps, record, job, target, after.step.reason, after.progress);
   }

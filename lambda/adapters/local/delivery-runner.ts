@@ -5,12 +5,17 @@
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DeadLetterReason } from '../../core/contract';
-import { attemptDelivery, type DeliveryDeps, type DeliveryTarget } from '../../core/deliver/attempt';
+import {
+  type AttemptReport,
+  attemptDelivery,
+  type DeliveryDeps,
+  type DeliveryTarget,
+  logAttempt,
+} from '../../core/deliver/attempt';
 import { deadLetterFor, deadLetterLogFields } from '../../core/deliver/dead-letter';
 import { DestinationGuards, type GuardListener } from '../../core/deliver/destination-guard';
 import { afterAttempt, beforeAttempt, type JobProgress } from '../../core/deliver/engine';
 import { circuitMetrics, guardLogger } from '../../core/deliver/guard-events';
-import type { AttemptResult } from '../../core/deliver/retry-policy';
 import { StoreError } from '../../core/errors';
 import { deliveryLabels, NO_METRICS } from '../../core/metric-names';
 import { destinationKey, idempotencyKeyFor } from '../../core/receive/jobs';
@@ -174,14 +179,14 @@ export class DeliveryRunner {
 
     await this.store(() => this.options.store.jobs.markStarted(head.seq));
     const started: JobProgress = { ...head.progress, started: head.progress.started + 1 };
-    const result = await this.attempt(head, target, started.started);
-    if (result === undefined) {
+    const report = await this.attempt(head, target, started.started);
+    if (report === undefined) {
       // Aborted by shutdown: not an attempt; the row is tried again on the next start.
       await this.store(() => this.options.store.jobs.saveProgress(head.seq, head.progress, head.nextAt));
       return 0;
     }
     const after = afterAttempt({
-      result,
+      result: report.result,
       probe: before.step.probe,
       progress: started,
       guard,
@@ -191,6 +196,7 @@ export class DeliveryRunner {
       ...(this.options.random ? { random: this.options.random } : {}),
     });
     const { step, progress } = after;
+    logAttempt(this.options.deps.logger, report, step.action);
     if (step.action === 'dead-letter') {
       await this.deadLetter(head, step.reason, progress, target);
       return 0;
@@ -232,17 +238,12 @@ export class DeliveryRunner {
     head: StoredJob,
     target: DeliveryTarget,
     attempt: number,
-  ): Promise<AttemptResult | undefined> {
+  ): Promise<AttemptReport | undefined> {
     const signal = this.aborting.signal;
     if (this.slots && !(await this.slots.acquire(signal))) return undefined;
     try {
-      const result = await attemptDelivery(head.job, target, attempt, { ...this.options.deps, signal });
-      return signal.aborted ? undefined : result;
-    } catch (error) {
-      // Anything attemptDelivery does not classify (a payload that breaks the event view, a bug):
-      // the same input fails the same way, so it is permanent for this job, not for the process.
-      const { name, message } = error as Error;
-      return { outcome: 'permanent', error: `internal error (${name}): ${String(message).slice(0, 200)}` };
+      const report = await attemptDelivery(head.job, target, attempt, { ...this.options.deps, signal });
+      return signal.aborted ? undefined : report;
     } finally {
       this.slots?.release();
     }

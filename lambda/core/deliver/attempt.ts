@@ -4,9 +4,9 @@
 import type { DeliveryJob } from '../contract';
 import { InvalidSecretError, RequestError, SecretUnavailableError, TemplateError } from '../errors';
 import type { Fetch, Logger, Metrics, SecretStore } from '../ports';
-import { idempotencyKeyFor } from '../receive/jobs';
 import { classifyPayload, parseJsonObject } from '../receive/payloads';
 import { cutText } from '../redaction';
+import type { Step } from './engine';
 import { buildRequest, type DeliveryTarget, type OutgoingRequest } from './request';
 import { type AttemptResult, isRetryableStatus, parseRetryAfter } from './retry-policy';
 
@@ -116,6 +116,11 @@ async function tryDelivery(job: DeliveryJob, target: DeliveryTarget, deps: Deliv
     let sent = await send(await build(false), target, deps);
     // A 401 may mean the token was rotated: read the secrets again, once, before giving up.
     if (sent.response?.status === 401 && target.destination.auth.type !== 'none') {
+      deps.logger.info('destination answered 401: secrets read again, request sent once more', {
+        route: job.routeId,
+        destination: job.destinationId,
+        jobId: job.id,
+      });
       sent = await send(await build(true), target, deps);
     }
     if (sent.response) return classify(sent.response, sent.snippet, Date.now());
@@ -134,37 +139,69 @@ async function tryDelivery(job: DeliveryJob, target: DeliveryTarget, deps: Deliv
   }
 }
 
-/** Makes one attempt and logs it. Errors in the result are masked of every secret value used
- *  (in every spelling), then cut to MAX_ERROR_CHARS: in that order, so no cut leaves part of one. */
+/** One attempt's result, and what its log line says besides the decision taken on it. */
+export interface AttemptReport {
+  result: AttemptResult;
+  fields: {
+    route: string;
+    destination: string;
+    jobId: string;
+    trigger: string | null;
+    attempt: number;
+    status: number | null;
+    durationMs: number;
+    error?: string;
+  };
+}
+
+/** Makes one attempt; never throws. Errors in the result are masked of every secret value used (in every
+ *  spelling), then cut to MAX_ERROR_CHARS: in that order, so no cut leaves part of one. The
+ *  runtime logs the attempt with logAttempt() once the state machine has decided what follows,
+ *  so the line says what happened (a last failure reads `dead-lettered`, not `retry`). */
 export async function attemptDelivery(
   job: DeliveryJob,
   target: DeliveryTarget,
   attempt: number,
   deps: DeliveryDeps,
-): Promise<AttemptResult> {
+): Promise<AttemptReport> {
   const started = performance.now();
   const seen = new Set<string>();
-  const raw: AttemptResult = await tryDelivery(job, target, deps, seen);
+  const raw: AttemptResult = await tryDelivery(job, target, deps, seen).catch((error: unknown) => {
+    // Anything not classified (a payload that breaks the event view, a bug): the same input fails
+    // the same way, so it is permanent for this job, never an error that leaves a delivery lane.
+    const { name, message } = error as Error;
+    return {
+      outcome: 'permanent',
+      error: `internal error (${name}): ${String(message).slice(0, 200)}`,
+    } as const;
+  });
   const result = 'error' in raw ? { ...raw, error: cutText(raw.error, MAX_ERROR_CHARS, seen) } : raw;
   const durationMs = performance.now() - started;
-  const fields = {
-    route: job.routeId,
-    destination: job.destinationId,
-    jobId: job.id,
-    idempotencyKey: idempotencyKeyFor(job.routeId, target.destination, job.body),
-    trigger: job.triggers[0] ?? null,
-    attempt,
-    outcome: result.outcome,
-    status: result.status ?? null,
-    durationMs: Math.round(durationMs),
-    ...('error' in result ? { error: result.error } : {}),
-  };
   deps.metrics?.observe(
     'delivery_latency',
     { route: job.routeId, destination: job.destinationId },
     durationMs,
   );
-  if (result.outcome === 'delivered') deps.logger.info('delivery attempt', fields);
-  else deps.logger.warn('delivery attempt', fields);
-  return result;
+  return {
+    result,
+    fields: {
+      route: job.routeId,
+      destination: job.destinationId,
+      jobId: job.id,
+      trigger: job.triggers[0] ?? null,
+      attempt,
+      status: result.status ?? null,
+      durationMs: Math.round(durationMs),
+      ...('error' in result ? { error: result.error } : {}),
+    },
+  };
+}
+
+const OUTCOMES = { done: 'delivered', retry: 'retry', wait: 'held', 'dead-letter': 'dead-lettered' } as const;
+
+/** The attempt's log line, with the decision taken on it as `outcome`. */
+export function logAttempt(logger: Logger, report: AttemptReport, decided: Step['action']): void {
+  const outcome = decided === 'attempt' ? 'retry' : OUTCOMES[decided];
+  if (outcome === 'delivered') logger.info('delivery attempt', { ...report.fields, outcome });
+  else logger.warn('delivery attempt', { ...report.fields, outcome });
 }

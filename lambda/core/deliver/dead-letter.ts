@@ -32,13 +32,13 @@ export function deadLetterFor(
   };
 }
 
-/** The `dead-lettered` log line's fields, the same in both runtimes (the payload stays out). */
+/** The `dead-lettered` log line's fields, the same in both runtimes (the payload stays out; the
+ *  Idempotency-Key is the job id, so it is not printed twice). */
 export function deadLetterLogFields(letter: DeadLetter) {
   return {
     route: letter.routeId || null,
     destination: letter.destinationId || null,
     jobId: letter.jobId || null,
-    idempotencyKey: letter.idempotencyKey,
     reason: letter.reason,
     attempts: letter.attempts,
     lastStatus: letter.lastStatus,

@@ -1,6 +1,5 @@
-// What HashiCorp sends, as zod schemas, and classifyPayload(): which family a body belongs to.
-// Schemas are loose on purpose: HashiCorp adds fields and triggers, and we must never reject them.
-import * as z from 'zod';
+// What HashiCorp sends, and classifyPayload(): which family a body belongs to. Checks are loose
+// on purpose: HashiCorp adds fields and triggers, and we must never reject them.
 import { PayloadError } from '../errors';
 
 export const PAYLOAD_KINDS = [
@@ -27,47 +26,38 @@ export interface Notification {
   payload: Record<string, unknown>;
 }
 
-const text = z.string().nullish();
-
-const runEntry = z.looseObject({ trigger: z.string(), trigger_type: text });
-const runFamily = z.looseObject({
-  notifications: z.array(runEntry),
-  workspace_id: text,
-  workspace_name: text,
-  organization_name: text,
-});
-
-const changeRequest = z.looseObject({
-  change_request_url: z.string(),
-  workspace_id: text,
-  workspace_name: text,
-  organization_name: text,
-});
-
-// payload_version "2": assessments and workspace events (auto-destroy, deleted, ...).
-const workspaceEvent = z.looseObject({
-  trigger: z.string(),
-  trigger_scope: z.string(),
-  details: z.looseObject({ workspace_id: text, workspace_name: text, organization_name: text }).nullish(),
-});
-
-const hcpEvent = z.looseObject({ event_source: z.string(), event_action: z.string() });
 export const HCP_VERIFICATION_SOURCE = 'hashicorp.webhook.verification';
 export const TFE_VERIFICATION_TRIGGER = 'verification';
 
-const anyTrigger = z.looseObject({ trigger: z.string() });
+// The shapes below are checked by hand, not with zod: the receiver classifies every request, and
+// zod is 85 kB on its cold-start path (docs/performance.md). Loose on purpose, like the schemas
+// they replace: extra keys and unknown triggers pass; a key a family requires must have its type.
+type Json = Record<string, unknown>;
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A string, null or absent: HashiCorp's test payloads send null for every field. */
+const isText = (value: unknown): value is string | null | undefined =>
+  value === undefined || value === null || typeof value === 'string';
 
-type Place = {
+interface Place {
   workspace_id?: string | null | undefined;
   workspace_name?: string | null | undefined;
   organization_name?: string | null | undefined;
-};
+}
+
+/** The workspace fields of `value`, if each is text (or missing); undefined otherwise. */
+function placeOf(value: Json): Place | undefined {
+  const { workspace_id, workspace_name, organization_name } = value;
+  return isText(workspace_id) && isText(workspace_name) && isText(organization_name)
+    ? { workspace_id, workspace_name, organization_name }
+    : undefined;
+}
 
 function describe(
   kind: PayloadKind,
   triggers: string[],
   place: Place | null | undefined,
-  payload: Record<string, unknown>,
+  payload: Json,
 ): Notification {
   const notification: Notification = { kind, triggers, payload };
   if (place?.workspace_id) notification.workspaceId = place.workspace_id;
@@ -76,52 +66,58 @@ function describe(
   return notification;
 }
 
-// Each family's schema requires one key the others do not; looking for it first spares the
-// common run payload two failing parses (zod allocates issues for every failure). A schema is
-// still what decides: a present key with the wrong type falls through exactly as before.
-export function classifyPayload(payload: Record<string, unknown>): Notification {
-  const hcp = payload.event_source === undefined ? undefined : hcpEvent.safeParse(payload);
-  if (hcp?.success) {
-    const kind = hcp.data.event_source === HCP_VERIFICATION_SOURCE ? 'verification' : 'hcp-event';
-    const notification = describe(kind, [`${hcp.data.event_source}:${hcp.data.event_action}`], null, payload);
+type RunEntry = { trigger: string; trigger_type?: string | null };
+const isRunEntry = (entry: unknown): entry is RunEntry =>
+  isObject(entry) && typeof entry.trigger === 'string' && isText(entry.trigger_type);
+
+// Each family requires one key the others do not: its presence picks the family, and the types of
+// the family's keys decide whether it really is one (a wrong type falls through to the next).
+export function classifyPayload(payload: Json): Notification {
+  const { event_source, event_action } = payload;
+  if (typeof event_source === 'string' && typeof event_action === 'string') {
+    const kind = event_source === HCP_VERIFICATION_SOURCE ? 'verification' : 'hcp-event';
+    const notification = describe(kind, [`${event_source}:${event_action}`], null, payload);
     if (typeof payload.resource_id === 'string' && payload.resource_id)
       notification.resourceId = payload.resource_id;
     return notification;
   }
 
   // Before the run family: a change request may also carry notifications[] (no sample exists).
-  const cr = payload.change_request_url === undefined ? undefined : changeRequest.safeParse(payload);
-  if (cr?.success) return describe('change-request', ['change_request:created'], cr.data, payload);
+  const changeRequestPlace = typeof payload.change_request_url === 'string' ? placeOf(payload) : undefined;
+  if (changeRequestPlace)
+    return describe('change-request', ['change_request:created'], changeRequestPlace, payload);
 
-  const run = payload.notifications === undefined ? undefined : runFamily.safeParse(payload);
-  if (run?.success) {
-    const triggers = run.data.notifications.flatMap((n) =>
-      n.trigger_type ? [n.trigger, n.trigger_type] : [n.trigger],
-    );
-    const verifications = run.data.notifications.filter((n) => n.trigger === TFE_VERIFICATION_TRIGGER);
+  const { notifications } = payload;
+  const runPlace =
+    Array.isArray(notifications) && notifications.every(isRunEntry) ? placeOf(payload) : undefined;
+  if (runPlace && Array.isArray(notifications)) {
+    const entries = notifications as RunEntry[];
+    const triggers = entries.flatMap((n) => (n.trigger_type ? [n.trigger, n.trigger_type] : [n.trigger]));
+    const verifications = entries.filter((n) => n.trigger === TFE_VERIFICATION_TRIGGER);
     // HashiCorp sends a verification on its own. A body mixing one with real entries would be
     // answered 200 and its entries dropped, or forwarded with a verification in it: refuse it.
-    if (verifications.length > 0 && verifications.length < run.data.notifications.length) {
+    if (verifications.length > 0 && verifications.length < entries.length) {
       throw new PayloadError('a verification entry cannot be mixed with notifications in one body');
     }
     const kind = verifications.length > 0 ? 'verification' : 'run';
-    return describe(kind, triggers, run.data, payload);
+    return describe(kind, triggers, runPlace, payload);
   }
 
-  const event = payload.trigger_scope === undefined ? undefined : workspaceEvent.safeParse(payload);
-  if (event?.success) {
-    const { trigger, trigger_scope, details } = event.data;
+  // payload_version "2": assessments and workspace events (auto-destroy, deleted, ...).
+  const { trigger, trigger_scope, details } = payload;
+  const detailsPlace =
+    details === undefined || details === null ? null : isObject(details) ? placeOf(details) : undefined;
+  if (typeof trigger === 'string' && typeof trigger_scope === 'string' && detailsPlace !== undefined) {
     const kind =
       trigger_scope === 'assessment'
         ? 'assessment'
         : trigger.startsWith('workspace:auto_destroy')
           ? 'auto-destroy'
           : 'unknown';
-    return describe(kind, [trigger], details, payload);
+    return describe(kind, [trigger], detailsPlace, payload);
   }
 
-  const loose = anyTrigger.safeParse(payload);
-  return describe('unknown', loose.success ? [loose.data.trigger] : [], null, payload);
+  return describe('unknown', typeof trigger === 'string' ? [trigger] : [], null, payload);
 }
 
 /** Parses the raw body text: a JSON object or a PayloadError-worthy message. */
