@@ -90,8 +90,11 @@ export class ProcessTemplateSandbox implements TemplateSandbox {
       if (slot.running) clearTimeout(slot.running.timer);
       slot.running = undefined;
       const exited = new Promise((resolve) => slot.child.once('close', resolve));
-      // Referenced again so that awaiting close() keeps this process alive until they are gone.
+      // Referenced again so that awaiting close() keeps this process alive until they are gone:
+      // 'close' also waits for the IPC channel's end, which an unreferenced channel may never see
+      // (the event loop empties first, and `serve` ended with exit code 13 mid-shutdown).
       slot.child.ref();
+      slot.child.channel?.ref();
       (slot.child.stderr as Socket | null)?.ref();
       slot.child.kill('SIGKILL');
       return exited;
