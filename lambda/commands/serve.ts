@@ -5,6 +5,7 @@ import { createLocalLogger } from '../adapters/local/pino-logger';
 import { DEFAULT_STORE_FILE } from '../adapters/local/sqlite-store';
 import { checkSecrets, formatSecretProblem } from '../core/config/secret-check';
 import { ConfigError } from '../core/errors';
+import { RedactingLogger } from '../core/redacting-logger';
 import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_HOST, DEFAULT_PORT, startLocalBridge } from '../local';
 import {
   CONFIG_OPTION,
@@ -71,7 +72,8 @@ example:
     // Straight to file descriptor 1, asynchronously: a request never waits for its log line (a
     // synchronous write per request was a third of the receiver's CPU), and a reader that went
     // away costs nothing. What is queued is flushed when the process ends.
-    const logger = createLocalLogger({ level });
+    // Every line is masked with the secrets file's values, whatever a caller forgot to mask.
+    const logger = new RedactingLogger(createLocalLogger({ level }), () => secrets.knownValues());
     // A route without a usable signing key would answer 503 to every webhook: refuse to start.
     // A destination secret only fails that destination's deliveries: warn, and serve the rest.
     const problems = await checkSecrets(loaded.config, secrets);

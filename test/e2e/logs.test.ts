@@ -94,6 +94,19 @@ describe('a log reader that stops reading (serve | slow-consumer)', () => {
   });
 });
 
+describe('secrets in a log line', () => {
+  it('are masked with the secrets file values, even where no caller thought of it (a request path)', async () => {
+    const cli = serve(serveArgs('--port', '0'));
+    const [, url] = await cli.waitForOutput(/"message":"listening","url":"([^"]+)"/);
+    expect(await status(`${url}/no-such-route/${HMAC}`)).toBe(404);
+    await cli.waitForOutput(/"path":"\/no-such-route\/\*\*\*"/);
+    cli.child.kill('SIGTERM');
+    const { code, stdout } = await cli.done;
+    expect(code).toBe(0);
+    expect(stdout).not.toContain(HMAC);
+  });
+});
+
 describe('--log-level and TFE_BRIDGE_LOG_LEVEL', () => {
   it('at warn, writes the rejected signature and leaves out every info line', async () => {
     const port = await freePort();
