@@ -90,16 +90,21 @@ export class ProcessTemplateSandbox implements TemplateSandbox {
       if (slot.running) clearTimeout(slot.running.timer);
       slot.running = undefined;
       const exited = new Promise((resolve) => slot.child.once('close', resolve));
-      // Referenced again so that awaiting close() keeps this process alive until they are gone:
-      // 'close' also waits for the IPC channel's end, which an unreferenced channel may never see
-      // (the event loop empties first, and `serve` ended with exit code 13 mid-shutdown).
+      // Referenced again so that awaiting close() keeps this process alive until they are gone.
       slot.child.ref();
-      slot.child.channel?.ref();
       (slot.child.stderr as Socket | null)?.ref();
       slot.child.kill('SIGKILL');
       return exited;
     });
-    await Promise.all(exits);
+    // 'close' comes after the child's pipes have ended too, and those may be unreferenced: seen
+    // with `serve`, whose event loop emptied here and which ended with exit code 13 (unsettled
+    // top-level await) instead of 0. A timer holds the loop until every process is gone.
+    const keepAlive = setInterval(() => undefined, 60_000);
+    try {
+      await Promise.all(exits);
+    } finally {
+      clearInterval(keepAlive);
+    }
   }
 
   /** Hands queued renders to idle processes, and starts processes while renders wait. */
