@@ -2,7 +2,7 @@
 // `serve` runs it (own process), and the AWS path simulated in this process (receiver handler →
 // local-aws-sqs → the FIFO poller with one worker handler per container → destination).
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { JsonLogger } from '../lambda/adapters/local/json-logger';
+import { createLocalLogger } from '../lambda/adapters/local/pino-logger';
 import type { Logger } from '../lambda/core/ports';
 import { type LocalAws, receiverFor, workerFor } from '../test/support/aws-handlers';
 import { type SqsHandler, startFifoPoller } from '../test/support/fifo-poller';
@@ -67,7 +67,7 @@ export async function startLocalPath(destination: BenchDestination, sender: Send
 export async function startAwsPath(
   destination: BenchDestination,
   build: BuildWorkers,
-  logger: Logger = new JsonLogger(() => {}),
+  logger: Logger = createLocalLogger({ stream: { write: () => {} } }),
 ): Promise<BurstPath> {
   // The stack's settings, so the simulation follows infra (loaded here: aws-cdk-lib is slow to
   // import, and only this benchmark needs it).

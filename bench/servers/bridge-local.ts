@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { JsonLogger } from '../../lambda/adapters/local/json-logger';
+import { createLocalLogger } from '../../lambda/adapters/local/pino-logger';
 import { compileTemplates } from '../../lambda/core/render/templates';
 import { startLocalBridge } from '../../lambda/local';
 import { MemorySecretStore } from '../../test/support/memory-secret-store';
@@ -19,7 +19,7 @@ export async function startBridgeLocal({ destinations }: BridgeLocalOptions): Pr
   const dir = mkdtempSync(join(tmpdir(), 'tfe-bridge-bench-'));
   const bridge = await startLocalBridge({
     loaded: { path: 'bench', config, renderers: compileTemplates(config) },
-    logger: new JsonLogger(() => {}),
+    logger: createLocalLogger({ stream: { write: () => {} } }),
     secrets: new MemorySecretStore(BENCH_SECRETS),
     storePath: join(dir, 'bridge.db'),
     port: 0,

@@ -2,7 +2,7 @@
 // going to a counting sink instead of the delivery queue, so only the receiving path is measured.
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
-import { JsonLogger } from '../../lambda/adapters/local/json-logger';
+import { createLocalLogger } from '../../lambda/adapters/local/pino-logger';
 import { createApp } from '../../lambda/app';
 import { MemorySecretStore } from '../../test/support/memory-secret-store';
 import { BENCH_SECRETS, benchConfig } from '../bench-config';
@@ -16,7 +16,7 @@ export async function startBridgeSinkReceiver(): Promise<BenchServer> {
     secrets: new MemorySecretStore(BENCH_SECRETS),
     queue,
     // The JSON log line is built as in production; only the write to stdout is dropped.
-    logger: new JsonLogger(() => {}),
+    logger: createLocalLogger({ stream: { write: () => {} } }),
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const started = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () =>

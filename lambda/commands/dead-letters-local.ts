@@ -5,13 +5,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfigFile } from '../adapters/local/config-file';
 import { DeliveryRunner } from '../adapters/local/delivery-runner';
 import { FileSecretStore } from '../adapters/local/file-secret-store';
-import { JsonLogger } from '../adapters/local/json-logger';
 import { importLegacyFile } from '../adapters/local/legacy-files';
 import { LocalStore } from '../adapters/local/local-store';
+import { createLocalLogger } from '../adapters/local/pino-logger';
 import { laneOf } from '../adapters/local/store-queue';
 import type { DeadLetter } from '../core/contract';
 import { buildTargets } from '../core/deliver/request';
 import { type CommandIo, configPath, EXIT_FAILURE, EXIT_OK, secretsPath, UsageError } from './args';
+import { logLevel } from './log-level-option';
 
 export const DEFAULT_REPLAY_WAIT_MS = 10 * 60_000;
 const POLL_MS = 200;
@@ -30,7 +31,7 @@ export interface LocalDeadLetterOptions {
 function openStore(options: LocalDeadLetterOptions, io: CommandIo): LocalStore | undefined {
   if (options.file !== undefined) {
     const store = LocalStore.open(options.storePath);
-    importLegacyFile(store, 'dead-letters', options.file, new JsonLogger((line) => io.stderr(line)));
+    importLegacyFile(store, 'dead-letters', options.file, stderrLogger(io));
     return store;
   }
   try {
@@ -128,8 +129,16 @@ function localRunner(
     deps: {
       secrets: new FileSecretStore(secretsPath(options.secrets, io.env)),
       fetch: globalThis.fetch,
-      logger: new JsonLogger((line) => io.stderr(line)),
+      logger: stderrLogger(io),
     },
   });
   return Object.assign(runner, { closeTemplates: async () => loaded.sandbox?.close() });
+}
+
+/** Log lines on the command's stderr, in order with its other output; TFE_BRIDGE_LOG_LEVEL applies. */
+function stderrLogger(io: CommandIo) {
+  return createLocalLogger({
+    level: logLevel(undefined, io.env),
+    stream: { write: (line) => io.stderr(line) },
+  });
 }

@@ -30,8 +30,10 @@ export interface DeadLetterStore {
 
 export type LogFields = Record<string, unknown>;
 
-/** One JSON line per call. Fields must never hold secret values, signatures or auth headers. */
+/** One line per call. Fields must never hold secret values, signatures or auth headers. */
 export interface Logger {
+  /** Detail for finding a problem; not written at the default level (info). */
+  debug(message: string, fields?: LogFields): void;
   info(message: string, fields?: LogFields): void;
   warn(message: string, fields?: LogFields): void;
   error(message: string, fields?: LogFields): void;

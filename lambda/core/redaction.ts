@@ -94,18 +94,32 @@ function standsAlone(text: string, at: number, form: string): boolean {
 
 type Span = [start: number, end: number];
 
-function spansOf(text: string, secretValues: Iterable<string>): Span[] {
-  const spans: Span[] = [];
+/** A secret's spellings and 12-character pieces, worked out once for many texts. */
+interface SecretForms {
+  forms: string[];
+  pieces: Set<string>;
+}
+
+function formsOfAll(secretValues: Iterable<string>): SecretForms {
+  const forms = new Set<string>();
   const pieces = new Set<string>();
   for (const value of secretValues) {
     for (const form of formsOf(value)) {
-      const short = form.length < SHORT_SECRET_CHARS;
-      for (const at of occurrences(text, form)) {
-        if (!short || standsAlone(text, at, form)) spans.push([at, at + form.length]);
-      }
+      forms.add(form);
       for (let i = 0; i + SECRET_PIECE_CHARS <= form.length; i++) {
         pieces.add(form.slice(i, i + SECRET_PIECE_CHARS));
       }
+    }
+  }
+  return { forms: [...forms], pieces };
+}
+
+function spansOf(text: string, { forms, pieces }: SecretForms): Span[] {
+  const spans: Span[] = [];
+  for (const form of forms) {
+    const short = form.length < SHORT_SECRET_CHARS;
+    for (const at of occurrences(text, form)) {
+      if (!short || standsAlone(text, at, form)) spans.push([at, at + form.length]);
     }
   }
   if (pieces.size > 0) {
@@ -116,9 +130,8 @@ function spansOf(text: string, secretValues: Iterable<string>): Span[] {
   return spans;
 }
 
-/** Replaces every secret value (and every spelling and 12-character piece of one) with ***. */
-export function redact(text: string, secretValues: Iterable<string>): string {
-  const spans = spansOf(text, secretValues).sort((a, b) => a[0] - b[0]);
+function maskSpans(text: string, found: Span[]): string {
+  const spans = found.sort((a, b) => a[0] - b[0]);
   if (spans.length === 0) return text;
   let out = '';
   let copied = 0;
@@ -134,6 +147,18 @@ export function redact(text: string, secretValues: Iterable<string>): string {
     masking = true;
   }
   return out + text.slice(copied);
+}
+
+/** Replaces every secret value (and every spelling and 12-character piece of one) with ***. */
+export function redact(text: string, secretValues: Iterable<string>): string {
+  return maskSpans(text, spansOf(text, formsOfAll(secretValues)));
+}
+
+/** `redact` for many texts and the same secrets (every log line): the spellings are worked out once. */
+export function secretMasker(secretValues: Iterable<string>): (text: string) => string {
+  const forms = formsOfAll(secretValues);
+  if (forms.forms.length === 0) return (text) => text;
+  return (text) => maskSpans(text, spansOf(text, forms));
 }
 
 /**

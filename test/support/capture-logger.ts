@@ -2,13 +2,16 @@
 import type { LogFields, Logger } from '../../lambda/core/ports';
 
 export interface LogEntry extends LogFields {
-  level: 'info' | 'warn' | 'error';
+  level: 'debug' | 'info' | 'warn' | 'error';
   message: string;
 }
 
 export class CaptureLogger implements Logger {
   readonly entries: LogEntry[] = [];
 
+  debug(message: string, fields: LogFields = {}): void {
+    this.entries.push({ ...fields, level: 'debug', message });
+  }
   info(message: string, fields: LogFields = {}): void {
     this.entries.push({ ...fields, level: 'info', message });
   }

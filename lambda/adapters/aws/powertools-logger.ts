@@ -26,6 +26,10 @@ export class PowertoolsLogger implements Logger {
     this.powertools.addContext(context);
   }
 
+  debug(message: string, fields?: LogFields): void {
+    this.powertools.debug(message, safeFields(fields));
+  }
+
   info(message: string, fields?: LogFields): void {
     this.powertools.info(message, safeFields(fields));
   }

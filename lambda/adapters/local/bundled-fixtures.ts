@@ -2,8 +2,9 @@
 // `validate` (which renders each of them through every template that would receive it).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { findPackageRoot } from './package-root';
 
-export const FIXTURES_DIR = join(import.meta.dirname, '..', '..', '..', 'fixtures');
+export const FIXTURES_DIR = join(findPackageRoot(), 'fixtures');
 
 export const fixtureNames = (): string[] =>
   readdirSync(FIXTURES_DIR)

@@ -42,9 +42,17 @@ export function readSecretsFile(path: string): SecretsFile {
 
 export class FileSecretStore implements SecretStore {
   private values: SecretsFile;
+  private known: readonly string[] | undefined;
 
   constructor(private readonly path: string | undefined) {
     this.values = path ? readSecretsFile(path) : {};
+  }
+
+  /** Every value in the file (and each text in a JSON secret), for masking log lines. The same
+   *  array until the file is read again. */
+  knownValues(): readonly string[] {
+    this.known ??= Object.values(this.values).flatMap(textsOf);
+    return this.known;
   }
 
   /**
@@ -66,10 +74,27 @@ export class FileSecretStore implements SecretStore {
     if (!this.path) return;
     try {
       this.values = readSecretsFile(this.path);
+      this.known = undefined;
     } catch (error) {
       // Mid-edit, say: the delivery is retried, the request gets a 401 or 503, never a crash of
       // the lane that asked. The message names no value.
       throw new SecretUnavailableError((error as Error).message, ref.secretId, { cause: error });
     }
   }
+}
+
+/** A secret's value, and the texts inside it when it is JSON (what a `jsonKey` may select). */
+function textsOf(raw: unknown): string[] {
+  let object = raw;
+  if (typeof raw === 'string') {
+    try {
+      object = JSON.parse(raw);
+    } catch {
+      return raw === '' ? [] : [raw];
+    }
+  }
+  const texts = typeof raw === 'string' && raw !== '' ? [raw] : [];
+  if (typeof object !== 'object' || object === null) return texts;
+  for (const value of Object.values(object)) if (typeof value === 'string' && value !== '') texts.push(value);
+  return texts;
 }

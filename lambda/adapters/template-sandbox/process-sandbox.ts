@@ -96,7 +96,15 @@ export class ProcessTemplateSandbox implements TemplateSandbox {
       slot.child.kill('SIGKILL');
       return exited;
     });
-    await Promise.all(exits);
+    // 'close' comes after the child's pipes have ended too, and those may be unreferenced: seen
+    // with `serve`, whose event loop emptied here and which ended with exit code 13 (unsettled
+    // top-level await) instead of 0. A timer holds the loop until every process is gone.
+    const keepAlive = setInterval(() => undefined, 60_000);
+    try {
+      await Promise.all(exits);
+    } finally {
+      clearInterval(keepAlive);
+    }
   }
 
   /** Hands queued renders to idle processes, and starts processes while renders wait. */

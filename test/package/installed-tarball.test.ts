@@ -1,0 +1,165 @@
+// The package as a user gets it: `npm pack`, installed into an empty folder elsewhere, runs
+// `tfe-bridge --version`, `validate` and `serve` from there with compiled JavaScript (no tsx, no
+// TypeScript), and the tarball holds no tests or sources.
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../support/local-bridge';
+
+const run = promisify(execFile);
+const ROOT = join(import.meta.dirname, '..', '..');
+const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+const dir = mkdtempSync(join(tmpdir(), 'tfe-bridge-pack-'));
+const app = join(dir, 'app');
+const installed = join(app, 'node_modules', 'tfe-bridge');
+let tarball = '';
+
+/**
+ * better-sqlite3's install script looks for a prebuilt binary before it downloads one or compiles
+ * (minutes on this machine, and its download host is not reachable here): it is handed the binary
+ * this checkout's own `npm ci` built, as an offline mirror would. TFE_BRIDGE_PACK_FROM_SOURCE=1
+ * leaves it to compile.
+ */
+function localPrebuilds(): NodeJS.ProcessEnv {
+  if (process.env.TFE_BRIDGE_PACK_FROM_SOURCE) return {};
+  const sqlite = join(ROOT, 'node_modules', 'better-sqlite3');
+  const { version } = JSON.parse(readFileSync(join(sqlite, 'package.json'), 'utf8')) as { version: string };
+  const staged = join(dir, 'prebuild');
+  mkdirSync(join(staged, 'build', 'Release'), { recursive: true });
+  copyFileSync(
+    join(sqlite, 'build', 'Release', 'better_sqlite3.node'),
+    join(staged, 'build', 'Release', 'better_sqlite3.node'),
+  );
+  const name = `better-sqlite3-v${version}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`;
+  mkdirSync(join(dir, 'prebuilds'));
+  execFileSyncQuiet('tar', ['-czf', join(dir, 'prebuilds', name), '-C', staged, 'build']);
+  return { npm_config_better_sqlite3_local_prebuilds: join(dir, 'prebuilds') };
+}
+
+function execFileSyncQuiet(file: string, args: string[]): void {
+  const { status } = spawnSync(file, args, { stdio: 'ignore' });
+  if (status !== 0) throw new Error(`${file} ${args.join(' ')} exited ${status}`);
+}
+
+/** `tfe-bridge …` by name, as a user types it, from the folder it was installed into. */
+function tfeBridge(args: string[]) {
+  return spawn('tfe-bridge', args, {
+    cwd: app,
+    env: { PATH: `${join(app, 'node_modules', '.bin')}:${process.env.PATH}` },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+async function tfeBridgeDone(args: string[]) {
+  const child = tfeBridge(args);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk;
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk;
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { code, stdout, stderr };
+}
+
+beforeAll(async () => {
+  // `prepare` builds dist/ on the way, as it does for `npm ci` and `npm publish`.
+  const packed = await run('npm', ['pack', '--pack-destination', dir, '--json'], {
+    cwd: ROOT,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as { filename: string }[];
+  tarball = join(dir, info?.filename ?? '');
+  mkdirSync(app);
+  writeFileSync(join(app, 'package.json'), '{ "private": true }\n');
+  await run('npm', ['install', tarball, '--prefer-offline', '--no-audit', '--no-fund'], {
+    cwd: app,
+    env: { ...process.env, ...localPrebuilds() },
+    maxBuffer: 16 * 1024 * 1024,
+  });
+}, 900_000);
+
+describe('the packed tarball', () => {
+  it('holds the compiled CLI, fixtures and examples; no tests, TypeScript sources or dev entry', async () => {
+    const { stdout } = await run('tar', ['-tzf', tarball]);
+    const files = stdout.trim().split('\n');
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'package/package.json',
+        'package/README.md',
+        'package/dist/tfe-bridge.js',
+        'package/dist/cli.js',
+        'package/fixtures/tfe-run-completed-captured.json',
+        'package/examples/bridge.config.yaml',
+      ]),
+    );
+    expect(files.filter((file) => /^package\/(test|lambda|infra|bench|bin|docs)\/|\.ts$/.test(file))).toEqual(
+      [],
+    );
+  });
+
+  it('installs without tsx: the CLI runs as JavaScript', () => {
+    expect(existsSync(join(installed, 'dist', 'tfe-bridge.js'))).toBe(true);
+    expect(existsSync(join(app, 'node_modules', 'tsx'))).toBe(false);
+  });
+});
+
+describe('tfe-bridge installed from the tarball, run from its folder', () => {
+  it('--version prints the package version', async () => {
+    expect(await tfeBridgeDone(['--version'])).toEqual({
+      code: 0,
+      stdout: `tfe-bridge ${VERSION}\n`,
+      stderr: '',
+    });
+  });
+
+  it('validate accepts the example config it ships with', async () => {
+    const examples = join(installed, 'examples');
+    const result = await tfeBridgeDone([
+      ...['validate', '--config', join(examples, 'bridge.config.yaml')],
+      ...['--secrets', join(examples, 'secrets.local.json')],
+    ]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^.*bridge\.config\.yaml: valid \(\d+ routes, \d+ destinations\)\n/);
+    expect(result.stdout).toMatch(/templates: \d+ renders of bundled fixtures, none failed/);
+  });
+
+  it('serve answers /healthz, logs JSON lines to a pipe, and stops with exit 0 on SIGTERM', async () => {
+    const examples = join(installed, 'examples');
+    const child = tfeBridge([
+      ...['serve', '--config', join(examples, 'bridge.config.yaml')],
+      ...[
+        '--secrets',
+        join(examples, 'secrets.local.json'),
+        '--port',
+        '0',
+        '--store',
+        join(dir, 'bridge.db'),
+      ],
+    ]);
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk;
+    });
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    try {
+      const url = await eventually(() => /"message":"listening","url":"([^"]+)"/.exec(stdout)?.[1], 60_000);
+      const health = await fetch(`${url}/healthz`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toEqual({ status: 'ok' });
+      child.kill('SIGTERM');
+      expect(await closed).toBe(0);
+      expect(stdout.trim().split('\n').at(-1)).toMatch(
+        /^\{"level":"info","time":"[^"]+","message":"stopped"\}$/,
+      );
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
