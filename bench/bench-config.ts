@@ -11,6 +11,8 @@ export interface BenchDestination {
   url: string;
   /** The destination's `rateLimit` (the burst benchmark's second run). */
   rateLimit?: { perSecond: number; burst?: number };
+  /** Only these workspaces (the receiver benchmark's "nothing matched" bridge). */
+  workspaces?: string[];
 }
 
 export function benchConfig(destinations: readonly BenchDestination[]): BridgeConfig {
@@ -21,10 +23,11 @@ export function benchConfig(destinations: readonly BenchDestination[]): BridgeCo
         signingSecret: { secretId: BENCH_SIGNING_SECRET_ID },
         // The destinations are plain http on 127.0.0.1.
         allowInsecureHttp: true,
-        destinations: destinations.map(({ id, url, rateLimit }) => ({
+        destinations: destinations.map(({ id, url, rateLimit, workspaces }) => ({
           id,
           url,
           ...(rateLimit ? { rateLimit } : {}),
+          ...(workspaces ? { filter: { workspaces } } : {}),
           auth: { type: 'bearer', secret: { secretId: BENCH_TOKEN_SECRET_ID } },
           template: { preset: 'passthrough' },
         })),

@@ -11,6 +11,9 @@ export interface LoadOptions {
   durationS: number;
   /** Requests per second over all connections; absent means as fast as the server answers. */
   rate?: number;
+  /** Each request's notification, when every request must differ (a bridge stores a repeated
+   *  body only once); else `notifications` round-robin. */
+  next?: () => SignedNotification;
 }
 
 export interface LoadResult {
@@ -34,12 +37,23 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
         // At a fixed rate autocannon would otherwise add synthetic samples for late requests.
         ...(options.rate === undefined ? {} : { overallRate: options.rate, ignoreCoordinatedOmission: true }),
         timeout: 10,
-        requests: options.notifications.map(({ body, headers }) => ({
-          method: 'POST' as const,
-          path: options.path,
-          headers,
-          body,
-        })),
+        requests: options.next
+          ? [
+              {
+                method: 'POST' as const,
+                path: options.path,
+                setupRequest: (request: autocannon.Request) => {
+                  const { body, headers } = (options.next as () => SignedNotification)();
+                  return { ...request, headers: { ...request.headers, ...headers }, body };
+                },
+              },
+            ]
+          : options.notifications.map(({ body, headers }) => ({
+              method: 'POST' as const,
+              path: options.path,
+              headers,
+              body,
+            })),
       },
       (error, result) => {
         if (error) return reject(error);
