@@ -3,8 +3,8 @@
 
 import { formatPath } from '../lambda/core/config/parse';
 import type { BridgeConfig, DestinationConfig, SecretRef } from '../lambda/core/config/schema';
-import { signingSecretsOf } from '../lambda/core/secrets';
 import { ConfigError } from '../lambda/core/errors';
+import { signingSecretsOf } from '../lambda/core/secrets';
 
 const unique = (refs: SecretRef[]): string[] => [...new Set(refs.map((ref) => ref.secretId))].sort();
 
