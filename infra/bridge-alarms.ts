@@ -24,6 +24,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { createDashboard } from './bridge-dashboard';
 import { bridgeMetric, METRIC_PERIOD, metricsService } from './bridge-metrics';
+import { RETENTION } from './job-queue';
 
 /** A job still queued after this long means deliveries are stuck, not merely retrying. */
 export const OLDEST_JOB_ALARM_AGE = Duration.hours(1);
@@ -32,6 +33,11 @@ export const OLDEST_JOB_ALARM_AGE = Duration.hours(1);
 export const REJECTED_SIGNATURES_ALARM_COUNT = 3;
 /** Failed attempts (retried or dead-lettered) out of all, in percent, over five minutes. */
 export const DELIVERY_ERROR_RATE_ALARM_PERCENT = 20;
+/** Requests answered 4xx in five minutes that raise the alarm: HashiCorp's own requests are
+ *  signed and routed, so this many means probing, a flood, or throttling (429). */
+export const RECEIVER_4XX_ALARM_COUNT = 50;
+/** A dead letter this old expires from the queue in DEAD_LETTER_EXPIRY_WARNING: time to act. */
+export const DEAD_LETTER_EXPIRY_WARNING = Duration.days(4);
 /** Below this many attempts in five minutes the error rate is too noisy to alarm on. */
 export const DELIVERY_ERROR_RATE_MIN_ATTEMPTS = 5;
 
@@ -86,11 +92,41 @@ export class BridgeAlarms extends Construct {
 function awsMetricAlarms(scope: Construct, props: BridgeAlarmsProps): Alarm[] {
   const maximum = { period: METRIC_PERIOD, statistic: Stats.MAXIMUM };
   const sum = { period: METRIC_PERIOD, statistic: Stats.SUM };
+  const receiverMetric = (metricName: string) =>
+    new Metric({
+      namespace: 'AWS/Lambda',
+      metricName,
+      dimensionsMap: { FunctionName: props.receiver.functionName },
+      ...sum,
+    });
   return [
     addAlarm(scope, 'DeadLetterAlarm', {
       metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible(maximum),
       description:
         'tfe-bridge: jobs in the dead-letter queue (a notification was not delivered). See docs/deploy.md.',
+    }),
+    addAlarm(scope, 'DeadLettersSentAlarm', {
+      // The alarm above stays in ALARM while letters wait, so it notifies only for the first.
+      // This one goes back to OK after a quiet period and fires again for the next letter.
+      metric: new MathExpression({
+        expression: 'FILL(sent, 0) + FILL(IF(DIFF(visible) > 0, DIFF(visible), 0), 0)',
+        usingMetrics: {
+          // The worker's SendMessage of each dead letter (and any sent by hand)...
+          sent: props.deadLetterQueue.metricNumberOfMessagesSent(sum),
+          // ...but SQS's own redrive does not count as sent: those show only as growth.
+          visible: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible(maximum),
+        },
+        label: 'New dead letters',
+        period: METRIC_PERIOD,
+      }),
+      description:
+        'tfe-bridge: new dead letters in the last 5 minutes (a notification was not delivered). Fires again ' +
+        'for each new batch, even while older letters wait. See docs/deploy.md.',
+    }),
+    addAlarm(scope, 'DeadLetterExpiringAlarm', {
+      metric: props.deadLetterQueue.metricApproximateAgeOfOldestMessage(maximum),
+      threshold: RETENTION.minus(DEAD_LETTER_EXPIRY_WARNING).toSeconds(),
+      description: `tfe-bridge: a dead letter expires (is deleted by SQS) within ${DEAD_LETTER_EXPIRY_WARNING.toDays()} days: replay or save it now.`,
     }),
     addAlarm(scope, 'OldestJobAlarm', {
       metric: props.queue.metricApproximateAgeOfOldestMessage(maximum),
@@ -104,13 +140,20 @@ function awsMetricAlarms(scope: Construct, props: BridgeAlarmsProps): Alarm[] {
     addAlarm(scope, 'Receiver5xxAlarm', {
       // Function URL metrics have no L2 helper. A 503 (jobs not stored) is handled, so it shows
       // here and not in Errors.
-      metric: new Metric({
-        namespace: 'AWS/Lambda',
-        metricName: 'Url5xxCount',
-        dimensionsMap: { FunctionName: props.receiver.functionName },
-        ...sum,
-      }),
+      metric: receiverMetric('Url5xxCount'),
       description: 'tfe-bridge: the receiver answered 5xx (HashiCorp was told to resend, or gave up).',
+    }),
+    addAlarm(scope, 'ReceiverThrottlesAlarm', {
+      metric: props.receiver.metricThrottles(sum),
+      description:
+        'tfe-bridge: the receiver hit its reserved concurrency and refused requests with 429 (a flood, or ' +
+        'more webhooks than the cap allows: raise tfe-bridge:receiverReservedConcurrency).',
+    }),
+    addAlarm(scope, 'Receiver4xxAlarm', {
+      metric: receiverMetric('Url4xxCount'),
+      threshold: RECEIVER_4XX_ALARM_COUNT,
+      atLeast: true,
+      description: `tfe-bridge: the receiver answered 4xx ${RECEIVER_4XX_ALARM_COUNT}+ times in 5 minutes (probing, a flood of unsigned requests, or throttling).`,
     }),
     addAlarm(scope, 'WorkerErrorsAlarm', {
       metric: props.worker.metricErrors(sum),

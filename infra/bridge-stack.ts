@@ -2,7 +2,7 @@
 // dead-letter queue, a worker Lambda with its delivery-state table, alarms, and least-privilege
 // grants to exactly the secrets the config names. Each part is its own construct; this file only
 // wires them together.
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Alarm, Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
 import { type FunctionUrl, FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -20,6 +20,8 @@ import { addOutputs } from './bridge-outputs';
 import { destinationSecretIds, signingSecretIds } from './config-secrets';
 import { DeliveryStateTable } from './delivery-state-table';
 import {
+  DEFAULT_RECEIVER_RESERVED_CONCURRENCY,
+  LAMBDA_MIN_UNRESERVED_CONCURRENCY,
   RECEIVER_MEMORY_MB,
   RECEIVER_TIMEOUT,
   WORKER_BATCH_SIZE,
@@ -42,11 +44,14 @@ export interface BridgeStackProps extends StackProps {
   /** Create every named secret (random placeholder values) instead of referencing existing ones. */
   readonly createSecrets?: boolean;
   /**
-   * Reserved concurrency for the receiver. Default: none, because new accounts have a concurrency
-   * quota of 10 and Lambda refuses to reserve any of it; set it where the quota allows, to stop a
-   * flood of requests from starving the account's other functions.
+   * Reserved concurrency for the receiver, which also caps it: a flood of requests cannot starve
+   * the account's other functions. Default DEFAULT_RECEIVER_RESERVED_CONCURRENCY; 0 reserves none
+   * (for accounts whose concurrency quota cannot spare it: Lambda keeps 100 unreserved).
    */
   readonly receiverReservedConcurrency?: number;
+  /** Keep both queues (with their jobs and dead letters) when the stack is deleted or a queue is
+   *  replaced. Default true. */
+  readonly retainQueues?: boolean;
   /** Maximum concurrent worker invocations (the event source's maxConcurrency, 2-1000). */
   readonly workerMaxConcurrency?: number;
   readonly logRetention?: RetentionDays;
@@ -78,6 +83,7 @@ export class BridgeStack extends Stack {
       deadLetterQueueName: name('dead-letters.fifo'),
       workerTimeout,
       maxReceiveCount: maxReceiveCountFor(config),
+      removalPolicy: props.retainQueues === false ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     });
     this.deadLetterQueue = this.queue.deadLetters;
     this.deliveryState = new DeliveryStateTable(this, 'DeliveryState', { tableName: name('delivery-state') });
@@ -85,6 +91,7 @@ export class BridgeStack extends Stack {
       ? new ReplayGuardTable(this, 'ReplayGuard', { tableName: name('replay-guard') })
       : undefined;
 
+    const reserved = props.receiverReservedConcurrency ?? DEFAULT_RECEIVER_RESERVED_CONCURRENCY;
     const common = {
       logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,
     };
@@ -105,8 +112,17 @@ export class BridgeStack extends Stack {
         ...(this.replayGuard ? { REPLAY_GUARD_TABLE: this.replayGuard.table.tableName } : {}),
         ...service,
       },
-      reservedConcurrentExecutions: props.receiverReservedConcurrency,
+      reservedConcurrentExecutions: reserved > 0 ? reserved : undefined,
     });
+    if (reserved > 0) {
+      // Synth cannot read the account's quota; say what the deploy needs before it fails there.
+      Annotations.of(this.receiver).addInfo(
+        `tfe-bridge: the receiver reserves ${reserved} concurrent executions. Lambda keeps ` +
+          `${LAMBDA_MIN_UNRESERVED_CONCURRENCY} of the account's concurrency unreserved, so the deploy fails where the ` +
+          `quota is below ${reserved + LAMBDA_MIN_UNRESERVED_CONCURRENCY} plus other reservations (new accounts may have 10: ` +
+          'see `aws lambda get-account-settings`). There, pass -c tfe-bridge:receiverReservedConcurrency=none.',
+      );
+    }
     // The HMAC signature on every request is the authentication; HashiCorp cannot sign SigV4.
     // No CORS: only servers call this URL, never browsers.
     this.functionUrl = this.receiver.addFunctionUrl({ authType: FunctionUrlAuthType.NONE });

@@ -5,6 +5,13 @@ import { type BridgeConfig, DEFAULT_MAX_CONCURRENCY } from '../lambda/core/confi
 /** More memory is more CPU: HashiCorp waits on the receiver's answer, cold starts included. */
 export const RECEIVER_MEMORY_MB = 512;
 export const RECEIVER_TIMEOUT = Duration.seconds(10);
+/** The receiver's default reserved concurrency, which is also its cap: a warm receiver answers in
+ *  tens of milliseconds, so 20 at once is hundreds of webhooks a second, far above what HashiCorp
+ *  sends, while a flood of unsigned requests can take no more than 20 of the account's executions. */
+export const DEFAULT_RECEIVER_RESERVED_CONCURRENCY = 20;
+/** Lambda keeps this much of the account's concurrency unreserved: a reservation that would leave
+ *  less is refused at deploy. */
+export const LAMBDA_MIN_UNRESERVED_CONCURRENCY = 100;
 
 /** The worker runs user JSONata templates in a sandbox child process (up to ~110 MB) next to its
  *  own ~57 MB after import; 256 MB left too little room for both. */

@@ -1,6 +1,6 @@
 // The FIFO job queue the receiver fills and the worker drains, with the FIFO dead-letter queue
 // behind it, and the redrive limit: SQS's own safety net behind the worker's dead-lettering.
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { SQS_MAX_MESSAGE_BYTES } from '../lambda/adapters/aws/sqs-job-queue';
@@ -10,7 +10,7 @@ import { optional } from './optional-prop';
 
 /** The SQS maximum, on both queues: a config may space retries out over days, a job that
  *  expires on the queue is lost without a trace, and a dead letter waits for someone to look. */
-const RETENTION = Duration.days(14);
+export const RETENTION = Duration.days(14);
 const SQS_MAX_VISIBILITY_SECONDS = 12 * 60 * 60;
 
 export interface JobQueueProps {
@@ -20,6 +20,9 @@ export interface JobQueueProps {
   readonly workerTimeout: Duration;
   /** Receives before SQS moves a job to the dead-letter queue (see maxReceiveCountFor). */
   readonly maxReceiveCount: number;
+  /** RETAIN (default): a deleted stack or a replaced queue leaves the queue, jobs and dead letters
+   *  in place instead of deleting them with it. */
+  readonly removalPolicy?: RemovalPolicy | undefined;
 }
 
 export class JobQueue extends Queue {
@@ -28,8 +31,10 @@ export class JobQueue extends Queue {
   constructor(scope: Construct, id: string, props: JobQueueProps) {
     // A sibling named `DeadLetterQueue`, where the stack created it before this construct
     // existed: neither queue's logical id changes, since a replaced queue is a new, empty one.
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const deadLetters = new Queue(scope, 'DeadLetterQueue', {
       ...optional('queueName', props.deadLetterQueueName),
+      removalPolicy,
       fifo: true,
       contentBasedDeduplication: false,
       encryption: QueueEncryption.SQS_MANAGED,
@@ -39,6 +44,7 @@ export class JobQueue extends Queue {
     });
     super(scope, id, {
       ...optional('queueName', props.queueName),
+      removalPolicy,
       fifo: true,
       // The receiver sets MessageDeduplicationId itself.
       contentBasedDeduplication: false,

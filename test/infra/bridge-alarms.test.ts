@@ -69,20 +69,24 @@ function isEmitted(ref: MetricRef, documents: Json[]): boolean {
   });
 }
 
-/** The stack's alarms, by logical id: five on AWS metrics, three on the bridge's own. */
+/** The stack's alarms, by logical id: nine on AWS metrics, three on the bridge's own. */
 const ALARMS = [
   'DeadLetterAlarmBB7AE56D',
+  'DeadLetterExpiringAlarmFCF552A1',
+  'DeadLettersSentAlarm012E3F2F',
   'ObservabilityCircuitOpenedAlarm1877F332',
   'ObservabilityDeliveryErrorRateAlarm29663149',
   'ObservabilityRejectedSignaturesAlarmE295484F',
   'OldestJobAlarm07EBD82A',
+  'Receiver4xxAlarm3A133DCB',
   'Receiver5xxAlarmF7F3C16A',
   'ReceiverErrorsAlarmF6722494',
+  'ReceiverThrottlesAlarm560F2CB8',
   'WorkerErrorsAlarm1932B217',
 ];
 
 describe('alarms', () => {
-  it('has each of the eight alarms exactly once, at the logical id it had before the alarms were merged', () => {
+  it('has each of the twelve alarms exactly once, at the logical id it had before the alarms were merged', () => {
     const ids = Object.keys(template.findResources('AWS::CloudWatch::Alarm')).sort();
     expect(ids).toEqual(ALARMS);
     // Each watches something different: no alarm was made twice under another id.

@@ -225,12 +225,17 @@ describe('the example config, bundled, with an alarm email', () => {
     });
   });
 
-  it('keeps every logical id a deployed stack has, so an update replaces nothing; adds only the state table', () => {
+  it('keeps every logical id a deployed stack has, so an update replaces nothing; adds only the state table and four alarms', () => {
     const ids = Object.keys(template.toJSON().Resources);
     expect(ids).toEqual(expect.arrayContaining(DEPLOYED_LOGICAL_IDS));
-    expect(ids.filter((id) => !DEPLOYED_LOGICAL_IDS.includes(id))).toEqual([
-      logicalId(template, 'AWS::DynamoDB::Table'),
-    ]);
+    expect(ids.filter((id) => !DEPLOYED_LOGICAL_IDS.includes(id)).sort()).toEqual(
+      [
+        logicalId(template, 'AWS::DynamoDB::Table'),
+        ...Object.keys(template.findResources('AWS::CloudWatch::Alarm')).filter((id) =>
+          /^(DeadLettersSent|DeadLetterExpiring|ReceiverThrottles|Receiver4xx)Alarm/.test(id),
+        ),
+      ].sort(),
+    );
   });
 
   it('exposes the receiver through a Function URL with auth NONE and no CORS', () => {
@@ -325,8 +330,9 @@ describe('the example config, bundled, with an alarm email', () => {
   it('alarms on dead letters, a stuck queue, receiver errors and 5xx, and worker errors', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
     const metric = (name: string) => alarms.filter((a) => a.MetricName === name);
-    // And three on the bridge's own metrics: test/infra/bridge-observability.test.ts.
-    expect(alarms).toHaveLength(8);
+    // Three on the bridge's own metrics (test/infra/bridge-alarms.test.ts), and four more on dead
+    // letters and the receiver's cap (test/infra/operations-stack.test.ts).
+    expect(alarms).toHaveLength(12);
     expect(metric('ApproximateNumberOfMessagesVisible')).toEqual([
       expect.objectContaining({
         Namespace: 'AWS/SQS',
@@ -336,6 +342,9 @@ describe('the example config, bundled, with an alarm email', () => {
       }),
     ]);
     expect(metric('ApproximateAgeOfOldestMessage')).toEqual([
+      expect.objectContaining({
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [deadLetterQueue, 'QueueName'] } }],
+      }),
       expect.objectContaining({
         Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queue, 'QueueName'] } }],
       }),
@@ -480,7 +489,7 @@ describe('small configs', () => {
     template.resourceCountIs('AWS::SNS::Topic', 0);
     template.resourceCountIs('AWS::KMS::Key', 0);
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(8);
+    expect(alarms).toHaveLength(12);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toBeUndefined();
     expect(template.toJSON().Outputs.AlarmTopicArn).toBeUndefined();
   });

@@ -58,6 +58,10 @@ export function buildApp(options: BuildOptions = {}) {
     context: {
       ...cdkJsonContext(),
       'tfe-bridge:config': options.configPath ?? EXAMPLE_CONFIG,
+      // Most tests synthesize the example config (plain http to 127.0.0.1), which a deploy refuses
+      // unless confirmed; test/infra/deploy-context.test.ts covers the refusals.
+      'tfe-bridge:allowExampleConfig': true,
+      'tfe-bridge:allowInsecureHttp': true,
       // Validation failures throw with the report instead of printing it to the console.
       '@aws-cdk/core:appMode': 'inmemory',
       // Like the CLI: record each function's asset directory in its metadata.
