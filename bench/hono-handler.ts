@@ -4,7 +4,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import { handle } from 'hono/aws-lambda';
-import { BENCH_SIGNING_SECRET } from './notifications';
+import { BENCH_SIGNING_SECRET } from './bench-secret';
 
 const app = new Hono().post('/hooks/:routeId', async (c) => {
   const body = Buffer.from(await c.req.arrayBuffer());

@@ -2,11 +2,11 @@
 // the way HCP Terraform signs them, optionally made unique so a delivery can be traced back.
 import { signBody, TFE_SIGNATURE_HEADER } from '../lambda/core/receive/signature';
 import { fixture, fixtureNames } from '../test/support/fixtures';
+import { BENCH_SIGNING_SECRET } from './bench-secret';
 
 export const BENCH_ROUTE_ID = 'bench';
 export const BENCH_SIGNING_SECRET_ID = 'bench/hmac';
-// Not a secret: a fixed token so every receiver verifies the same HMAC.
-export const BENCH_SIGNING_SECRET = 'bench-signing-token-0123456789abcdef';
+export { BENCH_SIGNING_SECRET };
 
 export interface SignedNotification {
   body: string;
