@@ -28,7 +28,9 @@ export interface PerNotification {
   secretReads: number;
   receiverMs: number;
   workerMs: number;
-  memoryGb: number;
+  /** What infra gives each function (infra/function-sizing.ts). */
+  receiverMemoryGb: number;
+  workerMemoryGb: number;
 }
 
 export interface CostLine {
@@ -42,7 +44,9 @@ const perMillion = (price: number, count: number) => (price * count) / 1_000_000
 export function bridgeCost(p: PerNotification): CostLine[] {
   const invocations = p.receiverInvocations + p.workerInvocations;
   const gbSeconds =
-    p.memoryGb * ((p.receiverInvocations * p.receiverMs + p.workerInvocations * p.workerMs) / 1000);
+    (p.receiverInvocations * p.receiverMemoryGb * p.receiverMs +
+      p.workerInvocations * p.workerMemoryGb * p.workerMs) /
+    1000;
   return [
     { item: 'Lambda requests', usd: (n) => perMillion(PRICES.lambdaPerMillionRequests, n * invocations) },
     { item: 'Lambda duration (arm64)', usd: (n) => n * gbSeconds * PRICES.lambdaArmPerGbSecond },
@@ -78,7 +82,7 @@ export function eventBridgeCost(p: PerNotification): CostLine[] {
       item: 'Lambda (verify, PutEvents)',
       usd: (n) =>
         perMillion(PRICES.lambdaPerMillionRequests, n) +
-        n * p.memoryGb * (p.receiverMs / 1000) * PRICES.lambdaArmPerGbSecond,
+        n * p.receiverMemoryGb * (p.receiverMs / 1000) * PRICES.lambdaArmPerGbSecond,
     },
     {
       item: 'EventBridge events + API destination',

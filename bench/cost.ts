@@ -6,35 +6,20 @@
 import { PowertoolsLogger } from '../lambda/adapters/aws/powertools-logger';
 import { answer, startDestination } from '../test/support/destination-server';
 import { fixture } from '../test/support/fixtures';
+import { lambdaContext } from '../test/support/lambda-runtime';
 import { buildWorkers, startAwsPath } from './burst-paths';
 import { bridgeCost, type CostLine, eventBridgeCost, type PerNotification, total } from './cost-model';
 import { signNotification } from './notifications';
 import { type Check, formatNumber, formatTable, type Section } from './table';
 
-/** What this machine cannot measure without Lambda: billed durations and memory. */
-const ASSUMED = { receiverMs: 20, workerMs: 250, memoryGb: 0.5 } as const;
+/** What this machine cannot measure without Lambda: billed durations. */
+const ASSUMED = { receiverMs: 20, workerMs: 250 } as const;
 
 export interface CostOptions {
   notifications: number;
   workspaces: number;
   log: (line: string) => void;
 }
-
-/** What Lambda gives the logger on AWS, so each line carries the fields it carries there. */
-const LAMBDA_CONTEXT = {
-  callbackWaitsForEmptyEventLoop: true,
-  functionName: 'tfe-bridge-worker',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:tfe-bridge-worker',
-  memoryLimitInMB: '512',
-  awsRequestId: '11111111-2222-3333-4444-555555555555',
-  logGroupName: '/aws/lambda/tfe-bridge-worker',
-  logStreamName: '2026/11/30/[$LATEST]0123456789abcdef',
-  getRemainingTimeInMillis: () => 30_000,
-  done: () => {},
-  fail: () => {},
-  succeed: () => {},
-};
 
 /**
  * Runs `work` with the process's stdout and stderr counting (and swallowing) the logger's JSON
@@ -77,7 +62,10 @@ async function countingLogBytes<T>(
 export async function benchCost({ notifications, workspaces, log }: CostOptions): Promise<Section> {
   const destination = await startDestination(answer(200));
   const logger = new PowertoolsLogger();
-  logger.addContext(LAMBDA_CONTEXT);
+  // What Lambda gives the logger on AWS, so each line carries the fields it carries there.
+  logger.addContext(lambdaContext('tfe-bridge-worker'));
+  // Loaded here: aws-cdk-lib is slow to import, and only this benchmark needs the sizes.
+  const { RECEIVER_MEMORY_MB, WORKER_MEMORY_MB } = await import('../infra/function-sizing');
   const template = fixture('tfe-run-completed-captured');
   const {
     result: stats,
@@ -142,6 +130,8 @@ export async function benchCost({ notifications, workspaces, log }: CostOptions)
     dynamoDbReads: sum(reads) / notifications,
     secretReads: (stats.secretReads ?? 0) / notifications,
     ...ASSUMED,
+    receiverMemoryGb: RECEIVER_MEMORY_MB / 1024,
+    workerMemoryGb: WORKER_MEMORY_MB / 1024,
   };
   const volumes = [10_000, 1_000_000, 10_000_000];
   const usd = (value: number) => `$${value < 10 ? value.toFixed(2) : formatNumber(value, 0)}`;
@@ -173,7 +163,7 @@ export async function benchCost({ notifications, workspaces, log }: CostOptions)
       'DeleteMessage calls depend on its polling (here a test poller), not on the bridge.',
       '',
       `cost model (bench/cost-model.ts) from these numbers; assumed billed durations: receiver ${ASSUMED.receiverMs} ms,`,
-      `worker ${ASSUMED.workerMs} ms (a destination answering in about 200 ms), both at ${ASSUMED.memoryGb * 1024} MB; the SQS line`,
+      `worker ${ASSUMED.workerMs} ms (a destination answering in about 200 ms), at ${RECEIVER_MEMORY_MB} and ${WORKER_MEMORY_MB} MB; the SQS line`,
       "counts the event source mapping's calls as measured here; a real poller adds idle ReceiveMessage calls:",
       ...costTable.split('\n').map((line) => `  ${line}`),
     ],
