@@ -2,7 +2,7 @@
 import { createServer } from 'node:http';
 import express from 'express';
 import { TFE_SIGNATURE_HEADER } from '../../lambda/core/receive/signature';
-import { isSignedBody } from './bare-receiver';
+import { isSignedBody } from '../signed-body';
 import { type BenchServer, closeServer, listenLocal } from './bench-server';
 
 export async function startExpressReceiver(): Promise<BenchServer> {

@@ -5,7 +5,7 @@ import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { TFE_SIGNATURE_HEADER } from '../../lambda/core/receive/signature';
-import { isSignedBody } from './bare-receiver';
+import { isSignedBody } from '../signed-body';
 import { type BenchServer, closeServer } from './bench-server';
 
 export async function startHonoReceiver(): Promise<BenchServer> {
