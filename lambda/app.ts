@@ -38,6 +38,12 @@ export interface AppDeps {
   now?: () => Date;
   /** Refuses a body already accepted within `config.replayGuard.ttlSeconds` (when both are set). */
   replayGuard?: ReplayGuard;
+  /**
+   * The level of the line for each answered request below 400. Default info. The Lambda receiver
+   * says debug: at volume that line was most of the bridge's CloudWatch Logs bill (docs/deploy.md),
+   * and the worker's delivery line already records every notification.
+   */
+  requestLogLevel?: 'info' | 'debug';
 }
 
 /** What happened to a request, for logs and metrics. */
@@ -86,6 +92,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
   const { config, secrets, queue, logger } = deps;
   const metrics = deps.metrics ?? NO_METRICS;
   const now = deps.now ?? (() => new Date());
+  const requestLogLevel = deps.requestLogLevel ?? 'info';
   const routes = new Map(config.routes.map((route) => [route.id, route]));
   // Only configured route ids become metric labels: a stray URL must not add a time series.
   const routeLabel = (id: string | undefined) => (id !== undefined && routes.has(id) ? id : NO_LABEL);
@@ -109,7 +116,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
     if (c.res.status >= 500) logger.error('request', fields);
     // A bad signature is someone with the wrong token, or probing the URL: worth a look.
     else if (fields.result === 'rejected_signature') logger.warn('request', fields);
-    else logger.info('request', fields);
+    else if (c.res.status >= 400) logger.info('request', fields);
+    else logger[requestLogLevel]('request', fields);
     if (fields.result)
       metrics.count('received', { route: routeLabel(c.get('route')), result: fields.result });
   });

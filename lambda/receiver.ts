@@ -10,7 +10,7 @@ import { DynamoDbReplayGuard } from './adapters/aws/dynamodb-replay-guard';
 import { EmfMetrics } from './adapters/aws/emf-metrics';
 import { readReceiverEnv } from './adapters/aws/env';
 import { lazyHandler, onLambda } from './adapters/aws/lazy-handler';
-import { PowertoolsLogger } from './adapters/aws/powertools-logger';
+import { createMaskedLogger, PowertoolsLogger } from './adapters/aws/powertools-logger';
 import { SecretsManagerStore } from './adapters/aws/secrets-manager-store';
 import { SqsJobQueue } from './adapters/aws/sqs-job-queue';
 import { type AppDeps, createApp } from './app';
@@ -23,7 +23,9 @@ export type ReceiverHandler = (
 /** The Function URL handler for any set of dependencies (tests pass local fakes). */
 export function createReceiverHandler(deps: AppDeps): ReceiverHandler {
   // The adapter decodes base64 bodies, and app.ts verifies the HMAC on those exact bytes.
-  const handler = handle(createApp(deps));
+  // The line per accepted request is debug on AWS (see AppDeps.requestLogLevel), shown with
+  // POWERTOOLS_LOG_LEVEL=DEBUG.
+  const handler = handle(createApp({ requestLogLevel: 'debug', ...deps }));
   return async (event, context) => {
     // Hono declares its own event and result types for the same JSON Lambda sends and expects;
     // they differ in details (Hono wants `body: null` where Lambda omits it, and an authorizer
@@ -36,15 +38,18 @@ export function createReceiverHandler(deps: AppDeps): ReceiverHandler {
 
 async function fromEnvironment(): Promise<ReceiverHandler> {
   const env = readReceiverEnv();
-  const logger = new PowertoolsLogger();
+  const powertools = new PowertoolsLogger();
+  const { logger, maskWith } = createMaskedLogger(powertools);
   const metrics = new EmfMetrics();
+  const secrets = new SecretsManagerStore({
+    logger,
+    metrics,
+    ...(env.secretCacheTtlMs === undefined ? {} : { ttlMs: env.secretCacheTtlMs }),
+  });
+  maskWith(secrets);
   const handler = createReceiverHandler({
     config: env.config,
-    secrets: new SecretsManagerStore({
-      logger,
-      metrics,
-      ...(env.secretCacheTtlMs === undefined ? {} : { ttlMs: env.secretCacheTtlMs }),
-    }),
+    secrets,
     queue: new SqsJobQueue({
       // Bounded, so a stuck connection ends in a 503 (and the replay guard's release) rather
       // than the function's timeout: secrets 2 x 2 s + replay guard 2 s + this 2 x 1.5 s < 10 s.
@@ -59,7 +64,7 @@ async function fromEnvironment(): Promise<ReceiverHandler> {
       : {}),
   });
   return async (event, context) => {
-    if (context) logger.addContext(context);
+    if (context) powertools.addContext(context);
     try {
       return await handler(event, context);
     } finally {

@@ -7,7 +7,7 @@ import { DynamoDbDeliveryState } from './adapters/aws/dynamodb-delivery-state';
 import { EmfMetrics } from './adapters/aws/emf-metrics';
 import { readWorkerEnv } from './adapters/aws/env';
 import { lazyHandler } from './adapters/aws/lazy-handler';
-import { PowertoolsLogger } from './adapters/aws/powertools-logger';
+import { createMaskedLogger, PowertoolsLogger } from './adapters/aws/powertools-logger';
 import { SecretsManagerStore } from './adapters/aws/secrets-manager-store';
 import {
   createSqsDeliveryWorker,
@@ -33,8 +33,15 @@ export function compileWorkerTemplates(config: BridgeConfig): Map<string, Render
 
 async function fromEnvironment(): Promise<SqsDeliveryHandler> {
   const env = readWorkerEnv();
-  const logger = new PowertoolsLogger();
+  const powertools = new PowertoolsLogger();
+  const { logger, maskWith } = createMaskedLogger(powertools);
   const metrics = new EmfMetrics();
+  const secrets = new SecretsManagerStore({
+    logger,
+    metrics,
+    ...(env.secretCacheTtlMs === undefined ? {} : { ttlMs: env.secretCacheTtlMs }),
+  });
+  maskWith(secrets);
   const handler = createSqsDeliveryWorker({
     // Templates compile once per container; `{ file }` templates were inlined at build time.
     targets: buildTargets(env.config, compileWorkerTemplates(env.config)),
@@ -48,16 +55,12 @@ async function fromEnvironment(): Promise<SqsDeliveryHandler> {
         requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
       }),
     }),
-    secrets: new SecretsManagerStore({
-      logger,
-      metrics,
-      ...(env.secretCacheTtlMs === undefined ? {} : { ttlMs: env.secretCacheTtlMs }),
-    }),
+    secrets,
     logger,
     metrics,
   });
   return async (event, context) => {
-    if (context) logger.addContext(context);
+    if (context) powertools.addContext(context);
     try {
       return await handler(event, context);
     } finally {

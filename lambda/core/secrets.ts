@@ -57,3 +57,20 @@ export function signingSecretsOf(route: RouteConfig): SecretRef[] {
   if (!route.signingSecret) return [];
   return Array.isArray(route.signingSecret) ? route.signingSecret : [route.signingSecret];
 }
+
+/** A stored secret's value, and the texts inside it when it is JSON (what a `jsonKey` may
+ *  select): what every store hands the log masker. */
+export function secretTextsOf(raw: unknown): string[] {
+  let object = raw;
+  if (typeof raw === 'string') {
+    try {
+      object = JSON.parse(raw);
+    } catch {
+      return raw === '' ? [] : [raw];
+    }
+  }
+  const texts = typeof raw === 'string' && raw !== '' ? [raw] : [];
+  if (typeof object !== 'object' || object === null) return texts;
+  for (const value of Object.values(object)) if (typeof value === 'string' && value !== '') texts.push(value);
+  return texts;
+}

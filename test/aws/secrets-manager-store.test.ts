@@ -245,6 +245,26 @@ describe('SecretsManagerStore', () => {
 });
 
 describe('SecretsManagerStore.getSecretVersions (signing secrets during a rotation)', () => {
+  it('knows every value it has read, current and previous, whole and inside JSON, for the log masker', async () => {
+    sm.setSecret('hmac', ROTATED, { previous: TOKEN });
+    sm.setSecret('api', JSON.stringify({ token: 'api-token-0001', user: 'bridge' }));
+    const secrets = store();
+    expect(secrets.knownValues()).toEqual([]);
+    await secrets.getSecretVersions({ secretId: 'hmac' });
+    await secrets.getSecret({ secretId: 'api', jsonKey: 'token' });
+    expect([...secrets.knownValues()].sort()).toEqual(
+      [
+        ROTATED,
+        TOKEN,
+        JSON.stringify({ token: 'api-token-0001', user: 'bridge' }),
+        'api-token-0001',
+        'bridge',
+      ].sort(),
+    );
+    // The same array until a read brings a value: the masker is rebuilt only then.
+    expect(secrets.knownValues()).toBe(secrets.knownValues());
+  });
+
   const stagesRead = () => sm.log.map((r) => r.versionStage ?? 'AWSCURRENT').sort();
 
   it('returns AWSCURRENT, then AWSPREVIOUS when the secret has one', async () => {

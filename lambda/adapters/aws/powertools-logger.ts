@@ -3,6 +3,7 @@
 import { Logger as Powertools } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import type { LogFields, Logger } from '../../core/ports';
+import { RedactingLogger } from '../../core/redacting-logger';
 
 export const SERVICE_NAME = 'tfe-bridge';
 
@@ -42,3 +43,23 @@ export class PowertoolsLogger implements Logger {
     this.powertools.error(message, safeFields(fields));
   }
 }
+
+/**
+ * The Lambda functions' logger: every line through the secret masker (core/redacting-logger.ts)
+ * before Powertools writes it to CloudWatch, masking each value the secret store has read. The
+ * store takes this logger too, so it is told afterwards which store to ask (`maskWith`).
+ */
+export function createMaskedLogger(powertools: PowertoolsLogger = new PowertoolsLogger()): {
+  logger: Logger;
+  maskWith: (store: { knownValues(): readonly string[] }) => void;
+} {
+  let known: () => readonly string[] = () => NONE;
+  return {
+    logger: new RedactingLogger(powertools, () => known()),
+    maskWith: (store) => {
+      known = () => store.knownValues();
+    },
+  };
+}
+
+const NONE: readonly string[] = [];

@@ -12,7 +12,7 @@ import type { SecretRef } from '../../core/config/schema';
 import { InvalidSecretError, SecretUnavailableError } from '../../core/errors';
 import { NO_METRICS } from '../../core/metric-names';
 import type { Logger, Metrics, SecretVersion, VersionedSecretStore } from '../../core/ports';
-import { selectSecretValue } from '../../core/secrets';
+import { secretTextsOf, selectSecretValue } from '../../core/secrets';
 import { type GetSecretValue, getSecretValueFromEnv } from './aws-operations';
 
 export const DEFAULT_SECRET_CACHE_TTL_MS = 5 * 60_000;
@@ -110,6 +110,7 @@ export class SecretsManagerStore implements VersionedSecretStore {
   private readonly ttlMs: number;
   private readonly now: () => number;
   private readonly getSecretValue: GetSecretValue;
+  private known: readonly string[] | undefined;
 
   constructor(private readonly options: SecretsManagerStoreOptions) {
     this.ttlMs = options.ttlMs ?? DEFAULT_SECRET_CACHE_TTL_MS;
@@ -118,6 +119,15 @@ export class SecretsManagerStore implements VersionedSecretStore {
     // infra/bridge-stack.ts): one retry, then the cache or a 503/retry takes over.
     this.getSecretValue =
       options.getSecretValue ?? getSecretValueFromEnv({ maxAttempts: 2, attemptTimeoutMs: 2_000 });
+  }
+
+  /** Every value read so far (current and previous versions, and the texts in JSON secrets), for
+   *  masking log lines. The same array until a read brings a new value. */
+  knownValues(): readonly string[] {
+    this.known ??= [...this.cache.values(), ...this.previousCache.values()].flatMap(({ value }) =>
+      secretTextsOf(value),
+    );
+    return this.known;
   }
 
   async getSecret(ref: SecretRef, options: { forceRefresh?: boolean } = {}): Promise<string> {
@@ -174,6 +184,7 @@ export class SecretsManagerStore implements VersionedSecretStore {
       const { SecretString } = await this.getSecretValue({ SecretId: secretId, VersionStage: PREVIOUS });
       const value = SecretString ?? null;
       this.previousCache.set(secretId, { value, expiresAt: this.now() + this.ttlMs });
+      this.known = undefined;
       return value;
     } catch (error) {
       // No AWSPREVIOUS stage (never rotated, or removed to retire the old token): not an error.
@@ -238,6 +249,7 @@ export class SecretsManagerStore implements VersionedSecretStore {
       );
     }
     this.cache.set(secretId, { value: secretString, fetchedAt: this.now() });
+    this.known = undefined;
     return secretString;
   }
 }

@@ -6,7 +6,7 @@ import * as z from 'zod';
 import type { SecretRef } from '../../core/config/schema';
 import { SecretsFileError, SecretUnavailableError } from '../../core/errors';
 import type { SecretStore } from '../../core/ports';
-import { selectSecretValue } from '../../core/secrets';
+import { secretTextsOf, selectSecretValue } from '../../core/secrets';
 import { describeFileError } from './file-error';
 
 const secretsFileSchema = z.record(z.string(), z.union([z.string(), z.record(z.string(), z.unknown())]), {
@@ -51,7 +51,7 @@ export class FileSecretStore implements SecretStore {
   /** Every value in the file (and each text in a JSON secret), for masking log lines. The same
    *  array until the file is read again. */
   knownValues(): readonly string[] {
-    this.known ??= Object.values(this.values).flatMap(textsOf);
+    this.known ??= Object.values(this.values).flatMap(secretTextsOf);
     return this.known;
   }
 
@@ -81,20 +81,4 @@ export class FileSecretStore implements SecretStore {
       throw new SecretUnavailableError((error as Error).message, ref.secretId, { cause: error });
     }
   }
-}
-
-/** A secret's value, and the texts inside it when it is JSON (what a `jsonKey` may select). */
-function textsOf(raw: unknown): string[] {
-  let object = raw;
-  if (typeof raw === 'string') {
-    try {
-      object = JSON.parse(raw);
-    } catch {
-      return raw === '' ? [] : [raw];
-    }
-  }
-  const texts = typeof raw === 'string' && raw !== '' ? [raw] : [];
-  if (typeof object !== 'object' || object === null) return texts;
-  for (const value of Object.values(object)) if (typeof value === 'string' && value !== '') texts.push(value);
-  return texts;
 }
