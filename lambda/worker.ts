@@ -3,6 +3,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { DynamoDbDeadLetterArchive } from './adapters/aws/dead-letter-archive';
 import { DynamoDbDeliveryState } from './adapters/aws/dynamodb-delivery-state';
 import { EmfMetrics } from './adapters/aws/emf-metrics';
 import { readWorkerEnv } from './adapters/aws/env';
@@ -42,19 +43,20 @@ async function fromEnvironment(): Promise<SqsDeliveryHandler> {
     ...(env.secretCacheTtlMs === undefined ? {} : { ttlMs: env.secretCacheTtlMs }),
   });
   maskWith(secrets);
+  const dynamodb = new DynamoDBClient({
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+  });
   const handler = createSqsDeliveryWorker({
     // Templates compile once per container; `{ file }` templates were inlined at build time.
     targets: buildTargets(env.config, compileWorkerTemplates(env.config)),
     sqs: new SQSClient({ requestHandler: { connectionTimeout: 1_000, requestTimeout: 5_000 } }),
     queueUrl: env.queueUrl,
     deadLetterQueueUrl: env.deadLetterQueueUrl,
-    state: new DynamoDbDeliveryState({
-      tableName: env.deliveryStateTable,
-      client: new DynamoDBClient({
-        maxAttempts: 3,
-        requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
-      }),
-    }),
+    state: new DynamoDbDeliveryState({ tableName: env.deliveryStateTable, client: dynamodb }),
+    deadLetterArchive:
+      env.deadLetterArchive &&
+      new DynamoDbDeadLetterArchive(dynamodb, env.deadLetterArchive.table, env.deadLetterArchive.days),
     secrets,
     logger,
     metrics,

@@ -22,6 +22,8 @@ export const deadLettersCommand: Command = {
 tfe-bridge dead-letters replay [--store FILE] [--config FILE] [--secrets FILE] [--wait MS] [filters]
 tfe-bridge dead-letters list   --dlq-url URL [filters]
 tfe-bridge dead-letters replay --dlq-url URL --queue-url URL [filters]
+tfe-bridge dead-letters list   --archive TABLE [filters]
+tfe-bridge dead-letters replay --archive TABLE --queue-url URL [filters]
 
   --store FILE       the local store (env TFE_BRIDGE_STORE, default ${DEFAULT_STORE_FILE})
   --file OLD.jsonl   a dead-letter file of tfe-bridge before 0.2: imported into the store once
@@ -33,6 +35,8 @@ tfe-bridge dead-letters replay --dlq-url URL --queue-url URL [filters]
                      env TFE_BRIDGE_DEAD_LETTER_QUEUE_URL); region, credentials and
                      endpoint come from the usual AWS settings (AWS_REGION, AWS_PROFILE, ...)
   --queue-url URL    (AWS replay) the jobs queue (stack output QueueUrl; env TFE_BRIDGE_QUEUE_URL)
+  --archive TABLE    the AWS dead-letter archive, which keeps letters after the DLQ's 14 days
+                     (stack output DeadLetterArchiveTable); needs AWS_REGION
 filters:
   --destination R/D  only letters for this route/destination
   --reason R         only letters with this reason (${DEAD_LETTER_REASONS.join(', ')})
@@ -42,7 +46,9 @@ at the end of their destinations' queues: a running serve on the same store deli
 otherwise replay delivers them itself with --config and --secrets. It prints how many were
 delivered, dead-lettered again or are still pending, and exits 1 unless all were delivered.
 AWS replay sends each letter back to the jobs queue in its destination's order and deletes it
-from the DLQ once sent; the deployed worker delivers it.
+from the DLQ once sent; the deployed worker delivers it. Archive replay sends the letters the
+archive has not replayed before (with --job, that job's letters in any case) and marks them
+replayed; they stay in the archive until it expires them.
 
 example:
   tfe-bridge dead-letters replay --reason exhausted --config bridge.yaml --secrets secrets.json`,
@@ -61,6 +67,9 @@ example:
       );
     }
     const matches = letterFilter(values);
+    if (values.archive !== undefined) {
+      return runOnArchive(action as (typeof ACTIONS)[number], values.archive, values, matches, io);
+    }
     const deadLetterQueueUrl =
       values['dlq-url'] ??
       (values.file || values.store ? undefined : io.env.TFE_BRIDGE_DEAD_LETTER_QUEUE_URL);
@@ -138,6 +147,41 @@ async function runOnSqs(
   return runSqsDeadLetters({ action, deadLetterQueueUrl, queueUrl, matches }, io);
 }
 
+async function runOnArchive(
+  action: (typeof ACTIONS)[number],
+  archiveTable: string,
+  values: Values,
+  matches: (letter: Letter) => boolean,
+  io: CommandIo,
+): Promise<number> {
+  for (const option of ['file', 'store', 'config', 'secrets', 'wait', 'dlq-url'] as const) {
+    if (values[option] !== undefined) {
+      throw new UsageError(`--${option} cannot be used with --archive (the AWS dead-letter archive)`);
+    }
+  }
+  if (!/^[A-Za-z0-9_.-]{3,255}$/.test(archiveTable)) {
+    throw new UsageError(
+      `--archive must be a DynamoDB table name (stack output DeadLetterArchiveTable), got "${archiveTable}"`,
+    );
+  }
+  const queueUrl = values['queue-url'] ?? io.env.TFE_BRIDGE_QUEUE_URL;
+  if (action === 'replay' && !queueUrl) {
+    throw new UsageError('replay from the archive needs --queue-url URL (stack output QueueUrl)');
+  }
+  if (queueUrl !== undefined && !URL.canParse(queueUrl)) {
+    throw new UsageError(`--queue-url must be a queue URL, got "${queueUrl}"`);
+  }
+  if (!io.env.AWS_REGION && !io.env.AWS_PROFILE) {
+    throw new UsageError("--archive needs the stack's region: set AWS_REGION (or AWS_PROFILE with a region)");
+  }
+  // Loaded only here, so local commands never load the AWS SDK.
+  const { runArchiveDeadLetters } = await import('./dead-letters-archive');
+  return runArchiveDeadLetters(
+    { action, archiveTable, queueUrl, matches, jobSelected: values.job !== undefined },
+    io,
+  );
+}
+
 function parseOptionsWithAction(argv: string[]) {
   const [action, ...rest] = argv;
   const hasAction = action !== undefined && !action.startsWith('-');
@@ -152,6 +196,7 @@ function parseOptionsWithAction(argv: string[]) {
     job: { type: 'string' },
     'dlq-url': { type: 'string' },
     'queue-url': { type: 'string' },
+    archive: { type: 'string' },
   });
   return { values, positionals: hasAction ? [action] : [] };
 }

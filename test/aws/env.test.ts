@@ -58,6 +58,28 @@ describe('Lambda environment', () => {
     });
   });
 
+  it('reads the dead-letter archive table with its retention, and refuses a table without days', () => {
+    const base = {
+      TFE_BRIDGE_CONFIG_JSON: bakedConfigJson(CONFIG),
+      QUEUE_URL,
+      DEAD_LETTER_QUEUE_URL: DLQ_URL,
+      DELIVERY_STATE_TABLE: 'state',
+    };
+    expect(readWorkerEnv(base).deadLetterArchive).toBeUndefined();
+    expect(
+      readWorkerEnv({ ...base, DEAD_LETTER_ARCHIVE_TABLE: 'archive', DEAD_LETTER_ARCHIVE_DAYS: '365' })
+        .deadLetterArchive,
+    ).toEqual({ table: 'archive', days: 365 });
+    expect(problemsOf(() => readWorkerEnv({ ...base, DEAD_LETTER_ARCHIVE_TABLE: 'archive' }))).toEqual([
+      'DEAD_LETTER_ARCHIVE_DAYS is not set',
+    ]);
+    expect(
+      problemsOf(() =>
+        readWorkerEnv({ ...base, DEAD_LETTER_ARCHIVE_TABLE: 'archive', DEAD_LETTER_ARCHIVE_DAYS: '0' }),
+      ),
+    ).toEqual(['DEAD_LETTER_ARCHIVE_DAYS must be a whole number of days (1 or more)']);
+  });
+
   it('lists every missing variable at once', () => {
     expect(problemsOf(() => readWorkerEnv({}))).toEqual([
       'TFE_BRIDGE_CONFIG_JSON is not set',

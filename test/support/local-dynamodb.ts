@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 // @ts-expect-error dynalite ships no types
 import dynalite from 'dynalite';
+import { ARCHIVE_KEY } from '../../lambda/adapters/aws/dead-letter-archive';
 import { STATE_PARTITION_KEY, STATE_SORT_KEY } from '../../lambda/adapters/aws/delivery-state-keys';
 import { DynamoDbDeliveryState } from '../../lambda/adapters/aws/dynamodb-delivery-state';
 import { REPLAY_KEY_ATTRIBUTE } from '../../lambda/adapters/aws/dynamodb-replay-guard';
@@ -16,6 +17,8 @@ export interface LocalDynamoDb {
   createReplayTable(name: string): Promise<string>;
   /** A delivery-state table (`pk` + `sk`) as infra creates it. */
   createStateTable(name: string): Promise<string>;
+  /** A dead-letter archive table (`id`) as infra creates it. */
+  createArchiveTable(name: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -59,6 +62,17 @@ export async function startLocalDynamoDb(): Promise<LocalDynamoDb> {
             { AttributeName: STATE_PARTITION_KEY, KeyType: 'HASH' },
             { AttributeName: STATE_SORT_KEY, KeyType: 'RANGE' },
           ],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+      return name;
+    },
+    async createArchiveTable(name) {
+      await client.send(
+        new CreateTableCommand({
+          TableName: name,
+          AttributeDefinitions: [{ AttributeName: ARCHIVE_KEY, AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: ARCHIVE_KEY, KeyType: 'HASH' }],
           BillingMode: 'PAY_PER_REQUEST',
         }),
       );

@@ -18,6 +18,8 @@ export interface WorkerEnv extends ReceiverEnv {
   deadLetterQueueUrl: string;
   /** Job progress, destination guards and held messages, shared by every worker container. */
   deliveryStateTable: string;
+  /** The dead-letter archive table and its retention in days; undefined when turned off. */
+  deadLetterArchive: { table: string; days: number } | undefined;
 }
 
 /** A Lambda environment that cannot work; `problems` has one "VAR: what is wrong" line each. */
@@ -41,12 +43,16 @@ export function lambdaEnvSource(): EnvSource {
     SECRET_CACHE_TTL_MS: process.env.SECRET_CACHE_TTL_MS,
     REPLAY_GUARD_TABLE: process.env.REPLAY_GUARD_TABLE,
     DELIVERY_STATE_TABLE: process.env.DELIVERY_STATE_TABLE,
+    DEAD_LETTER_ARCHIVE_TABLE: process.env.DEAD_LETTER_ARCHIVE_TABLE,
+    DEAD_LETTER_ARCHIVE_DAYS: process.env.DEAD_LETTER_ARCHIVE_DAYS,
   };
 }
 
 // Checked by hand, not with zod: this runs in the receiver's cold start (docs/performance.md).
 type Check = (name: string, value: string) => string | undefined;
 const isUrl: Check = (name, value) => (URL.canParse(value) ? undefined : `${name} must be a URL`);
+const isDays: Check = (name, value) =>
+  /^[1-9]\d{0,4}$/.test(value) ? undefined : `${name} must be a whole number of days (1 or more)`;
 const isWholeNumber: Check = (name, value) =>
   /^\d+$/.test(value) ? undefined : `${name} must be a whole number of milliseconds`;
 
@@ -79,6 +85,11 @@ function read(source: EnvSource, worker: boolean) {
   const ttl = readVar(source, 'SECRET_CACHE_TTL_MS', problems, { required: false, check: isWholeNumber });
   const replayGuardTable = readVar(source, 'REPLAY_GUARD_TABLE', problems, { required: false });
   const deliveryStateTable = readVar(source, 'DELIVERY_STATE_TABLE', problems, { required: worker });
+  const archiveTable = readVar(source, 'DEAD_LETTER_ARCHIVE_TABLE', problems, { required: false });
+  const archiveDays = readVar(source, 'DEAD_LETTER_ARCHIVE_DAYS', problems, {
+    required: archiveTable !== undefined,
+    check: isDays,
+  });
   const baked = configJson === undefined ? undefined : readBakedConfig(configJson);
   if (baked && !baked.ok) problems.push(`TFE_BRIDGE_CONFIG_JSON: ${baked.problem}`);
   if (problems.length > 0 || !baked?.ok || queueUrl === undefined) throw new LambdaEnvError(problems);
@@ -88,7 +99,11 @@ function read(source: EnvSource, worker: boolean) {
     secretCacheTtlMs: ttl === undefined ? undefined : Number(ttl),
     replayGuardTable,
   };
-  return { receiver, deadLetterQueueUrl, deliveryStateTable };
+  const deadLetterArchive =
+    archiveTable === undefined || archiveDays === undefined
+      ? undefined
+      : { table: archiveTable, days: Number(archiveDays) };
+  return { receiver, deadLetterQueueUrl, deliveryStateTable, deadLetterArchive };
 }
 
 export function readReceiverEnv(source: EnvSource = lambdaEnvSource()): ReceiverEnv {
@@ -100,10 +115,10 @@ export function readReceiverEnv(source: EnvSource = lambdaEnvSource()): Receiver
 }
 
 export function readWorkerEnv(source: EnvSource = lambdaEnvSource()): WorkerEnv {
-  const { receiver, deadLetterQueueUrl, deliveryStateTable } = read(source, true);
+  const { receiver, deadLetterQueueUrl, deliveryStateTable, deadLetterArchive } = read(source, true);
   // read() has already reported them missing.
   if (deadLetterQueueUrl === undefined || deliveryStateTable === undefined) {
     throw new LambdaEnvError(['DEAD_LETTER_QUEUE_URL or DELIVERY_STATE_TABLE is not set']);
   }
-  return { ...receiver, deadLetterQueueUrl, deliveryStateTable };
+  return { ...receiver, deadLetterQueueUrl, deliveryStateTable, deadLetterArchive };
 }

@@ -30,12 +30,27 @@ function byGroup(records: readonly SQSRecord[]): SQSRecord[][] {
   return [...groups.values()];
 }
 
+/** The archive before the DLQ: if the archive fails the job stays on its queue and is tried
+ *  again, so no letter reaches the DLQ (which deletes it at 14 days) without its archived copy. A
+ *  retry overwrites the same archive item (keyed by the message's dedup id). */
+function archivedFirst(dlq: SqsDeadLetterQueue, deps: SqsDeliveryWorkerDeps): RecordDeps['deadLetters'] {
+  const archive = deps.deadLetterArchive;
+  if (!archive) return dlq;
+  const now = deps.now ?? (() => new Date());
+  return {
+    async write(letter, message) {
+      await archive.put(letter, message, now());
+      await dlq.write(letter, message);
+    },
+  };
+}
+
 export function createSqsDeliveryWorker(deps: SqsDeliveryWorkerDeps): SqsDeliveryHandler {
   const { logger } = deps;
   const recordDeps: RecordDeps = {
     ...deps,
     now: deps.now ?? (() => new Date()),
-    deadLetters: new SqsDeadLetterQueue(deps.sqs, deps.deadLetterQueueUrl),
+    deadLetters: archivedFirst(new SqsDeadLetterQueue(deps.sqs, deps.deadLetterQueueUrl), deps),
     onGuardEvent: guardLogger(logger, circuitMetrics(deps.metrics ?? NO_METRICS), deps.onGuardEvent),
   };
 

@@ -1,6 +1,7 @@
 // What the SQS worker needs (its dependencies, as the entry and tests give them) and what one
 // record's processing reports: shared by the batch logic, the record logic and its steps.
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { DeadLetter } from '../../core/contract';
 import type { DeliveryTarget } from '../../core/deliver/attempt';
 import type { GuardEvent, GuardListener } from '../../core/deliver/destination-guard';
 import type {
@@ -12,7 +13,8 @@ import type {
   SecretStore,
   SharedGuards,
 } from '../../core/ports';
-import type { SqsDeadLetterQueue } from './sqs-dead-letter-queue';
+import type { DynamoDbDeadLetterArchive } from './dead-letter-archive';
+import type { DeadLetterMessage } from './sqs-dead-letter-queue';
 
 /** A wait for a rate-limit token up to this long happens in the invocation; a longer one holds
  *  the message back by visibility. */
@@ -25,6 +27,9 @@ export interface SqsDeliveryWorkerDeps {
   /** The jobs queue the event source reads (for ChangeMessageVisibility). */
   queueUrl: string;
   deadLetterQueueUrl: string;
+  /** Keeps every dead letter past the DLQ's 14 days (written first: a letter is stored once both
+   *  hold it). Absent when the deploy turned the archive off. */
+  deadLetterArchive?: Pick<DynamoDbDeadLetterArchive, 'put'> | undefined;
   /** Job progress, destination guards and held messages, shared by every container. */
   state: JobProgressStore & SharedGuards & HeldMessages;
   secrets: SecretStore;
@@ -45,7 +50,7 @@ export interface SqsDeliveryWorkerDeps {
 /** What one record needs: the worker's dependencies with their defaults filled in. */
 export type RecordDeps = Omit<SqsDeliveryWorkerDeps, 'now' | 'onGuardEvent' | 'deadLetterQueueUrl'> & {
   now: () => Date;
-  deadLetters: SqsDeadLetterQueue;
+  deadLetters: { write(letter: DeadLetter, message: DeadLetterMessage): Promise<void> };
   /** Each guard event (circuit opened, rate lowered...) once it is stored: logs, metrics. */
   onGuardEvent: (event: GuardEvent) => void;
 };
