@@ -48,6 +48,10 @@ const integer =
 const NAME_PREFIX = /^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/;
 const NAME_PREFIX_RULE = 'must be 1-40 letters, digits, "-" or "_", starting with a letter or digit';
 
+/** POWERTOOLS_LOG_LEVEL of both functions; `debug` adds the receiver's line per request. */
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 /** Lambda's cap for one function's reserved concurrency is the account quota less 100; 0 skips. */
 const reservedConcurrency = (value: unknown): Parsed<number> =>
   value === 'none' ? { value: 0 } : integer(0, 10_000)(value);
@@ -71,6 +75,15 @@ const PARSERS = {
     value === 'none' ? { value: 'none' } : matching(NAME_PREFIX, `${NAME_PREFIX_RULE}, or none`)(value),
   allowExampleConfig: bool,
   allowInsecureHttp: bool,
+  logLevel: (value: unknown): Parsed<LogLevel> =>
+    typeof value === 'string' && (LOG_LEVELS as readonly string[]).includes(value)
+      ? { value: value as LogLevel }
+      : { problem: `must be one of ${LOG_LEVELS.join(', ')}` },
+  deadLetterArchiveDays: (value: unknown): Parsed<number> => {
+    if (value === 'none') return { value: 0 };
+    const parsed = integer(1, 3650)(value);
+    return 'problem' in parsed ? { problem: `${parsed.problem}, or none (no archive)` } : parsed;
+  },
 } as const;
 
 type Key = keyof typeof PARSERS;
