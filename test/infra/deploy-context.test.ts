@@ -73,6 +73,8 @@ describe('readDeployContext', () => {
         'tfe-bridge:namePrefix': 'acme bridge',
         'tfe-bridge:alarmEmail': 'ops',
         'tfe-bridge:stackName': '1stack',
+        'tfe-bridge:logLevel': 'verbose',
+        'tfe-bridge:deadLetterArchiveDays': '0',
       }),
     );
     expect(problems).toEqual([
@@ -82,6 +84,8 @@ describe('readDeployContext', () => {
       'tfe-bridge:namePrefix: must be 1-40 letters, digits, "-" or "_", starting with a letter or digit, got "acme bridge"',
       'tfe-bridge:alarmEmail: must be an email address, got "ops"',
       'tfe-bridge:stackName: must be a CloudFormation stack name: a letter, then up to 127 letters, digits or "-", got "1stack"',
+      'tfe-bridge:logLevel: must be one of debug, info, warn, error, got "verbose"',
+      'tfe-bridge:deadLetterArchiveDays: must be an integer from 1 to 3650, or none (no archive), got "0"',
     ]);
   });
 
