@@ -5,6 +5,7 @@ import type { DeadLetter } from '../../core/contract';
 import type { DeliveryTarget } from '../../core/deliver/attempt';
 import type { GuardEvent, GuardListener } from '../../core/deliver/destination-guard';
 import type {
+  AwsRequestSigner,
   Fetch,
   HeldMessages,
   JobProgressStore,
@@ -37,6 +38,8 @@ export interface SqsDeliveryWorkerDeps {
   /** Counts `deliveries` and observes `delivery_latency` (the entry publishes them). */
   metrics?: Metrics;
   fetch?: Fetch;
+  /** Signs aws-iam destinations' requests (default: SigV4 with the function's role). */
+  signAws?: AwsRequestSigner;
   random?: () => number;
   now?: () => Date;
   /** Sees every circuit-breaker and rate-limit change (besides the log line), e.g. for metrics. */
@@ -48,8 +51,12 @@ export interface SqsDeliveryWorkerDeps {
 }
 
 /** What one record needs: the worker's dependencies with their defaults filled in. */
-export type RecordDeps = Omit<SqsDeliveryWorkerDeps, 'now' | 'onGuardEvent' | 'deadLetterQueueUrl'> & {
+export type RecordDeps = Omit<
+  SqsDeliveryWorkerDeps,
+  'now' | 'onGuardEvent' | 'deadLetterQueueUrl' | 'signAws'
+> & {
   now: () => Date;
+  signAws: AwsRequestSigner;
   deadLetters: { write(letter: DeadLetter, message: DeadLetterMessage): Promise<void> };
   /** Each guard event (circuit opened, rate lowered...) once it is stored: logs, metrics. */
   onGuardEvent: (event: GuardEvent) => void;

@@ -4,6 +4,7 @@
 import * as z from 'zod';
 import { PAYLOAD_KINDS } from '../receive/payloads';
 import { PRESET_NAMES, PRESET_REQUIRED_SECRETS } from '../render/presets';
+import { awsIamAuthSchema, invokeTargetOf } from './aws-iam';
 import {
   circuitBreakerSchema,
   DEFAULT_CIRCUIT_BREAKER,
@@ -80,8 +81,9 @@ const authSchema = z.discriminatedUnion(
         .describe('The user name, as text (no ":") or a secret reference.'),
       password: secretRefSchema.describe('The password, always a secret reference.'),
     }),
+    awsIamAuthSchema,
   ],
-  { error: 'must be one of: none, bearer, header, basic' },
+  { error: 'must be one of: none, bearer, header, basic, aws-iam' },
 );
 
 // One object with exactly one key set, rather than a union, so a bad preset name is reported as
@@ -173,7 +175,7 @@ export const destinationSchema = z
       }),
     auth: authSchema.default({ type: 'none' }).meta({
       description:
-        'How the request authenticates: none (the default), bearer, header or basic, with the secret to send.',
+        "How the request authenticates: none (the default), bearer, header or basic with the secret to send, or aws-iam (SigV4 as the worker's role).",
       examples: [{ type: 'bearer', secret: { secretId: 'tfe-bridge/callback', jsonKey: 'token' } }],
     }),
     template: templateSchema.default({ preset: 'passthrough' }).meta({
@@ -247,6 +249,7 @@ export const destinationSchema = z
   .superRefine((destination, ctx) => {
     reportIdempotencyHeaderConflicts(destination, ctx);
     reportAuthHeaderConflicts(destination, ctx);
+    reportAwsIamProblems(destination, ctx);
     const preset: unknown = destination?.template?.preset;
     const required = typeof preset === 'string' ? (PRESET_REQUIRED_SECRETS[preset] ?? []) : [];
     for (const name of required) {
@@ -259,3 +262,26 @@ export const destinationSchema = z
       }
     }
   }, ALWAYS);
+
+/** An aws-iam destination must say (or its URL show) what the stack grants invoke on. */
+function reportAwsIamProblems(destination: unknown, ctx: z.core.$RefinementCtx): void {
+  const { auth, url } = (destination ?? {}) as { auth?: { type?: unknown }; url?: unknown };
+  if (auth?.type !== 'aws-iam' || (typeof url !== 'string' && typeof url !== 'object') || url === null)
+    return;
+  if (typeof url === 'string' && !URL.canParse(url)) return;
+  const headers = (destination as { headers?: unknown }).headers;
+  for (const name of typeof headers === 'object' && headers !== null ? Object.keys(headers) : []) {
+    if (name.toLowerCase().startsWith('x-amz-')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['headers', name],
+        message: 'is set by the SigV4 signature of aws-iam auth, which would replace it',
+      });
+    }
+  }
+  const parsed = awsIamAuthSchema.safeParse(auth);
+  if (!parsed.success) return;
+  const target = invokeTargetOf(parsed.data, url as string | { secret: unknown });
+  if ('problem' in target)
+    ctx.addIssue({ code: 'custom', path: ['auth', 'invokeArn'], message: target.problem });
+}

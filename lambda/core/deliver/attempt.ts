@@ -3,7 +3,7 @@
 
 import type { DeliveryJob } from '../contract';
 import { InvalidSecretError, RequestError, SecretUnavailableError, TemplateError } from '../errors';
-import type { Fetch, Logger, Metrics, SecretStore } from '../ports';
+import type { AwsRequestSigner, Fetch, Logger, Metrics, SecretStore } from '../ports';
 import { classifyPayload, parseJsonObject } from '../receive/payloads';
 import { cutText } from '../redaction';
 import type { Step } from './engine';
@@ -26,6 +26,9 @@ export interface DeliveryDeps {
   metrics?: Metrics;
   /** Aborts an in-flight request (shutdown). */
   signal?: AbortSignal;
+  /** Signs aws-iam destinations' requests with SigV4. Required: without it buildRequest would
+   *  put `render`'s placeholder where the signature goes. */
+  signAws: AwsRequestSigner;
 }
 
 /** The start of a body (at most `maxBytes`), then the stream is cancelled, which closes the
@@ -112,7 +115,7 @@ async function tryDelivery(job: DeliveryJob, target: DeliveryTarget, deps: Deliv
   const input = { body: job.body, notification: classifyPayload(parsed.value) };
   try {
     const build = (forceRefresh: boolean) =>
-      buildRequest(target, input, deps.secrets, { forceRefresh, seen });
+      buildRequest(target, input, deps.secrets, { forceRefresh, seen, signAws: deps.signAws });
     let sent = await send(await build(false), target, deps);
     // A 401 may mean the token was rotated: read the secrets again, once, before giving up.
     if (sent.response?.status === 401 && target.destination.auth.type !== 'none') {

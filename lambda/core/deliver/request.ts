@@ -3,11 +3,12 @@
 // both build it here, so what the CLI prints is what the bridge sends.
 
 import { VERSION } from '../../version';
+import { type AwsIamAuth, regionOfAwsUrl } from '../config/aws-iam';
 import { urlProblem } from '../config/destination-url';
 import { isValidHeaderValue } from '../config/headers';
 import type { BridgeConfig, DestinationConfig, RouteConfig, SecretRef } from '../config/schema';
 import { RequestError } from '../errors';
-import type { SecretStore } from '../ports';
+import type { AwsRequestSigner, SecretStore } from '../ports';
 import { destinationKey, idempotencyKeyFor } from '../receive/jobs';
 import type { Notification } from '../receive/payloads';
 import { MASK, redact } from '../redaction';
@@ -50,7 +51,12 @@ export interface BuildOptions {
   forceRefresh?: boolean;
   /** Receives every secret value read, so errors and printed requests can be redacted. */
   seen: Set<string>;
+  /** Signs aws-iam requests; without one (`render`) the signature is shown as a placeholder. */
+  signAws?: AwsRequestSigner | undefined;
 }
+
+/** What `render` shows for a signature made only when the request is sent. */
+export const AWS_IAM_PLACEHOLDER = "AWS4-HMAC-SHA256 <signed when sent, with the worker's AWS credentials>";
 
 type ReadSecret = (ref: SecretRef) => Promise<string>;
 
@@ -73,6 +79,7 @@ async function authHeaders(
   const { auth } = destination;
   switch (auth.type) {
     case 'none':
+    case 'aws-iam': // signed once the whole request is built (signAwsIam)
       return {};
     case 'bearer':
       return { authorization: `Bearer ${await read(auth.secret)}` };
@@ -131,7 +138,24 @@ export async function buildRequest(
   const url = await resolveUrl(target, read);
   // Secrets are read before rendering, so a template error that quotes one is redacted too.
   const body = await target.render({ ...input, secrets: await templateSecrets(target.destination, read) });
-  return { method: 'POST', url, headers, body };
+  const request: OutgoingRequest = { method: 'POST', url, headers, body };
+  const { auth } = target.destination;
+  return auth.type === 'aws-iam' ? signAwsIam(request, auth, options) : request;
+}
+
+/** SigV4 over the exact URL, headers and body that are sent, so it is the last step. */
+async function signAwsIam(
+  request: OutgoingRequest,
+  auth: AwsIamAuth,
+  { signAws, seen }: BuildOptions,
+): Promise<OutgoingRequest> {
+  if (!signAws) return { ...request, headers: { ...request.headers, authorization: AWS_IAM_PLACEHOLDER } };
+  const region = auth.region ?? regionOfAwsUrl(request.url);
+  const signed = await signAws(request, { service: auth.service, region });
+  // A session token is a credential: masked wherever the request is shown or quoted.
+  const token = signed['x-amz-security-token'];
+  if (token) seen.add(token);
+  return { ...request, headers: { ...request.headers, ...signed } };
 }
 
 /** The request with every secret value read while building it replaced by `***`. A header value
