@@ -13,6 +13,7 @@ import { LocalStore } from './adapters/local/local-store';
 import { PROMETHEUS_CONTENT_TYPE, PrometheusRegistry } from './adapters/local/prometheus-registry';
 import { DEFAULT_STORE_FILE } from './adapters/local/sqlite-store';
 import { StoreQueue } from './adapters/local/store-queue';
+import { createTlsFetch } from './adapters/tls-fetch';
 import { createApp } from './app';
 import { DEFAULT_MAX_CONCURRENCY } from './core/config/schema';
 import { buildTargets } from './core/deliver/request';
@@ -76,6 +77,7 @@ export async function startLocalBridge(options: LocalBridgeOptions): Promise<Loc
         metrics,
         fetch: options.fetch ?? globalThis.fetch,
         signAws: createAwsRequestSigner(),
+        fetchTls: createTlsFetch(),
       },
       ...(options.random ? { random: options.random } : {}),
       maxConcurrency: loaded.config.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,

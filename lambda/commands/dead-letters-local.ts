@@ -11,6 +11,7 @@ import { importLegacyFile } from '../adapters/local/legacy-files';
 import { LocalStore } from '../adapters/local/local-store';
 import { createLocalLogger } from '../adapters/local/pino-logger';
 import { laneOf } from '../adapters/local/store-queue';
+import { createTlsFetch } from '../adapters/tls-fetch';
 import type { DeadLetter } from '../core/contract';
 import { buildTargets } from '../core/deliver/request';
 import { type CommandIo, configPath, EXIT_FAILURE, EXIT_OK, secretsPath, UsageError } from './args';
@@ -132,6 +133,7 @@ function localRunner(
       secrets: new FileSecretStore(secretsPath(options.secrets, io.env)),
       fetch: globalThis.fetch,
       signAws: createAwsRequestSigner(),
+      fetchTls: createTlsFetch(),
       logger: stderrLogger(io),
     },
   });

@@ -41,6 +41,17 @@ export interface Logger {
 
 export type Fetch = typeof globalThis.fetch;
 
+/** A client certificate for mutual TLS, as PEM text. */
+export interface ClientTls {
+  cert: string;
+  key: string;
+  ca?: string | undefined;
+}
+
+/** fetch for a destination that needs a client certificate: the same contract as Fetch (a
+ *  Response, `redirect: 'manual'`, abort by signal, network errors with `cause.code`). */
+export type TlsFetch = (url: string, init: RequestInit, tls: ClientTls) => Promise<Response>;
+
 /**
  * Signs a finished request with AWS Signature Version 4 (an aws-iam destination): the headers to
  * add (`authorization`, `x-amz-date`, `x-amz-security-token`). `region` undefined: the adapter's

@@ -13,6 +13,7 @@ import { SqsJobQueue } from '../../lambda/adapters/aws/sqs-job-queue';
 import { DeliveryRunner } from '../../lambda/adapters/local/delivery-runner';
 import { LocalStore } from '../../lambda/adapters/local/local-store';
 import { laneOf } from '../../lambda/adapters/local/store-queue';
+import { createTlsFetch } from '../../lambda/adapters/tls-fetch';
 import { parseConfig } from '../../lambda/core/config/parse';
 import type { SecretRef } from '../../lambda/core/config/schema';
 import type { DeliveryJob } from '../../lambda/core/contract';
@@ -199,7 +200,13 @@ async function localRuntime({ config, secrets, clock, maxHeldJobAgeMs }: Setup):
   const runner = new DeliveryRunner({
     store,
     targets: buildTargets(config, compileTemplates(config)),
-    deps: { secrets, fetch: globalThis.fetch, logger, signAws: createAwsRequestSigner() },
+    deps: {
+      secrets,
+      fetch: globalThis.fetch,
+      logger,
+      signAws: createAwsRequestSigner(),
+      fetchTls: createTlsFetch(),
+    },
     random: () => 1,
     now: () => clock.now,
     ...(maxHeldJobAgeMs === undefined ? {} : { maxHeldJobAgeMs }),

@@ -5,6 +5,7 @@ import { ChangeMessageVisibilityBatchCommand, ChangeMessageVisibilityCommand } f
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { circuitMetrics, guardLogger } from '../../core/deliver/guard-events';
 import { NO_METRICS } from '../../core/metric-names';
+import { createTlsFetch } from '../tls-fetch';
 import { createAwsRequestSigner } from './aws-request-signer';
 import { SqsDeadLetterQueue } from './sqs-dead-letter-queue';
 import { deliverRecord } from './sqs-record';
@@ -52,6 +53,7 @@ export function createSqsDeliveryWorker(deps: SqsDeliveryWorkerDeps): SqsDeliver
     ...deps,
     now: deps.now ?? (() => new Date()),
     signAws: deps.signAws ?? createAwsRequestSigner(),
+    fetchTls: deps.fetchTls ?? createTlsFetch(),
     deadLetters: archivedFirst(new SqsDeadLetterQueue(deps.sqs, deps.deadLetterQueueUrl), deps),
     onGuardEvent: guardLogger(logger, circuitMetrics(deps.metrics ?? NO_METRICS), deps.onGuardEvent),
   };

@@ -101,6 +101,7 @@ export async function deliverRecord(
     secrets: deps.secrets,
     fetch: deps.fetch ?? globalThis.fetch,
     signAws: deps.signAws,
+    fetchTls: deps.fetchTls,
     logger: deps.logger,
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });

@@ -13,6 +13,7 @@ import type {
   Metrics,
   SecretStore,
   SharedGuards,
+  TlsFetch,
 } from '../../core/ports';
 import type { DynamoDbDeadLetterArchive } from './dead-letter-archive';
 import type { DeadLetterMessage } from './sqs-dead-letter-queue';
@@ -40,6 +41,8 @@ export interface SqsDeliveryWorkerDeps {
   fetch?: Fetch;
   /** Signs aws-iam destinations' requests (default: SigV4 with the function's role). */
   signAws?: AwsRequestSigner;
+  /** Sends requests with a client certificate (default: node:https). */
+  fetchTls?: TlsFetch;
   random?: () => number;
   now?: () => Date;
   /** Sees every circuit-breaker and rate-limit change (besides the log line), e.g. for metrics. */
@@ -53,10 +56,11 @@ export interface SqsDeliveryWorkerDeps {
 /** What one record needs: the worker's dependencies with their defaults filled in. */
 export type RecordDeps = Omit<
   SqsDeliveryWorkerDeps,
-  'now' | 'onGuardEvent' | 'deadLetterQueueUrl' | 'signAws'
+  'now' | 'onGuardEvent' | 'deadLetterQueueUrl' | 'signAws' | 'fetchTls'
 > & {
   now: () => Date;
   signAws: AwsRequestSigner;
+  fetchTls: TlsFetch;
   deadLetters: { write(letter: DeadLetter, message: DeadLetterMessage): Promise<void> };
   /** Each guard event (circuit opened, rate lowered...) once it is stored: logs, metrics. */
   onGuardEvent: (event: GuardEvent) => void;

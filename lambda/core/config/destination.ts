@@ -178,6 +178,25 @@ export const destinationSchema = z
         "How the request authenticates: none (the default), bearer, header or basic with the secret to send, or aws-iam (SigV4 as the worker's role).",
       examples: [{ type: 'bearer', secret: { secretId: 'tfe-bridge/callback', jsonKey: 'token' } }],
     }),
+    tls: z
+      .strictObject({
+        cert: secretRefSchema.describe('The client certificate (PEM), with any intermediates after it.'),
+        key: secretRefSchema.describe('Its private key (PEM, unencrypted).'),
+        ca: secretRefSchema
+          .optional()
+          .describe("CA certificates (PEM) to trust for the server's certificate, besides the system's."),
+      })
+      .optional()
+      .meta({
+        description:
+          'A client certificate for APIs that require mutual TLS: every part is a secret reference (https URLs only).',
+        examples: [
+          {
+            cert: { secretId: 'tfe-bridge/mtls', jsonKey: 'cert' },
+            key: { secretId: 'tfe-bridge/mtls', jsonKey: 'key' },
+          },
+        ],
+      }),
     template: templateSchema.default({ preset: 'passthrough' }).meta({
       description:
         'What the body is: exactly one of preset, jsonata or file. The default, passthrough, sends the original bytes.',
@@ -250,6 +269,10 @@ export const destinationSchema = z
     reportIdempotencyHeaderConflicts(destination, ctx);
     reportAuthHeaderConflicts(destination, ctx);
     reportAwsIamProblems(destination, ctx);
+    const { tls, url } = destination ?? {};
+    if (tls && typeof url === 'string' && !url.startsWith('https:')) {
+      ctx.addIssue({ code: 'custom', path: ['tls'], message: 'a client certificate needs an https URL' });
+    }
     const preset: unknown = destination?.template?.preset;
     const required = typeof preset === 'string' ? (PRESET_REQUIRED_SECRETS[preset] ?? []) : [];
     for (const name of required) {

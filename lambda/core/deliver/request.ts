@@ -8,7 +8,7 @@ import { urlProblem } from '../config/destination-url';
 import { isValidHeaderValue } from '../config/headers';
 import type { BridgeConfig, DestinationConfig, RouteConfig, SecretRef } from '../config/schema';
 import { RequestError } from '../errors';
-import type { AwsRequestSigner, SecretStore } from '../ports';
+import type { AwsRequestSigner, ClientTls, SecretStore } from '../ports';
 import { destinationKey, idempotencyKeyFor } from '../receive/jobs';
 import type { Notification } from '../receive/payloads';
 import { MASK, redact } from '../redaction';
@@ -44,6 +44,8 @@ export interface OutgoingRequest {
   url: string;
   headers: Record<string, string>;
   body: string;
+  /** The client certificate, for a destination that requires mutual TLS. */
+  tls?: ClientTls;
 }
 
 export interface BuildOptions {
@@ -138,9 +140,26 @@ export async function buildRequest(
   const url = await resolveUrl(target, read);
   // Secrets are read before rendering, so a template error that quotes one is redacted too.
   const body = await target.render({ ...input, secrets: await templateSecrets(target.destination, read) });
-  const request: OutgoingRequest = { method: 'POST', url, headers, body };
+  const tls = await clientTls(target.destination, url, read);
+  const request: OutgoingRequest = { method: 'POST', url, headers, body, ...(tls ? { tls } : {}) };
   const { auth } = target.destination;
   return auth.type === 'aws-iam' ? signAwsIam(request, auth, options) : request;
+}
+
+async function clientTls(
+  destination: DestinationConfig,
+  url: string,
+  read: ReadSecret,
+): Promise<ClientTls | undefined> {
+  const { tls } = destination;
+  if (!tls) return undefined;
+  // Over plain http a client certificate would never be presented: fail rather than send without.
+  if (!url.startsWith('https:')) throw new RequestError('tls (a client certificate) needs an https URL');
+  return {
+    cert: await read(tls.cert),
+    key: await read(tls.key),
+    ...(tls.ca ? { ca: await read(tls.ca) } : {}),
+  };
 }
 
 /** SigV4 over the exact URL, headers and body that are sent, so it is the last step. */
@@ -172,5 +191,6 @@ export function maskRequest(request: OutgoingRequest, seen: Iterable<string>): O
     url: redact(request.url, values),
     headers: Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, maskHeader(v)])),
     body: redact(request.body, values),
+    ...(request.tls ? { tls: { cert: MASK, key: MASK, ...(request.tls.ca ? { ca: MASK } : {}) } } : {}),
   };
 }
