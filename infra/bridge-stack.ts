@@ -29,6 +29,7 @@ import {
   workerMaxConcurrencyFor,
   workerTimeoutFor,
 } from './function-sizing';
+import { grantIamInvokes } from './iam-invoke-grants';
 import { JobQueue, maxReceiveCountFor } from './job-queue';
 import { bundlingOptions } from './lambda-bundling';
 import { ReplayGuardTable } from './replay-guard-table';
@@ -159,6 +160,7 @@ export class BridgeStack extends Stack {
     const secretArns = secretArnsFor(this, config, props.createSecrets === true);
     grantSecretRead(this.receiver, signingSecretIds(config).map(secretArns));
     grantSecretRead(this.worker, destinationSecretIds(config).map(secretArns));
+    grantIamInvokes(this.worker, config);
 
     // Id `Default`, which CDK leaves out of logical ids: the alarms and the topic keep the ids
     // they had when the stack made them itself, and a replaced topic would need its email

@@ -27,6 +27,9 @@ export function destinationSecretRefs(destination: DestinationConfig): SecretRef
   }
   // Named secrets templates read as $secrets.NAME (e.g. PagerDuty's routing key).
   refs.push(...Object.values(destination.secrets ?? {}));
+  // A client certificate for mutual TLS.
+  const { tls } = destination;
+  if (tls) refs.push(tls.cert, tls.key, ...(tls.ca ? [tls.ca] : []));
   return refs;
 }
 

@@ -1,8 +1,10 @@
 // Local mode: the receiver app on @hono/node-server, jobs in the SQLite store, delivered by the
 // in-process runner. Same core as on AWS, different adapters.
+
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { serve } from '@hono/node-server';
+import { createAwsRequestSigner } from './adapters/aws/aws-request-signer';
 import type { LoadedConfig } from './adapters/local/config-file';
 import { DeliveryRunner } from './adapters/local/delivery-runner';
 import { FileSecretStore } from './adapters/local/file-secret-store';
@@ -11,6 +13,7 @@ import { LocalStore } from './adapters/local/local-store';
 import { PROMETHEUS_CONTENT_TYPE, PrometheusRegistry } from './adapters/local/prometheus-registry';
 import { DEFAULT_STORE_FILE } from './adapters/local/sqlite-store';
 import { StoreQueue } from './adapters/local/store-queue';
+import { createTlsFetch } from './adapters/tls-fetch';
 import { createApp } from './app';
 import { DEFAULT_MAX_CONCURRENCY } from './core/config/schema';
 import { buildTargets } from './core/deliver/request';
@@ -68,7 +71,14 @@ export async function startLocalBridge(options: LocalBridgeOptions): Promise<Loc
     const runner = new DeliveryRunner({
       store,
       targets: buildTargets(loaded.config, loaded.renderers),
-      deps: { secrets, logger, metrics, fetch: options.fetch ?? globalThis.fetch },
+      deps: {
+        secrets,
+        logger,
+        metrics,
+        fetch: options.fetch ?? globalThis.fetch,
+        signAws: createAwsRequestSigner(),
+        fetchTls: createTlsFetch(),
+      },
       ...(options.random ? { random: options.random } : {}),
       maxConcurrency: loaded.config.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
       ...(options.dedupWindowMs === undefined ? {} : { dedupWindowMs: options.dedupWindowMs }),

@@ -97,6 +97,49 @@ describe('tfe-bridge validate --secrets', () => {
 });
 
 describe('tfe-bridge render masking', () => {
+  it('shows where the SigV4 signature of an aws-iam destination goes, without credentials', async () => {
+    const { configPath, secretsPath } = files(
+      {
+        routes: [
+          {
+            id: 'r',
+            allowUnsigned: true,
+            destinations: [
+              {
+                id: 'd',
+                url: 'https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod/hooks',
+                auth: { type: 'aws-iam', service: 'execute-api' },
+              },
+            ],
+          },
+        ],
+      },
+      {},
+    );
+    const result = await runCli(
+      [
+        'render',
+        '--json',
+        '--config',
+        configPath,
+        '--secrets',
+        secretsPath,
+        '--destination',
+        'r/d',
+        '--fixture',
+        'tfe-run-errored',
+      ],
+      { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' },
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const request = JSON.parse(result.stdout) as { headers: Record<string, string> };
+    expect(request.headers.authorization).toBe(
+      "AWS4-HMAC-SHA256 <signed when sent, with the worker's AWS credentials>",
+    );
+    expect(request.headers['x-amz-date']).toBeUndefined();
+  });
+
   it('masks a secret URL stored un-normalised, a 3-character token, and a base64-encoded secret', async () => {
     const { configPath, secretsPath } = files(
       {

@@ -1,7 +1,9 @@
 // `tfe-bridge dead-letters list|replay` on the local store. Works while `serve` runs: a replay
 // puts the letters back in their lanes and the running bridge delivers them; with no bridge
 // running, the command delivers them itself with the config and secrets it is given.
+
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createAwsRequestSigner } from '../adapters/aws/aws-request-signer';
 import { loadConfigFile } from '../adapters/local/config-file';
 import { DeliveryRunner } from '../adapters/local/delivery-runner';
 import { FileSecretStore } from '../adapters/local/file-secret-store';
@@ -9,6 +11,7 @@ import { importLegacyFile } from '../adapters/local/legacy-files';
 import { LocalStore } from '../adapters/local/local-store';
 import { createLocalLogger } from '../adapters/local/pino-logger';
 import { laneOf } from '../adapters/local/store-queue';
+import { createTlsFetch } from '../adapters/tls-fetch';
 import type { DeadLetter } from '../core/contract';
 import { buildTargets } from '../core/deliver/request';
 import { type CommandIo, configPath, EXIT_FAILURE, EXIT_OK, secretsPath, UsageError } from './args';
@@ -129,6 +132,8 @@ function localRunner(
     deps: {
       secrets: new FileSecretStore(secretsPath(options.secrets, io.env)),
       fetch: globalThis.fetch,
+      signAws: createAwsRequestSigner(),
+      fetchTls: createTlsFetch(),
       logger: stderrLogger(io),
     },
   });

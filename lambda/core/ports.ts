@@ -41,6 +41,28 @@ export interface Logger {
 
 export type Fetch = typeof globalThis.fetch;
 
+/** A client certificate for mutual TLS, as PEM text. */
+export interface ClientTls {
+  cert: string;
+  key: string;
+  ca?: string | undefined;
+}
+
+/** fetch for a destination that needs a client certificate: the same contract as Fetch (a
+ *  Response, `redirect: 'manual'`, abort by signal, network errors with `cause.code`). */
+export type TlsFetch = (url: string, init: RequestInit, tls: ClientTls) => Promise<Response>;
+
+/**
+ * Signs a finished request with AWS Signature Version 4 (an aws-iam destination): the headers to
+ * add (`authorization`, `x-amz-date`, `x-amz-security-token`). `region` undefined: the adapter's
+ * own (AWS_REGION). Throws SecretUnavailableError when no credentials can be had now (retried),
+ * RequestError when the request cannot be signed at all (no region).
+ */
+export type AwsRequestSigner = (
+  request: { method: string; url: string; headers: Readonly<Record<string, string>>; body: string },
+  scope: { service: string; region: string | undefined },
+) => Promise<Record<string, string>>;
+
 /** One version of a secret that may still be in use, e.g. Secrets Manager's `AWSPREVIOUS`. */
 export interface SecretVersion {
   /** Which version: a label for logs (never the value). */

@@ -2,15 +2,18 @@
 // store) and the AWS worker (SQS emulator, DynamoDB on dynalite). Each case drives one job step
 // by step (a lane step locally, an SQS receive on AWS) and records what each step decided, from the
 // log lines both runtimes write. Both must decide the same, step for step.
+
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createAwsRequestSigner } from '../../lambda/adapters/aws/aws-request-signer';
 import { SqsJobQueue } from '../../lambda/adapters/aws/sqs-job-queue';
 import { DeliveryRunner } from '../../lambda/adapters/local/delivery-runner';
 import { LocalStore } from '../../lambda/adapters/local/local-store';
 import { laneOf } from '../../lambda/adapters/local/store-queue';
+import { createTlsFetch } from '../../lambda/adapters/tls-fetch';
 import { parseConfig } from '../../lambda/core/config/parse';
 import type { SecretRef } from '../../lambda/core/config/schema';
 import type { DeliveryJob } from '../../lambda/core/contract';
@@ -197,7 +200,13 @@ async function localRuntime({ config, secrets, clock, maxHeldJobAgeMs }: Setup):
   const runner = new DeliveryRunner({
     store,
     targets: buildTargets(config, compileTemplates(config)),
-    deps: { secrets, fetch: globalThis.fetch, logger },
+    deps: {
+      secrets,
+      fetch: globalThis.fetch,
+      logger,
+      signAws: createAwsRequestSigner(),
+      fetchTls: createTlsFetch(),
+    },
     random: () => 1,
     now: () => clock.now,
     ...(maxHeldJobAgeMs === undefined ? {} : { maxHeldJobAgeMs }),

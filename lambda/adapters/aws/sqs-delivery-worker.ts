@@ -5,6 +5,8 @@ import { ChangeMessageVisibilityBatchCommand, ChangeMessageVisibilityCommand } f
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { circuitMetrics, guardLogger } from '../../core/deliver/guard-events';
 import { NO_METRICS } from '../../core/metric-names';
+import { createTlsFetch } from '../tls-fetch';
+import { createAwsRequestSigner } from './aws-request-signer';
 import { SqsDeadLetterQueue } from './sqs-dead-letter-queue';
 import { deliverRecord } from './sqs-record';
 import type { RecordDeps, RecordOutcome, SqsDeliveryWorkerDeps } from './sqs-worker-deps';
@@ -50,6 +52,8 @@ export function createSqsDeliveryWorker(deps: SqsDeliveryWorkerDeps): SqsDeliver
   const recordDeps: RecordDeps = {
     ...deps,
     now: deps.now ?? (() => new Date()),
+    signAws: deps.signAws ?? createAwsRequestSigner(),
+    fetchTls: deps.fetchTls ?? createTlsFetch(),
     deadLetters: archivedFirst(new SqsDeadLetterQueue(deps.sqs, deps.deadLetterQueueUrl), deps),
     onGuardEvent: guardLogger(logger, circuitMetrics(deps.metrics ?? NO_METRICS), deps.onGuardEvent),
   };

@@ -100,6 +100,8 @@ export async function deliverRecord(
   const report = await attemptDelivery(job, target, progress.started, {
     secrets: deps.secrets,
     fetch: deps.fetch ?? globalThis.fetch,
+    signAws: deps.signAws,
+    fetchTls: deps.fetchTls,
     logger: deps.logger,
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });

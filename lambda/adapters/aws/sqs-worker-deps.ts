@@ -5,6 +5,7 @@ import type { DeadLetter } from '../../core/contract';
 import type { DeliveryTarget } from '../../core/deliver/attempt';
 import type { GuardEvent, GuardListener } from '../../core/deliver/destination-guard';
 import type {
+  AwsRequestSigner,
   Fetch,
   HeldMessages,
   JobProgressStore,
@@ -12,6 +13,7 @@ import type {
   Metrics,
   SecretStore,
   SharedGuards,
+  TlsFetch,
 } from '../../core/ports';
 import type { DynamoDbDeadLetterArchive } from './dead-letter-archive';
 import type { DeadLetterMessage } from './sqs-dead-letter-queue';
@@ -37,6 +39,10 @@ export interface SqsDeliveryWorkerDeps {
   /** Counts `deliveries` and observes `delivery_latency` (the entry publishes them). */
   metrics?: Metrics;
   fetch?: Fetch;
+  /** Signs aws-iam destinations' requests (default: SigV4 with the function's role). */
+  signAws?: AwsRequestSigner;
+  /** Sends requests with a client certificate (default: node:https). */
+  fetchTls?: TlsFetch;
   random?: () => number;
   now?: () => Date;
   /** Sees every circuit-breaker and rate-limit change (besides the log line), e.g. for metrics. */
@@ -48,8 +54,13 @@ export interface SqsDeliveryWorkerDeps {
 }
 
 /** What one record needs: the worker's dependencies with their defaults filled in. */
-export type RecordDeps = Omit<SqsDeliveryWorkerDeps, 'now' | 'onGuardEvent' | 'deadLetterQueueUrl'> & {
+export type RecordDeps = Omit<
+  SqsDeliveryWorkerDeps,
+  'now' | 'onGuardEvent' | 'deadLetterQueueUrl' | 'signAws' | 'fetchTls'
+> & {
   now: () => Date;
+  signAws: AwsRequestSigner;
+  fetchTls: TlsFetch;
   deadLetters: { write(letter: DeadLetter, message: DeadLetterMessage): Promise<void> };
   /** Each guard event (circuit opened, rate lowered...) once it is stored: logs, metrics. */
   onGuardEvent: (event: GuardEvent) => void;

@@ -4,6 +4,7 @@
 import * as z from 'zod';
 import { PAYLOAD_KINDS } from '../receive/payloads';
 import { PRESET_NAMES, PRESET_REQUIRED_SECRETS } from '../render/presets';
+import { awsIamAuthSchema, invokeTargetOf } from './aws-iam';
 import {
   circuitBreakerSchema,
   DEFAULT_CIRCUIT_BREAKER,
@@ -80,8 +81,9 @@ const authSchema = z.discriminatedUnion(
         .describe('The user name, as text (no ":") or a secret reference.'),
       password: secretRefSchema.describe('The password, always a secret reference.'),
     }),
+    awsIamAuthSchema,
   ],
-  { error: 'must be one of: none, bearer, header, basic' },
+  { error: 'must be one of: none, bearer, header, basic, aws-iam' },
 );
 
 // One object with exactly one key set, rather than a union, so a bad preset name is reported as
@@ -173,9 +175,28 @@ export const destinationSchema = z
       }),
     auth: authSchema.default({ type: 'none' }).meta({
       description:
-        'How the request authenticates: none (the default), bearer, header or basic, with the secret to send.',
+        "How the request authenticates: none (the default), bearer, header or basic with the secret to send, or aws-iam (SigV4 as the worker's role).",
       examples: [{ type: 'bearer', secret: { secretId: 'tfe-bridge/callback', jsonKey: 'token' } }],
     }),
+    tls: z
+      .strictObject({
+        cert: secretRefSchema.describe('The client certificate (PEM), with any intermediates after it.'),
+        key: secretRefSchema.describe('Its private key (PEM, unencrypted).'),
+        ca: secretRefSchema
+          .optional()
+          .describe("CA certificates (PEM) to trust for the server's certificate, besides the system's."),
+      })
+      .optional()
+      .meta({
+        description:
+          'A client certificate for APIs that require mutual TLS: every part is a secret reference (https URLs only).',
+        examples: [
+          {
+            cert: { secretId: 'tfe-bridge/mtls', jsonKey: 'cert' },
+            key: { secretId: 'tfe-bridge/mtls', jsonKey: 'key' },
+          },
+        ],
+      }),
     template: templateSchema.default({ preset: 'passthrough' }).meta({
       description:
         'What the body is: exactly one of preset, jsonata or file. The default, passthrough, sends the original bytes.',
@@ -247,6 +268,11 @@ export const destinationSchema = z
   .superRefine((destination, ctx) => {
     reportIdempotencyHeaderConflicts(destination, ctx);
     reportAuthHeaderConflicts(destination, ctx);
+    reportAwsIamProblems(destination, ctx);
+    const { tls, url } = destination ?? {};
+    if (tls && typeof url === 'string' && !url.startsWith('https:')) {
+      ctx.addIssue({ code: 'custom', path: ['tls'], message: 'a client certificate needs an https URL' });
+    }
     const preset: unknown = destination?.template?.preset;
     const required = typeof preset === 'string' ? (PRESET_REQUIRED_SECRETS[preset] ?? []) : [];
     for (const name of required) {
@@ -259,3 +285,26 @@ export const destinationSchema = z
       }
     }
   }, ALWAYS);
+
+/** An aws-iam destination must say (or its URL show) what the stack grants invoke on. */
+function reportAwsIamProblems(destination: unknown, ctx: z.core.$RefinementCtx): void {
+  const { auth, url } = (destination ?? {}) as { auth?: { type?: unknown }; url?: unknown };
+  if (auth?.type !== 'aws-iam' || (typeof url !== 'string' && typeof url !== 'object') || url === null)
+    return;
+  if (typeof url === 'string' && !URL.canParse(url)) return;
+  const headers = (destination as { headers?: unknown }).headers;
+  for (const name of typeof headers === 'object' && headers !== null ? Object.keys(headers) : []) {
+    if (name.toLowerCase().startsWith('x-amz-')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['headers', name],
+        message: 'is set by the SigV4 signature of aws-iam auth, which would replace it',
+      });
+    }
+  }
+  const parsed = awsIamAuthSchema.safeParse(auth);
+  if (!parsed.success) return;
+  const target = invokeTargetOf(parsed.data, url as string | { secret: unknown });
+  if ('problem' in target)
+    ctx.addIssue({ code: 'custom', path: ['auth', 'invokeArn'], message: target.problem });
+}

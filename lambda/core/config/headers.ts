@@ -59,7 +59,7 @@ interface HeaderFields {
 function authHeaderOf(auth: unknown): string | undefined {
   const { type, name } = (auth ?? {}) as { type?: unknown; name?: unknown };
   if (type === 'header' && typeof name === 'string') return name.toLowerCase();
-  return type === 'bearer' || type === 'basic' ? 'authorization' : undefined;
+  return type === 'bearer' || type === 'basic' || type === 'aws-iam' ? 'authorization' : undefined;
 }
 
 function configuredHeaders(destination: HeaderFields): string[] {

@@ -20,7 +20,7 @@ export interface SecretProblem {
 }
 
 /** How a secret is used decides what makes its value unusable. */
-type Use = 'signing' | 'url' | 'header' | 'encoded';
+type Use = 'signing' | 'url' | 'header' | 'encoded' | 'pem';
 
 export interface NamedSecret {
   path: string;
@@ -50,6 +50,10 @@ function destinationSecrets(
   for (const [name, ref] of Object.entries(destination.secrets ?? {})) {
     named.push({ path: `${at}.secrets.${name}`, ref, use: 'encoded' });
   }
+  for (const part of ['cert', 'key', 'ca'] as const) {
+    const ref = destination.tls?.[part];
+    if (ref) named.push({ path: `${at}.tls.${part}`, ref, use: 'pem' });
+  }
   return named;
 }
 
@@ -78,6 +82,9 @@ function valueProblem(value: string, { use, allowInsecureHttp }: NamedSecret): s
   if (use === 'url') {
     const problem = urlProblem(value, allowInsecureHttp);
     return problem === null ? null : `holds no usable destination URL: it ${problem}`;
+  }
+  if (use === 'pem' && !value.includes('-----BEGIN ')) {
+    return "is not PEM: expected text with a -----BEGIN ...----- line (store the file's contents)";
   }
   if (use === 'header' && !isValidHeaderValue(value)) {
     return 'cannot be sent in a header: it has a line break, another control character or a character outside Latin-1';

@@ -3,7 +3,7 @@
 
 import type { DeliveryJob } from '../contract';
 import { InvalidSecretError, RequestError, SecretUnavailableError, TemplateError } from '../errors';
-import type { Fetch, Logger, Metrics, SecretStore } from '../ports';
+import type { AwsRequestSigner, Fetch, Logger, Metrics, SecretStore, TlsFetch } from '../ports';
 import { classifyPayload, parseJsonObject } from '../receive/payloads';
 import { cutText } from '../redaction';
 import type { Step } from './engine';
@@ -26,6 +26,11 @@ export interface DeliveryDeps {
   metrics?: Metrics;
   /** Aborts an in-flight request (shutdown). */
   signal?: AbortSignal;
+  /** Sends the requests of destinations with a client certificate (`tls`). */
+  fetchTls: TlsFetch;
+  /** Signs aws-iam destinations' requests with SigV4. Required: without it buildRequest would
+   *  put `render`'s placeholder where the signature goes. */
+  signAws: AwsRequestSigner;
 }
 
 /** The start of a body (at most `maxBytes`), then the stream is cancelled, which closes the
@@ -64,14 +69,17 @@ async function send(request: OutgoingRequest, target: DeliveryTarget, deps: Deli
   const onShutdown = () => controller.abort();
   deps.signal?.addEventListener('abort', onShutdown, { once: true });
   try {
-    const response = await deps.fetch(request.url, {
+    const init: RequestInit = {
       method: request.method,
       headers: request.headers,
       body: request.body,
       // A redirect could send the credentials to a host the config never named.
       redirect: 'manual',
       signal: controller.signal,
-    });
+    };
+    const response = await (request.tls
+      ? deps.fetchTls(request.url, init, request.tls)
+      : deps.fetch(request.url, init));
     // A 2xx is decided by its status: its body is not waited for (it may never end).
     const delivered = response.status >= 200 && response.status < 300;
     const snippet = await readStart(response.body, delivered ? 0 : MAX_RESPONSE_READ_BYTES);
@@ -112,7 +120,7 @@ async function tryDelivery(job: DeliveryJob, target: DeliveryTarget, deps: Deliv
   const input = { body: job.body, notification: classifyPayload(parsed.value) };
   try {
     const build = (forceRefresh: boolean) =>
-      buildRequest(target, input, deps.secrets, { forceRefresh, seen });
+      buildRequest(target, input, deps.secrets, { forceRefresh, seen, signAws: deps.signAws });
     let sent = await send(await build(false), target, deps);
     // A 401 may mean the token was rotated: read the secrets again, once, before giving up.
     if (sent.response?.status === 401 && target.destination.auth.type !== 'none') {

@@ -3,11 +3,12 @@
 // both build it here, so what the CLI prints is what the bridge sends.
 
 import { VERSION } from '../../version';
+import { type AwsIamAuth, regionOfAwsUrl } from '../config/aws-iam';
 import { urlProblem } from '../config/destination-url';
 import { isValidHeaderValue } from '../config/headers';
 import type { BridgeConfig, DestinationConfig, RouteConfig, SecretRef } from '../config/schema';
 import { RequestError } from '../errors';
-import type { SecretStore } from '../ports';
+import type { AwsRequestSigner, ClientTls, SecretStore } from '../ports';
 import { destinationKey, idempotencyKeyFor } from '../receive/jobs';
 import type { Notification } from '../receive/payloads';
 import { MASK, redact } from '../redaction';
@@ -43,6 +44,8 @@ export interface OutgoingRequest {
   url: string;
   headers: Record<string, string>;
   body: string;
+  /** The client certificate, for a destination that requires mutual TLS. */
+  tls?: ClientTls;
 }
 
 export interface BuildOptions {
@@ -50,7 +53,12 @@ export interface BuildOptions {
   forceRefresh?: boolean;
   /** Receives every secret value read, so errors and printed requests can be redacted. */
   seen: Set<string>;
+  /** Signs aws-iam requests; without one (`render`) the signature is shown as a placeholder. */
+  signAws?: AwsRequestSigner | undefined;
 }
+
+/** What `render` shows for a signature made only when the request is sent. */
+export const AWS_IAM_PLACEHOLDER = "AWS4-HMAC-SHA256 <signed when sent, with the worker's AWS credentials>";
 
 type ReadSecret = (ref: SecretRef) => Promise<string>;
 
@@ -73,6 +81,7 @@ async function authHeaders(
   const { auth } = destination;
   switch (auth.type) {
     case 'none':
+    case 'aws-iam': // signed once the whole request is built (signAwsIam)
       return {};
     case 'bearer':
       return { authorization: `Bearer ${await read(auth.secret)}` };
@@ -131,7 +140,41 @@ export async function buildRequest(
   const url = await resolveUrl(target, read);
   // Secrets are read before rendering, so a template error that quotes one is redacted too.
   const body = await target.render({ ...input, secrets: await templateSecrets(target.destination, read) });
-  return { method: 'POST', url, headers, body };
+  const tls = await clientTls(target.destination, url, read);
+  const request: OutgoingRequest = { method: 'POST', url, headers, body, ...(tls ? { tls } : {}) };
+  const { auth } = target.destination;
+  return auth.type === 'aws-iam' ? signAwsIam(request, auth, options) : request;
+}
+
+async function clientTls(
+  destination: DestinationConfig,
+  url: string,
+  read: ReadSecret,
+): Promise<ClientTls | undefined> {
+  const { tls } = destination;
+  if (!tls) return undefined;
+  // Over plain http a client certificate would never be presented: fail rather than send without.
+  if (!url.startsWith('https:')) throw new RequestError('tls (a client certificate) needs an https URL');
+  return {
+    cert: await read(tls.cert),
+    key: await read(tls.key),
+    ...(tls.ca ? { ca: await read(tls.ca) } : {}),
+  };
+}
+
+/** SigV4 over the exact URL, headers and body that are sent, so it is the last step. */
+async function signAwsIam(
+  request: OutgoingRequest,
+  auth: AwsIamAuth,
+  { signAws, seen }: BuildOptions,
+): Promise<OutgoingRequest> {
+  if (!signAws) return { ...request, headers: { ...request.headers, authorization: AWS_IAM_PLACEHOLDER } };
+  const region = auth.region ?? regionOfAwsUrl(request.url);
+  const signed = await signAws(request, { service: auth.service, region });
+  // A session token is a credential: masked wherever the request is shown or quoted.
+  const token = signed['x-amz-security-token'];
+  if (token) seen.add(token);
+  return { ...request, headers: { ...request.headers, ...signed } };
 }
 
 /** The request with every secret value read while building it replaced by `***`. A header value
@@ -148,5 +191,6 @@ export function maskRequest(request: OutgoingRequest, seen: Iterable<string>): O
     url: redact(request.url, values),
     headers: Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, maskHeader(v)])),
     body: redact(request.body, values),
+    ...(request.tls ? { tls: { cert: MASK, key: MASK, ...(request.tls.ca ? { ca: MASK } : {}) } } : {}),
   };
 }
