@@ -34,6 +34,10 @@ export function createBridgeApp(options: BridgeAppOptions = {}): { app: App; sta
       ? {}
       : { receiverReservedConcurrency: context.receiverReservedConcurrency }),
     ...optional('workerMaxConcurrency', context.workerMaxConcurrency),
+    ...(context.deadLetterArchiveDays === undefined
+      ? {}
+      : { deadLetterArchiveDays: context.deadLetterArchiveDays }),
+    ...optional('logLevel', context.logLevel),
     ...(context.retainQueues === undefined ? {} : { retainQueues: context.retainQueues }),
     ...(bundlingLogLevel ? { bundlingLogLevel } : {}),
   });

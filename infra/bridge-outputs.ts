@@ -6,6 +6,7 @@ import type { Topic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { BridgeConfig } from '../lambda/core/config/schema';
+import type { DeadLetterArchiveTable } from './dead-letter-archive-table';
 
 export interface BridgeOutputsProps {
   readonly config: BridgeConfig;
@@ -13,6 +14,7 @@ export interface BridgeOutputsProps {
   readonly queue: IQueue;
   readonly deadLetterQueue: IQueue;
   readonly alarmTopic: Topic | undefined;
+  readonly deadLetterArchive?: DeadLetterArchiveTable | undefined;
 }
 
 export function addOutputs(scope: Construct, props: BridgeOutputsProps): void {
@@ -40,6 +42,12 @@ export function addOutputs(scope: Construct, props: BridgeOutputsProps): void {
     value: props.deadLetterQueue.queueArn,
     description: 'Source ARN for `aws sqs start-message-move-task` (redrive)',
   });
+  if (props.deadLetterArchive) {
+    new CfnOutput(scope, 'DeadLetterArchiveTable', {
+      value: props.deadLetterArchive.table.tableName,
+      description: 'Dead-letter archive: `tfe-bridge dead-letters list|replay --archive <this>`',
+    });
+  }
   if (props.alarmTopic) {
     new CfnOutput(scope, 'AlarmTopicArn', { value: props.alarmTopic.topicArn, description: 'Alarm topic' });
   }

@@ -18,7 +18,9 @@ import { BridgeFunction } from './bridge-function';
 import { metricsService } from './bridge-metrics';
 import { addOutputs } from './bridge-outputs';
 import { destinationSecretIds, signingSecretIds } from './config-secrets';
+import { DEFAULT_ARCHIVE_DAYS, DeadLetterArchiveTable } from './dead-letter-archive-table';
 import { DeliveryStateTable } from './delivery-state-table';
+import type { LogLevel as BridgeLogLevel } from './deploy-context';
 import {
   DEFAULT_RECEIVER_RESERVED_CONCURRENCY,
   LAMBDA_MIN_UNRESERVED_CONCURRENCY,
@@ -55,6 +57,10 @@ export interface BridgeStackProps extends StackProps {
   readonly retainQueues?: boolean;
   /** Maximum concurrent worker invocations (the event source's maxConcurrency, 2-1000). */
   readonly workerMaxConcurrency?: number;
+  /** Days the dead-letter archive keeps each letter; 0 leaves the archive out. Default 365. */
+  readonly deadLetterArchiveDays?: number;
+  /** POWERTOOLS_LOG_LEVEL of both functions. Default: Powertools' own (INFO). */
+  readonly logLevel?: BridgeLogLevel;
   readonly logRetention?: RetentionDays;
   /** esbuild's log level while bundling (tests silence it). */
   readonly bundlingLogLevel?: LogLevel;
@@ -69,6 +75,8 @@ export class BridgeStack extends Stack {
   readonly deliveryState: DeliveryStateTable;
   /** Only when the config enables `replayGuard`. */
   readonly replayGuard: ReplayGuardTable | undefined;
+  /** Absent when `deadLetterArchiveDays` is 0. */
+  readonly deadLetterArchive: DeadLetterArchiveTable | undefined;
   readonly alarms: Alarm[];
   readonly alarmTopic: Topic | undefined;
   readonly dashboard: Dashboard;
@@ -92,12 +100,24 @@ export class BridgeStack extends Stack {
       ? new ReplayGuardTable(this, 'ReplayGuard', { tableName: name('replay-guard') })
       : undefined;
 
+    const archiveDays = props.deadLetterArchiveDays ?? DEFAULT_ARCHIVE_DAYS;
+    this.deadLetterArchive =
+      archiveDays > 0
+        ? new DeadLetterArchiveTable(this, 'DeadLetterArchive', {
+            tableName: name('dead-letter-archive'),
+            retentionDays: archiveDays,
+          })
+        : undefined;
+
     const reserved = props.receiverReservedConcurrency ?? DEFAULT_RECEIVER_RESERVED_CONCURRENCY;
     const common = {
       logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,
     };
     // The `service` dimension of the bridge's metrics, which the alarms watch.
-    const service = { POWERTOOLS_SERVICE_NAME: metricsService(this) };
+    const service = {
+      POWERTOOLS_SERVICE_NAME: metricsService(this),
+      ...(props.logLevel ? { POWERTOOLS_LOG_LEVEL: props.logLevel.toUpperCase() } : {}),
+    };
     this.receiver = new BridgeFunction(this, 'Receiver', {
       ...common,
       bundling: bundlingOptions(config, 'receiver', props.bundlingLogLevel),
@@ -140,6 +160,7 @@ export class BridgeStack extends Stack {
         QUEUE_URL: this.queue.queueUrl,
         DEAD_LETTER_QUEUE_URL: this.deadLetterQueue.queueUrl,
         [DELIVERY_STATE_TABLE_ENV]: this.deliveryState.table.tableName,
+        ...this.deadLetterArchive?.workerEnvironment(),
         NODE_OPTIONS: '--enable-source-maps',
         ...service,
       },
@@ -157,6 +178,7 @@ export class BridgeStack extends Stack {
     this.replayGuard?.grantReceiver(this.receiver);
     this.deadLetterQueue.grantSendMessages(this.worker);
     this.deliveryState.grantWorker(this.worker);
+    this.deadLetterArchive?.grantWorker(this.worker);
     const secretArns = secretArnsFor(this, config, props.createSecrets === true);
     grantSecretRead(this.receiver, signingSecretIds(config).map(secretArns));
     grantSecretRead(this.worker, destinationSecretIds(config).map(secretArns));
@@ -182,6 +204,7 @@ export class BridgeStack extends Stack {
       queue: this.queue,
       deadLetterQueue: this.deadLetterQueue,
       alarmTopic: this.alarmTopic,
+      deadLetterArchive: this.deadLetterArchive,
     });
   }
 }

@@ -34,6 +34,12 @@ const deliveryState = (template: Template) =>
     ],
   })[0];
 
+/** The dead-letter archive: the one keyed by `id`. */
+const archive = (template: Template) =>
+  onlyResource(template, 'AWS::DynamoDB::Table', {
+    KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+  })[0];
+
 const functionId = (template: Template, entry: string) =>
   Object.keys(template.findResources('AWS::Lambda::Function')).find((id) => id.startsWith(entry)) ?? '';
 
@@ -62,9 +68,13 @@ describe('replay guard in the stack', () => {
         Resource: { 'Fn::GetAtt': [table, 'Arn'] },
       },
     ]);
-    // The worker's only DynamoDB statement is on the delivery-state table, never the guard's.
+    // The worker's DynamoDB statements are on the delivery-state table and the dead-letter
+    // archive, never on the guard's.
     const workerResources = dynamoStatements('WorkerRole').map((s) => s.Resource);
-    expect(workerResources).toEqual([{ 'Fn::GetAtt': [deliveryState(template), 'Arn'] }]);
+    expect(workerResources).toEqual([
+      { 'Fn::GetAtt': [deliveryState(template), 'Arn'] },
+      { 'Fn::GetAtt': [archive(template), 'Arn'] },
+    ]);
 
     const report = new AwsSolutionsChecks().validateScope(stack);
     expect(report.violations).toEqual([]);
@@ -76,8 +86,10 @@ describe('replay guard in the stack', () => {
   it('creates no guard table and no variable when the config leaves the guard off', () => {
     const { stack } = buildApp({ configPath: writeConfig(config('')) });
     const template = Template.fromStack(stack);
-    // Only the delivery-state table, which every stack has since the worker keeps state in it.
-    expect(Object.keys(template.findResources('AWS::DynamoDB::Table'))).toEqual([deliveryState(template)]);
+    // Only the delivery-state table (the worker keeps state in it) and the dead-letter archive.
+    expect(Object.keys(template.findResources('AWS::DynamoDB::Table')).sort()).toEqual(
+      [deliveryState(template), archive(template)].sort(),
+    );
     const receiver = template.toJSON().Resources[functionId(template, 'Receiver')];
     expect(receiver.Properties.Environment.Variables.REPLAY_GUARD_TABLE).toBeUndefined();
   });
