@@ -68,7 +68,13 @@ export async function startLocalBridge(options: LocalBridgeOptions): Promise<Loc
     const runner = new DeliveryRunner({
       store,
       targets: buildTargets(loaded.config, loaded.renderers),
-      deps: { secrets, logger, metrics, fetch: options.fetch ?? globalThis.fetch },
+      deps: {
+        secrets,
+        logger,
+        metrics,
+        fetch: options.fetch ?? globalThis.fetch,
+        liveMessages: store.liveMessages,
+      },
       ...(options.random ? { random: options.random } : {}),
       maxConcurrency: loaded.config.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
       ...(options.dedupWindowMs === undefined ? {} : { dedupWindowMs: options.dedupWindowMs }),

@@ -18,6 +18,7 @@ import {
   reportAuthHeaderConflicts,
   reportIdempotencyHeaderConflicts,
 } from './headers';
+import { liveSchema, reportLiveProblems } from './live';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_IDEMPOTENCY_HEADER = 'Idempotency-Key';
@@ -243,10 +244,12 @@ export const destinationSchema = z
       .describe(
         "Which jobs are delivered in order, one at a time: per workspace (or HCP resource), all of the destination's, or none.",
       ),
+    live: liveSchema.optional(),
   })
   .superRefine((destination, ctx) => {
     reportIdempotencyHeaderConflicts(destination, ctx);
     reportAuthHeaderConflicts(destination, ctx);
+    reportLiveProblems(destination, ctx);
     const preset: unknown = destination?.template?.preset;
     const required = typeof preset === 'string' ? (PRESET_REQUIRED_SECRETS[preset] ?? []) : [];
     for (const name of required) {
