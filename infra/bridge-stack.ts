@@ -31,6 +31,7 @@ import {
 } from './function-sizing';
 import { JobQueue, maxReceiveCountFor } from './job-queue';
 import { bundlingOptions } from './lambda-bundling';
+import { addLiveMessageTable, type LiveMessageTable } from './live-message-table';
 import { ReplayGuardTable } from './replay-guard-table';
 import { grantSecretRead, secretArnsFor } from './secret-grants';
 
@@ -68,6 +69,8 @@ export class BridgeStack extends Stack {
   readonly deliveryState: DeliveryStateTable;
   /** Only when the config enables `replayGuard`. */
   readonly replayGuard: ReplayGuardTable | undefined;
+  /** Only when some destination is `live`. */
+  readonly liveMessages: LiveMessageTable | undefined;
   readonly alarms: Alarm[];
   readonly alarmTopic: Topic | undefined;
   readonly dashboard: Dashboard;
@@ -156,6 +159,11 @@ export class BridgeStack extends Stack {
     this.replayGuard?.grantReceiver(this.receiver);
     this.deadLetterQueue.grantSendMessages(this.worker);
     this.deliveryState.grantWorker(this.worker);
+    this.liveMessages = addLiveMessageTable(this, {
+      config,
+      worker: this.worker,
+      tableName: name('live-messages'),
+    });
     const secretArns = secretArnsFor(this, config, props.createSecrets === true);
     grantSecretRead(this.receiver, signingSecretIds(config).map(secretArns));
     grantSecretRead(this.worker, destinationSecretIds(config).map(secretArns));

@@ -4,9 +4,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DynamoDbDeliveryState } from './adapters/aws/dynamodb-delivery-state';
+import { DynamoDbLiveMessages } from './adapters/aws/dynamodb-live-messages';
 import { EmfMetrics } from './adapters/aws/emf-metrics';
 import { readWorkerEnv } from './adapters/aws/env';
 import { lazyHandler } from './adapters/aws/lazy-handler';
+import { readLiveMessageTable } from './adapters/aws/live-message-env';
 import { PowertoolsLogger } from './adapters/aws/powertools-logger';
 import { SecretsManagerStore } from './adapters/aws/secrets-manager-store';
 import {
@@ -33,21 +35,23 @@ export function compileWorkerTemplates(config: BridgeConfig): Map<string, Render
 
 async function fromEnvironment(): Promise<SqsDeliveryHandler> {
   const env = readWorkerEnv();
+  const liveMessageTable = readLiveMessageTable(env.config);
   const logger = new PowertoolsLogger();
   const metrics = new EmfMetrics();
+  const dynamodb = new DynamoDBClient({
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+  });
   const handler = createSqsDeliveryWorker({
     // Templates compile once per container; `{ file }` templates were inlined at build time.
     targets: buildTargets(env.config, compileWorkerTemplates(env.config)),
     sqs: new SQSClient({ requestHandler: { connectionTimeout: 1_000, requestTimeout: 5_000 } }),
     queueUrl: env.queueUrl,
     deadLetterQueueUrl: env.deadLetterQueueUrl,
-    state: new DynamoDbDeliveryState({
-      tableName: env.deliveryStateTable,
-      client: new DynamoDBClient({
-        maxAttempts: 3,
-        requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
-      }),
-    }),
+    state: new DynamoDbDeliveryState({ tableName: env.deliveryStateTable, client: dynamodb }),
+    ...(liveMessageTable
+      ? { liveMessages: new DynamoDbLiveMessages({ tableName: liveMessageTable, client: dynamodb }) }
+      : {}),
     secrets: new SecretsManagerStore({
       logger,
       metrics,

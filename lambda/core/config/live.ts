@@ -99,3 +99,10 @@ export function reportLiveProblems(destination: LiveFields | undefined, ctx: z.R
     );
   }
 }
+
+/** True when some destination is `live`: only then does a deployment need the live-message table. */
+export function usesLive(config: {
+  routes: ReadonlyArray<{ destinations: ReadonlyArray<{ live?: unknown }> }>;
+}): boolean {
+  return config.routes.some((route) => route.destinations.some((d) => d.live !== undefined));
+}
