@@ -2,6 +2,9 @@
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbLiveMessages } from '../../lambda/adapters/aws/dynamodb-live-messages';
+import { LambdaEnvError } from '../../lambda/adapters/aws/env';
+import { readLiveMessageTable } from '../../lambda/adapters/aws/live-message-env';
+import { parseConfig } from '../../lambda/core/config/parse';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../support/local-dynamodb';
 
 let dynamo: LocalDynamoDb;
@@ -74,5 +77,34 @@ describe('DynamoDbLiveMessages', () => {
     await expect(store.read('runs/chat', 'run-1')).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
     });
+  });
+});
+
+describe('LIVE_MESSAGE_TABLE at init', () => {
+  const config = (live: boolean) =>
+    parseConfig({
+      routes: [
+        {
+          id: 'runs',
+          signingSecret: { secretId: 'hmac' },
+          destinations: [
+            {
+              id: 'chat',
+              url: { secret: { secretId: 'u' } },
+              template: { preset: 'discord' },
+              ...(live ? { live: true } : {}),
+            },
+          ],
+        },
+      ],
+    });
+
+  it('is required when a destination is live, and optional otherwise', () => {
+    expect(() => readLiveMessageTable(config(true), undefined)).toThrow(
+      'LIVE_MESSAGE_TABLE is not set, but a destination of the config is live',
+    );
+    expect(() => readLiveMessageTable(config(true), '  ')).toThrow(LambdaEnvError);
+    expect(readLiveMessageTable(config(true), 'live-messages')).toBe('live-messages');
+    expect(readLiveMessageTable(config(false), undefined)).toBeUndefined();
   });
 });
