@@ -106,3 +106,12 @@ export function usesLive(config: {
 }): boolean {
   return config.routes.some((route) => route.destinations.some((d) => d.live !== undefined));
 }
+
+/** Why a Slack live destination's bearer secret cannot be its token (null: it can). A pasted
+ *  incoming-webhook URL is the likely mistake. */
+export function slackTokenProblem(value: string): string | null {
+  if (/^xox[bp]-[A-Za-z0-9-]{1,250}$/.test(value)) return null;
+  return value.startsWith('https://')
+    ? 'is a URL, not a Slack bot token (xoxb-…): live on Slack posts with the Web API, not an incoming webhook'
+    : 'is not a Slack bot token (xoxb-…)';
+}

@@ -2,7 +2,9 @@
 // reason where a posted message cannot be edited (Slack incoming webhooks, Teams Workflows).
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../lambda/core/config/parse';
+import { checkSecrets, formatSecretProblem } from '../../../lambda/core/config/secret-check';
 import { ConfigError } from '../../../lambda/core/errors';
+import { MemorySecretStore } from '../../support/memory-secret-store';
 
 const slackBot = { type: 'bearer', secret: { secretId: 'slack-bot' } };
 const slackApi = { id: 'chat', url: 'https://slack.com/api', auth: slackBot, template: { preset: 'slack' } };
@@ -85,5 +87,31 @@ describe('live at load', () => {
     expect(problemsOf({ ...slackApi, live: { channel: '<!channel>' } })).toContainEqual(
       `${at('live.channel')}: must be a Slack channel id (C0123456789) or name`,
     );
+  });
+});
+
+describe('a Slack live destination’s bot token, checked ahead of time', () => {
+  const config = parseConfig({
+    routes: [
+      {
+        id: 'runs',
+        signingSecret: { secretId: 'hmac' },
+        destinations: [{ ...slackApi, live: { channel: 'C0123456789' } }],
+      },
+    ],
+  });
+  const check = (token: string) =>
+    checkSecrets(config, new MemorySecretStore({ hmac: 'h', 'slack-bot': token })).then((p) =>
+      p.map(formatSecretProblem),
+    );
+
+  it('accepts an xoxb- token and names a pasted webhook URL as the mistake', async () => {
+    expect(await check('xoxb-1234-5678-abcdef')).toEqual([]);
+    expect(await check('https://hooks.slack.com/services/T0/B0/X')).toEqual([
+      'routes[0].destinations[0].auth.secret: secret "slack-bot" is a URL, not a Slack bot token (xoxb-…): live on Slack posts with the Web API, not an incoming webhook',
+    ]);
+    expect(await check('xoxb-1234\nX-Evil: 1')).toEqual([
+      'routes[0].destinations[0].auth.secret: secret "slack-bot" is not a Slack bot token (xoxb-…)',
+    ]);
   });
 });
