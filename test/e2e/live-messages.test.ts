@@ -231,6 +231,19 @@ describe('Discord live message (webhook)', () => {
     ).toBe(true);
   });
 
+  it('retries a 429 with Retry-After, then posts and edits one message', async () => {
+    const webhook = await discordWebhook();
+    const b = await bridge([discordDestination], webhook.url);
+    const [created = '', planning = ''] = runLife();
+    webhook.failNext('rate-limit');
+    await send(b.url, created);
+    await eventually(() => webhook.messages()[0]);
+    await send(b.url, planning);
+    await eventually(() => (webhook.messages()[0]?.edits === 1 ? true : undefined));
+    expect(webhook.calls.map((c) => c.method)).toEqual(['POST', 'POST', 'PATCH']);
+    expect(webhook.messages()).toHaveLength(1);
+  });
+
   it('after 10008 (message deleted) posts a new message, and later updates edit the new one', async () => {
     const webhook = await discordWebhook();
     const b = await bridge([discordDestination], webhook.url);

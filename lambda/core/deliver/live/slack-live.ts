@@ -61,7 +61,8 @@ async function call(context: LiveContext, method: Method, body: Record<string, u
       result: { outcome: 'retry', error: `Slack ${method}: answer is not JSON` },
     };
   }
-  if (answer?.ok === true && typeof answer.ts === 'string') {
+  // A `ts` is what chat.update and thread_ts are keyed by: kept only when it looks like one.
+  if (answer?.ok === true && typeof answer.ts === 'string' && /^[0-9]{1,20}\.[0-9]{1,10}$/.test(answer.ts)) {
     return { ok: true, ts: answer.ts, channel: typeof answer.channel === 'string' ? answer.channel : null };
   }
   const code = codeOf(answer?.error);
