@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { type CliProcess, runCli, startCli } from '../support/cli-process';
+import { type CliProcess, startCli } from '../support/cli-process';
 import { closeAfterEach } from '../support/closed-after-each';
 import { type DiscordWebhook, startDiscordWebhook } from '../support/discord-webhook-server';
 import { eventually, type TestBridge } from '../support/local-bridge';
@@ -274,33 +274,5 @@ describe('Discord live message (webhook)', () => {
     await eventually(() => (webhook.messages()[1]?.edits === 1 ? true : undefined));
     expect(webhook.messages()[0]?.edits).toBe(0);
     expect(webhook.messages()[1]?.embeds[1]?.title).toBe('Timeline (3 steps)');
-  });
-});
-
-describe('live at load, through the real binary', () => {
-  it('validate exits 2 for live on a Slack incoming webhook and on Teams, with the reasons', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tfe-bridge-live-'));
-    const path = join(dir, 'bridge.yaml');
-    const destinations = [
-      {
-        id: 'hook',
-        url: 'https://hooks.slack.com/services/T0/B0/X',
-        template: { preset: 'slack' },
-        live: true,
-      },
-      { id: 'teams', url: { secret: { secretId: 'teams-url' } }, template: { preset: 'teams' }, live: true },
-    ];
-    writeFileSync(
-      path,
-      stringify({ routes: [{ id: 'runs', signingSecret: { secretId: 'hmac' }, destinations }] }),
-    );
-    const result = await runCli(['validate', '--config', path]);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain(
-      'routes[0].destinations[0].live: Slack incoming webhooks cannot edit a posted message',
-    );
-    expect(result.stderr).toContain(
-      'routes[0].destinations[1].live: Teams Workflows cannot edit a posted card',
-    );
   });
 });

@@ -10,6 +10,7 @@ import { createJobs } from '../../../lambda/core/receive/jobs';
 import { classifyPayload } from '../../../lambda/core/receive/payloads';
 import { compileTemplates } from '../../../lambda/core/render/templates';
 import { CaptureLogger } from '../../support/capture-logger';
+import { fixture } from '../../support/fixtures';
 import { MemorySecretStore } from '../../support/memory-secret-store';
 import { runLife } from '../../support/run-life';
 import { SLACK_CHANNEL_ID, type SlackWebApi, startSlackWebApi } from '../../support/slack-web-api-server';
@@ -30,7 +31,7 @@ class MemoryLiveMessages implements LiveMessageStore {
   }
 }
 
-function setup(api: SlackWebApi) {
+function setup(api: SlackWebApi, extra?: string) {
   const config = parseConfig({
     routes: [
       {
@@ -58,7 +59,7 @@ function setup(api: SlackWebApi) {
     logger,
     liveMessages: store,
   };
-  const jobs = runLife().map((body) => {
+  const jobs = [...runLife(), ...(extra ? [extra] : [])].map((body) => {
     const notification = classifyPayload(JSON.parse(body) as Record<string, unknown>);
     const [job] = createJobs('runs', [target.destination], body, notification, new Date());
     if (!job) throw new Error('no job');
@@ -117,6 +118,16 @@ describe('a live attempt', () => {
         error: 'live message state unavailable: table throttled',
       });
       expect(api.calls).toHaveLength(1);
+    }));
+
+  it('posts a notification that is not about a run as a message of its own, without a timeline', () =>
+    withApi(async (api) => {
+      const { store, attempt } = setup(api, fixture('assessment-drifted'));
+      await attempt(5);
+      await attempt(5);
+      expect(api.calls.map((c) => c.method)).toEqual(['chat.postMessage', 'chat.postMessage']);
+      expect(JSON.stringify(api.messages())).not.toContain('Timeline');
+      expect(store.rows.size).toBe(0);
     }));
 
   it('sorts Slack errors into retry and permanent, never quoting the token', () =>

@@ -67,7 +67,8 @@ export async function deliverLive(input: LiveInput): Promise<AttemptResult> {
       return { outcome: 'retry', error: `live message state unavailable: ${(error as Error).message}` };
     }
   }
-  const steps = stepsOf(notification);
+  // Only a run has a timeline: anything else is posted as it is, as a message of its own.
+  const steps = runId === null ? [] : stepsOf(notification);
   const context: LiveContext = {
     request: input.request,
     transport: input.transport,

@@ -77,6 +77,7 @@ async function call(context: LiveContext, method: Method, body: Record<string, u
 /** The preset's blocks with the timeline before its context line. */
 function withTimeline(message: Record<string, unknown>, timeline: readonly TimelineStep[]) {
   const blocks = Array.isArray(message.blocks) ? [...(message.blocks as Array<{ type?: unknown }>)] : [];
+  if (timeline.length === 0) return { text: message.text, blocks };
   const text = fitLines(timelineTitle(timeline), timelineLines(timeline), SECTION_TEXT_MAX);
   const section = { type: 'section', text: { type: 'plain_text', text, emoji: false } };
   const at = blocks.findIndex((block) => block.type === 'context');
