@@ -34,6 +34,7 @@ import {
 import { grantIamInvokes } from './iam-invoke-grants';
 import { JobQueue, maxReceiveCountFor } from './job-queue';
 import { bundlingOptions } from './lambda-bundling';
+import { addLiveMessageTable, type LiveMessageTable } from './live-message-table';
 import { ReplayGuardTable } from './replay-guard-table';
 import { grantSecretRead, secretArnsFor } from './secret-grants';
 
@@ -77,6 +78,8 @@ export class BridgeStack extends Stack {
   readonly replayGuard: ReplayGuardTable | undefined;
   /** Absent when `deadLetterArchiveDays` is 0. */
   readonly deadLetterArchive: DeadLetterArchiveTable | undefined;
+  /** Only when some destination is `live`. */
+  readonly liveMessages: LiveMessageTable | undefined;
   readonly alarms: Alarm[];
   readonly alarmTopic: Topic | undefined;
   readonly dashboard: Dashboard;
@@ -179,6 +182,11 @@ export class BridgeStack extends Stack {
     this.deadLetterQueue.grantSendMessages(this.worker);
     this.deliveryState.grantWorker(this.worker);
     this.deadLetterArchive?.grantWorker(this.worker);
+    this.liveMessages = addLiveMessageTable(this, {
+      config,
+      worker: this.worker,
+      tableName: name('live-messages'),
+    });
     const secretArns = secretArnsFor(this, config, props.createSecrets === true);
     grantSecretRead(this.receiver, signingSecretIds(config).map(secretArns));
     grantSecretRead(this.worker, destinationSecretIds(config).map(secretArns));

@@ -78,6 +78,7 @@ export async function startLocalBridge(options: LocalBridgeOptions): Promise<Loc
         fetch: options.fetch ?? globalThis.fetch,
         signAws: createAwsRequestSigner(),
         fetchTls: createTlsFetch(),
+        liveMessages: store.liveMessages,
       },
       ...(options.random ? { random: options.random } : {}),
       maxConcurrency: loaded.config.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,

@@ -5,9 +5,11 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DynamoDbDeadLetterArchive } from './adapters/aws/dead-letter-archive';
 import { DynamoDbDeliveryState } from './adapters/aws/dynamodb-delivery-state';
+import { DynamoDbLiveMessages } from './adapters/aws/dynamodb-live-messages';
 import { EmfMetrics } from './adapters/aws/emf-metrics';
 import { readWorkerEnv } from './adapters/aws/env';
 import { lazyHandler } from './adapters/aws/lazy-handler';
+import { readLiveMessageTable } from './adapters/aws/live-message-env';
 import { createMaskedLogger, PowertoolsLogger } from './adapters/aws/powertools-logger';
 import { SecretsManagerStore } from './adapters/aws/secrets-manager-store';
 import {
@@ -34,6 +36,7 @@ export function compileWorkerTemplates(config: BridgeConfig): Map<string, Render
 
 async function fromEnvironment(): Promise<SqsDeliveryHandler> {
   const env = readWorkerEnv();
+  const liveMessageTable = readLiveMessageTable(env.config);
   const powertools = new PowertoolsLogger();
   const { logger, maskWith } = createMaskedLogger(powertools);
   const metrics = new EmfMetrics();
@@ -58,6 +61,9 @@ async function fromEnvironment(): Promise<SqsDeliveryHandler> {
       env.deadLetterArchive &&
       new DynamoDbDeadLetterArchive(dynamodb, env.deadLetterArchive.table, env.deadLetterArchive.days),
     secrets,
+    ...(liveMessageTable
+      ? { liveMessages: new DynamoDbLiveMessages({ tableName: liveMessageTable, client: dynamodb }) }
+      : {}),
     logger,
     metrics,
   });

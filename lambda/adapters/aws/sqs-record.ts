@@ -104,6 +104,7 @@ export async function deliverRecord(
     fetchTls: deps.fetchTls,
     logger: deps.logger,
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
+    ...(deps.liveMessages ? { liveMessages: deps.liveMessages } : {}),
   });
   const after = await shared((guard) =>
     afterAttempt({

@@ -4,6 +4,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DeadLetter } from '../../core/contract';
 import type { DeliveryTarget } from '../../core/deliver/attempt';
 import type { GuardEvent, GuardListener } from '../../core/deliver/destination-guard';
+import type { LiveMessageStore } from '../../core/deliver/live/live-state';
 import type {
   AwsRequestSigner,
   Fetch,
@@ -35,6 +36,8 @@ export interface SqsDeliveryWorkerDeps {
   /** Job progress, destination guards and held messages, shared by every container. */
   state: JobProgressStore & SharedGuards & HeldMessages;
   secrets: SecretStore;
+  /** Which chat message shows which run (only when some destination is `live`). */
+  liveMessages?: LiveMessageStore;
   logger: Logger;
   /** Counts `deliveries` and observes `delivery_latency` (the entry publishes them). */
   metrics?: Metrics;

@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
 import type { ReplayGuard } from '../../core/ports';
 import { JobRows } from './job-rows';
+import { LiveMessageRows } from './live-message-rows';
 import { type OpenStoreOptions, openStore } from './sqlite-store';
 
 /** The delivering process renews its lease this often... */
@@ -35,6 +36,8 @@ function isRunning(pid: number): boolean {
 export class LocalStore {
   readonly jobs: JobRows;
   readonly replayGuard: ReplayGuard;
+  /** Which chat message shows which run (`live` destinations). */
+  readonly liveMessages: LiveMessageRows;
   /** This instance's claim on the lease. */
   private readonly owner = randomUUID();
   private readonly host = hostname();
@@ -46,6 +49,7 @@ export class LocalStore {
   ) {
     this.jobs = new JobRows(db);
     this.replayGuard = sqliteReplayGuard(db, now);
+    this.liveMessages = new LiveMessageRows(db, now);
   }
 
   static open(path: string, options: OpenStoreOptions & { now?: () => number } = {}): LocalStore {

@@ -11,7 +11,9 @@ export const DEFAULT_STORE_FILE = '.tfe-bridge/bridge.db';
 /** How long another process waits for a write lock before its statement fails (the CLI while
  *  `serve` commits, or the other way round). */
 const BUSY_TIMEOUT_MS = 5_000;
-const SCHEMA_VERSION = 1;
+/** 2 added live_messages. Every statement of SCHEMA is IF NOT EXISTS, so an older store gets what
+ *  it lacks when it is opened, and keeps its rows. */
+const SCHEMA_VERSION = 2;
 
 // `seq` orders a lane (a replayed job gets a new one). Jobs of one notification share its body.
 const SCHEMA = `
@@ -48,6 +50,16 @@ CREATE INDEX IF NOT EXISTS jobs_by_notification ON jobs (notification_id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS replay_guard (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS destinations (key TEXT PRIMARY KEY, state TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS live_messages (
+  destination TEXT NOT NULL,
+  run_id TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  channel TEXT,
+  timeline TEXT NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (destination, run_id)
+);
+CREATE INDEX IF NOT EXISTS live_messages_by_age ON live_messages (updated_at);
 CREATE TABLE IF NOT EXISTS lease (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   owner TEXT NOT NULL,

@@ -19,6 +19,7 @@ import {
   reportAuthHeaderConflicts,
   reportIdempotencyHeaderConflicts,
 } from './headers';
+import { liveSchema, reportLiveProblems } from './live';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_IDEMPOTENCY_HEADER = 'Idempotency-Key';
@@ -264,6 +265,7 @@ export const destinationSchema = z
       .describe(
         "Which jobs are delivered in order, one at a time: per workspace (or HCP resource), all of the destination's, or none.",
       ),
+    live: liveSchema.optional(),
   })
   .superRefine((destination, ctx) => {
     reportIdempotencyHeaderConflicts(destination, ctx);
@@ -273,6 +275,7 @@ export const destinationSchema = z
     if (tls && typeof url === 'string' && !url.startsWith('https:')) {
       ctx.addIssue({ code: 'custom', path: ['tls'], message: 'a client certificate needs an https URL' });
     }
+    reportLiveProblems(destination, ctx);
     const preset: unknown = destination?.template?.preset;
     const required = typeof preset === 'string' ? (PRESET_REQUIRED_SECRETS[preset] ?? []) : [];
     for (const name of required) {

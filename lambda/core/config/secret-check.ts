@@ -6,6 +6,7 @@ import type { SecretStore } from '../ports';
 import { signingSecretsOf, unusableKeyReason } from '../secrets';
 import { urlProblem } from './destination-url';
 import { isValidHeaderValue } from './headers';
+import { liveServiceOf, slackTokenProblem } from './live';
 import type { BridgeConfig, DestinationConfig, SecretRef } from './schema';
 
 export interface SecretProblem {
@@ -20,7 +21,7 @@ export interface SecretProblem {
 }
 
 /** How a secret is used decides what makes its value unusable. */
-type Use = 'signing' | 'url' | 'header' | 'encoded' | 'pem';
+type Use = 'signing' | 'url' | 'header' | 'encoded' | 'pem' | 'slack-token';
 
 export interface NamedSecret {
   path: string;
@@ -39,7 +40,8 @@ function destinationSecrets(
   }
   const { auth } = destination;
   if (auth.type === 'bearer' || auth.type === 'header') {
-    named.push({ path: `${at}.auth.secret`, ref: auth.secret, use: 'header' });
+    const use = liveServiceOf(destination) === 'slack' ? 'slack-token' : 'header';
+    named.push({ path: `${at}.auth.secret`, ref: auth.secret, use });
   } else if (auth.type === 'basic') {
     // Base64-encoded into the header, so any character can be sent.
     if (typeof auth.username !== 'string') {
@@ -86,6 +88,7 @@ function valueProblem(value: string, { use, allowInsecureHttp }: NamedSecret): s
   if (use === 'pem' && !value.includes('-----BEGIN ')) {
     return "is not PEM: expected text with a -----BEGIN ...----- line (store the file's contents)";
   }
+  if (use === 'slack-token') return slackTokenProblem(value);
   if (use === 'header' && !isValidHeaderValue(value)) {
     return 'cannot be sent in a header: it has a line break, another control character or a character outside Latin-1';
   }

@@ -7,6 +7,8 @@ import type { AwsRequestSigner, Fetch, Logger, Metrics, SecretStore, TlsFetch } 
 import { classifyPayload, parseJsonObject } from '../receive/payloads';
 import { cutText } from '../redaction';
 import type { Step } from './engine';
+import { deliverLive, type LiveRequest, type LiveTransport } from './live/live-delivery';
+import type { LiveMessageStore } from './live/live-state';
 import { buildRequest, type DeliveryTarget, type OutgoingRequest } from './request';
 import { type AttemptResult, isRetryableStatus, parseRetryAfter } from './retry-policy';
 
@@ -31,6 +33,8 @@ export interface DeliveryDeps {
   /** Signs aws-iam destinations' requests with SigV4. Required: without it buildRequest would
    *  put `render`'s placeholder where the signature goes. */
   signAws: AwsRequestSigner;
+  /** Which message shows which run, for `live` destinations (without it each posts anew). */
+  liveMessages?: LiveMessageStore;
 }
 
 /** The start of a body (at most `maxBytes`), then the stream is cancelled, which closes the
@@ -55,7 +59,14 @@ async function readStart(body: ReadableStream<Uint8Array> | null, maxBytes: numb
   return new TextDecoder().decode(Buffer.concat(chunks).subarray(0, maxBytes));
 }
 
-async function send(request: OutgoingRequest, target: DeliveryTarget, deps: DeliveryDeps) {
+/** Sends with the destination's timeout; reads a 2xx body up to `okReadBytes` (live messages need
+ *  the id in it), any other up to MAX_RESPONSE_READ_BYTES. */
+async function send(
+  request: OutgoingRequest | LiveRequest,
+  target: DeliveryTarget,
+  deps: DeliveryDeps,
+  okReadBytes = 0,
+) {
   const { timeoutMs } = target.destination;
   // A plain timer + controller, not AbortSignal.any([AbortSignal.timeout(...)]): Node holds
   // timeout signals weakly, and under load one combined that way was collected and never
@@ -82,7 +93,10 @@ async function send(request: OutgoingRequest, target: DeliveryTarget, deps: Deli
       : deps.fetch(request.url, init));
     // A 2xx is decided by its status: its body is not waited for (it may never end).
     const delivered = response.status >= 200 && response.status < 300;
-    const snippet = await readStart(response.body, delivered ? 0 : MAX_RESPONSE_READ_BYTES);
+    const snippet = await readStart(
+      response.body,
+      delivered ? okReadBytes : Math.max(okReadBytes, MAX_RESPONSE_READ_BYTES),
+    );
     return { response, snippet };
   } catch (error) {
     if (timedOut) return { failure: `timeout after ${timeoutMs} ms` };
@@ -119,6 +133,24 @@ async function tryDelivery(job: DeliveryJob, target: DeliveryTarget, deps: Deliv
     return { outcome: 'permanent', error: `stored payload is unusable: ${parsed.reason}` } as const;
   const input = { body: job.body, notification: classifyPayload(parsed.value) };
   try {
+    const { live } = target.destination;
+    if (live !== undefined) {
+      const transport: LiveTransport = {
+        send: (request, readBytes) => send(request, target, deps, readBytes),
+        classify: (response, snippet) => classify(response, snippet, Date.now()),
+      };
+      return await deliverLive({
+        job,
+        notification: input.notification,
+        request: await buildRequest(target, input, deps.secrets, { seen, signAws: deps.signAws }),
+        service: target.destination.template.preset === 'discord' ? 'discord' : 'slack',
+        channel: live === true ? undefined : live.channel,
+        thread: live !== true && live.thread === true,
+        store: deps.liveMessages,
+        transport,
+        logger: deps.logger,
+      });
+    }
     const build = (forceRefresh: boolean) =>
       buildRequest(target, input, deps.secrets, { forceRefresh, seen, signAws: deps.signAws });
     let sent = await send(await build(false), target, deps);
