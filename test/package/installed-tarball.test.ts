@@ -263,4 +263,31 @@ describe('the TfeBridge construct installed from the tarball, in a fresh CDK app
     }) as { statusCode: number };
     expect(response.statusCode).toBe(404);
   });
+
+  it('is typed for a TypeScript app on nodenext resolution, as `cdk init` sets one up', async () => {
+    writeFileSync(
+      join(app, 'typed.ts'),
+      `import { App, Stack } from 'aws-cdk-lib';
+import { TfeBridge } from 'tfe-bridge/cdk';
+const stack = new Stack(new App(), 'Platform');
+const bridge = new TfeBridge(stack, 'Bridge', { configFile: 'bridge.config.yaml', receiverReservedConcurrency: 3 });
+export const routes: number = bridge.config.routes.length;
+// @ts-expect-error the props are typed, not any: a string is not a concurrency
+new TfeBridge(stack, 'Wrong', { configFile: 'bridge.config.yaml', receiverReservedConcurrency: 'ten' });
+`,
+    );
+    const compilerOptions = {
+      strict: true,
+      skipLibCheck: true,
+      noEmit: true,
+      module: 'nodenext',
+      types: ['node'],
+    };
+    const typeRoots = [join(ROOT, 'node_modules', '@types')];
+    const tsconfig = { compilerOptions: { ...compilerOptions, typeRoots }, files: ['typed.ts'] };
+    writeFileSync(join(app, 'tsconfig.json'), JSON.stringify(tsconfig));
+    const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    const result = await run(process.execPath, [tsc, '-p', app]).catch((error: { stdout: string }) => error);
+    expect(result.stdout).toBe('');
+  });
 });
