@@ -1,5 +1,6 @@
 // One of the bridge's two Lambda functions (receiver, worker): Node 24 on arm64, its code a bundle
-// with the config beside it (lambda-asset.ts), with an execution role that has no managed policy and a log group of its own with retention.
+// with the config beside it (lambda-asset.ts), an execution role that has no managed policy, and a
+// log group of its own with retention.
 import { type Duration, Validations } from 'aws-cdk-lib';
 import type { IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
