@@ -1,14 +1,15 @@
-// Bundles a Lambda entry the way CDK's NodejsFunction does for this project (the options come
-// from infra/lambda-bundling.ts), keeping esbuild's metafile to explain the size.
-import { readFileSync, statSync } from 'node:fs';
+// Bundles a Lambda entry the way the build and synth do for this project (the options come from
+// infra/lambda-bundling.ts), with config.json beside it, keeping esbuild's metafile to explain the size.
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile, type Plugin } from 'esbuild';
-import { bundlingOptions } from '../infra/lambda-bundling';
+import { esbuildOptions } from '../infra/lambda-bundling';
+import { BAKED_CONFIG_FILE } from '../lambda/adapters/aws/env';
+import { bakeConfig } from '../lambda/core/config/baked';
 import type { BridgeConfig } from '../lambda/core/config/schema';
 
-/** CDK derives esbuild's target from the function runtime (nodejs24.x). */
-export const LAMBDA_TARGET = 'node24';
+export { LAMBDA_TARGET } from '../infra/lambda-bundling';
 
 export interface Bundle {
   path: string;
@@ -29,7 +30,7 @@ export interface BundleRequest {
    * import path would give, when the handler never calls it (e.g. YAML parsing on Lambda).
    */
   stubs?: Readonly<Record<string, string>>;
-  /** Leave `@aws-sdk/*` out, as CDK does with `bundleAwsSDK: false` (the runtime provides it). */
+  /** Leave `@aws-sdk/*` out, as if the runtime provided it. */
   externalAwsSdk?: boolean;
 }
 
@@ -50,29 +51,17 @@ function stubPlugin(stubs: Readonly<Record<string, string>>): Plugin {
 
 export async function bundleLikeCdk(request: BundleRequest): Promise<Bundle> {
   const { entry, outDir, name, config, stubs } = request;
-  const cdk = bundlingOptions(config, request.bundledAs ?? 'receiver');
   const path = join(outDir, `${name}.mjs`);
   const result = await build({
+    ...esbuildOptions(request.bundledAs ?? 'receiver', outDir),
     entryPoints: [entry],
     outfile: path,
-    bundle: true,
-    platform: 'node',
-    target: LAMBDA_TARGET,
-    format: cdk.format === 'esm' ? 'esm' : 'cjs',
-    minify: cdk.minify ?? false,
-    sourcemap: cdk.sourceMap ?? false,
-    sourcesContent: cdk.sourcesContent ?? true,
-    ...(cdk.mainFields ? { mainFields: cdk.mainFields } : {}),
-    ...(cdk.banner ? { banner: { js: cdk.banner } } : {}),
-    ...(cdk.define ? { define: cdk.define } : {}),
-    // As CDK: `externalModules` when set, else the whole SDK unless bundleAwsSDK.
-    external: request.externalAwsSdk
-      ? ['@aws-sdk/*']
-      : (cdk.externalModules ?? (cdk.bundleAwsSDK ? [] : ['@aws-sdk/*'])),
+    ...(request.externalAwsSdk ? { external: ['@aws-sdk/*'] } : {}),
     metafile: true,
-    logLevel: 'warning',
     ...(stubs ? { plugins: [stubPlugin(stubs)] } : {}),
   });
+  // Beside the bundle, as synth stages it (every bundle in `outDir` gets the same config).
+  writeFileSync(join(outDir, BAKED_CONFIG_FILE), bakeConfig(config));
   return {
     path,
     bytes: statSync(path).size,

@@ -18,7 +18,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { Topic } from 'aws-cdk-lib/aws-sns';
+import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -48,6 +48,8 @@ export interface BridgeAlarmsProps {
   readonly deadLetterQueue: IQueue;
   /** Subscribed to the alarm topic. No topic (and no alarm actions) without one. */
   readonly alarmEmail?: string | undefined;
+  /** An existing topic to notify instead: no topic is created, `alarmEmail` is not subscribed. */
+  readonly alarmTopic?: ITopic | undefined;
 }
 
 interface AlarmSpec {
@@ -74,7 +76,7 @@ const addAlarm = (scope: Construct, id: string, spec: AlarmSpec) =>
 export class BridgeAlarms extends Construct {
   readonly alarms: Alarm[];
   readonly dashboard: Dashboard;
-  readonly topic: Topic | undefined;
+  readonly topic: ITopic | undefined;
 
   constructor(scope: Construct, id: string, props: BridgeAlarmsProps) {
     super(scope, id);
@@ -85,7 +87,9 @@ export class BridgeAlarms extends Construct {
     const observability = new Construct(this, 'Observability');
     this.alarms = [...awsMetricAlarms(this, props), ...bridgeMetricAlarms(observability, service)];
     this.dashboard = createDashboard(observability, { service, ...props });
-    this.topic = props.alarmEmail ? createAlarmTopic(this, props.alarmEmail, this.alarms) : undefined;
+    this.topic =
+      props.alarmTopic ?? (props.alarmEmail ? createAlarmTopic(this, props.alarmEmail) : undefined);
+    if (this.topic) notifyOnChange(this.topic, this.alarms);
   }
 }
 
@@ -201,8 +205,17 @@ function bridgeMetricAlarms(scope: Construct, service: string): Alarm[] {
   ];
 }
 
-/** An encrypted, TLS-only topic with the email subscribed, notified when each alarm fires and clears. */
-function createAlarmTopic(scope: Construct, email: string, alarms: Alarm[]): Topic {
+/** Each alarm notifies the topic when it fires and when it clears. */
+function notifyOnChange(topic: ITopic, alarms: Alarm[]): void {
+  const action = new SnsAction(topic);
+  for (const alarm of alarms) {
+    alarm.addAlarmAction(action);
+    alarm.addOkAction(action);
+  }
+}
+
+/** An encrypted, TLS-only topic with the email subscribed. */
+function createAlarmTopic(scope: Construct, email: string): Topic {
   const cloudwatch = new ServicePrincipal('cloudwatch.amazonaws.com');
   const sameAccount = { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } };
   // Alarms cannot publish to a topic encrypted with the AWS-managed SNS key: it takes a
@@ -236,10 +249,5 @@ function createAlarmTopic(scope: Construct, email: string, alarms: Alarm[]): Top
     }),
   );
   topic.addSubscription(new EmailSubscription(email));
-  const action = new SnsAction(topic);
-  for (const alarm of alarms) {
-    alarm.addAlarmAction(action);
-    alarm.addOkAction(action);
-  }
   return topic;
 }

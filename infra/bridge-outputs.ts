@@ -2,7 +2,7 @@
 // commands and `aws sqs start-message-move-task` need. Their ids are what scripts query.
 import { CfnOutput } from 'aws-cdk-lib';
 import type { FunctionUrl } from 'aws-cdk-lib/aws-lambda';
-import type { Topic } from 'aws-cdk-lib/aws-sns';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { BridgeConfig } from '../lambda/core/config/schema';
@@ -13,7 +13,7 @@ export interface BridgeOutputsProps {
   readonly functionUrl: FunctionUrl;
   readonly queue: IQueue;
   readonly deadLetterQueue: IQueue;
-  readonly alarmTopic: Topic | undefined;
+  readonly alarmTopic: ITopic | undefined;
   readonly deadLetterArchive?: DeadLetterArchiveTable | undefined;
 }
 

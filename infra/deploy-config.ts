@@ -43,7 +43,16 @@ export function inlineTemplateFiles(config: BridgeConfig, readFile: (file: strin
  */
 export function loadDeployConfig(path: string): BridgeConfig {
   const { config } = loadConfigFile(path);
-  const baseDir = dirname(resolve(path));
+  return prepareDeployConfig(config, dirname(resolve(path)));
+}
+
+/**
+ * Validates a config given as a value (the TfeBridge construct's `config` prop, or a loaded file)
+ * and inlines its `{ file }` templates, read relative to `baseDir`. Throws ConfigError like
+ * loadDeployConfig.
+ */
+export function prepareDeployConfig(raw: unknown, baseDir: string): BridgeConfig {
+  const config = parseConfig(raw);
   const inlined = inlineTemplateFiles(config, (file) => readFileSync(resolve(baseDir, file), 'utf8'));
   // Parse and compile the inlined form the way the Lambdas will (no file access), so what is
   // deployed is proven to load, not only the file on disk.

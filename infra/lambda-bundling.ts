@@ -1,20 +1,25 @@
-// How both functions are bundled: local esbuild only (never Docker, so synth works offline), ESM
-// for Node 24, and the validated config baked into the code, since a large config would not fit
-// in Lambda's 4 KB of environment variables. jsonata's source is baked in too, as text, for the
+// How both functions are bundled, by `npm run build` into dist/lambda/ for the package, and at synth
+// when the infra runs from source: local esbuild only (never Docker, so synth works offline), ESM
+// for Node 24 on arm64. The bundles hold no config: synth writes it beside them (lambda-asset.ts),
+// so one prebuilt bundle serves every config. jsonata's source is baked in as text, for the
 // template sandbox process (the bundle has no node_modules to read it from).
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { type BundlingOptions, LogLevel, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { BuildOptions } from 'esbuild';
 import {
   JSONATA_SOURCE_DEFINE_KEY,
   readInstalledJsonataSource,
 } from '../lambda/adapters/template-sandbox/jsonata-source';
-import { bakeConfig } from '../lambda/core/config/baked';
-import type { BridgeConfig } from '../lambda/core/config/schema';
 
-/** The repository root: the entries, package-lock.json and tsconfig.json live there. */
+export type LambdaEntry = 'receiver' | 'worker';
+export const LAMBDA_ENTRIES: readonly LambdaEntry[] = ['receiver', 'worker'];
+
+/** The repository root, when this code runs from source: the entries live there. */
 export const PROJECT_ROOT = resolve(import.meta.dirname, '..');
-export const LOCK_FILE = join(PROJECT_ROOT, 'package-lock.json');
-export const entryPath = (name: 'receiver' | 'worker'): string => join(PROJECT_ROOT, 'lambda', `${name}.ts`);
+export const entryPath = (name: LambdaEntry): string => join(PROJECT_ROOT, 'lambda', `${name}.ts`);
+
+/** What CDK derived from the nodejs24.x runtime when NodejsFunction bundled these. */
+export const LAMBDA_TARGET = 'node24';
 
 /**
  * Left to the Lambda runtime's copy of the AWS SDK v3 rather than bundled, per entry: the receiver
@@ -25,63 +30,57 @@ export const entryPath = (name: 'receiver' | 'worker'): string => join(PROJECT_R
 export const RUNTIME_MODULES = {
   receiver: ['@aws-sdk/client-dynamodb'],
   worker: [],
-} as const satisfies Record<'receiver' | 'worker', readonly string[]>;
+} as const satisfies Record<LambdaEntry, readonly string[]>;
 
-/** The expression esbuild replaces with the config JSON; the entries read exactly this. */
-export const CONFIG_DEFINE_KEY = 'process.env.TFE_BRIDGE_CONFIG_JSON';
-
-/** esbuild gets the define as one command-line argument, and Linux caps one argument at 128 KiB. */
-export const MAX_CONFIG_DEFINE_BYTES = 120 * 1024;
+/** esbuild gets jsonata's source as a define; keep it well below what esbuild handles easily. */
+export const MAX_DEFINE_BYTES = 120 * 1024;
 
 // Bundled CommonJS dependencies call `require` for Node built-ins, which an ES module lacks.
 const REQUIRE_SHIM =
   "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
-/** The `define` value: a JavaScript string literal holding the baked config (validated, normalized). */
-export function configDefineValue(config: BridgeConfig): string {
-  const value = JSON.stringify(bakeConfig(config));
-  const bytes = Buffer.byteLength(value);
-  if (bytes > MAX_CONFIG_DEFINE_BYTES) {
-    throw new Error(
-      `the bridge config is too large to bundle (${bytes} bytes as JSON, limit ${MAX_CONFIG_DEFINE_BYTES}): ` +
-        'move long templates into fewer, shorter expressions',
-    );
-  }
-  return value;
-}
-
 /** The `define` value: a JavaScript string literal holding jsonata's standalone source. */
 export function jsonataDefineValue(): string {
   const value = JSON.stringify(readInstalledJsonataSource());
   const bytes = Buffer.byteLength(value);
-  if (bytes > MAX_CONFIG_DEFINE_BYTES) {
+  if (bytes > MAX_DEFINE_BYTES) {
     throw new Error(`jsonata's source is too large to bundle as a define (${bytes} bytes)`);
   }
   return value;
 }
 
-export function bundlingOptions(
-  config: BridgeConfig,
-  entry: 'receiver' | 'worker',
-  logLevel: LogLevel = LogLevel.WARNING,
-): BundlingOptions {
+/** esbuild's options for one entry, writing `<outdir>/index.mjs` and its source map. */
+export function esbuildOptions(entry: LambdaEntry, outdir: string): BuildOptions {
   return {
-    forceDockerBundling: false,
-    format: OutputFormat.ESM,
-    banner: REQUIRE_SHIM,
+    entryPoints: [entryPath(entry)],
+    outfile: join(outdir, 'index.mjs'),
+    bundle: true,
+    platform: 'node',
+    target: LAMBDA_TARGET,
+    format: 'esm',
+    banner: { js: REQUIRE_SHIM },
     // Prefer the ES module builds of dependencies: better tree shaking, fewer require shims.
     mainFields: ['module', 'main'],
     minify: true,
-    sourceMap: true,
+    sourcemap: true,
     sourcesContent: false,
-    // Bundle our pinned AWS SDK rather than the runtime's copy: the code is tested against it.
-    bundleAwsSDK: true,
-    // Except what RUNTIME_MODULES leaves to the nodejs24.x runtime's copy.
-    externalModules: [...RUNTIME_MODULES[entry]],
-    define: {
-      [CONFIG_DEFINE_KEY]: configDefineValue(config),
-      [JSONATA_SOURCE_DEFINE_KEY]: jsonataDefineValue(),
-    },
-    logLevel,
+    // Our pinned AWS SDK is bundled (the code is tested against it), except what RUNTIME_MODULES
+    // leaves to the nodejs24.x runtime's copy.
+    external: [...RUNTIME_MODULES[entry]],
+    define: { [JSONATA_SOURCE_DEFINE_KEY]: jsonataDefineValue() },
+    logLevel: 'warning',
   };
+}
+
+/**
+ * Bundles one entry into `outdir` (synchronously: constructs are built synchronously). esbuild is
+ * loaded only here, so the installed package, which ships prebuilt bundles, never needs it.
+ */
+export function buildLambdaBundle(
+  entry: LambdaEntry,
+  outdir: string,
+  logLevel?: BuildOptions['logLevel'],
+): void {
+  const esbuild = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
+  esbuild.buildSync({ ...esbuildOptions(entry, outdir), ...(logLevel ? { logLevel } : {}) });
 }

@@ -2,8 +2,9 @@
 // config names for it, by ARN, and in `createSecrets` mode the stack creates those secrets itself.
 import { ArnFormat, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import type { Construct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
 import type { BridgeConfig } from '../lambda/core/config/schema';
 import { SECRET_PLACEHOLDER } from '../lambda/core/secrets';
 import { jsonKeysBySecret, signingJsonKeyBySecret } from './config-secrets';
@@ -58,6 +59,21 @@ export function grantSecretRead(grantee: IGrantable, arns: string[]): void {
   if (arns.length === 0) return;
   grantee.grantPrincipal.addToPrincipalPolicy(
     new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: arns }),
+  );
+}
+
+/**
+ * kms:Decrypt with the customer-managed key the secrets are encrypted with, only when Secrets
+ * Manager asks on the function's behalf (GetSecretValue), never for direct use of the key.
+ */
+export function grantSecretKeyDecrypt(grantee: IGrantable & IConstruct, key: IKey): void {
+  const stack = Stack.of(grantee);
+  grantee.grantPrincipal.addToPrincipalPolicy(
+    new PolicyStatement({
+      actions: ['kms:Decrypt'],
+      resources: [key.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.${stack.urlSuffix}` } },
+    }),
   );
 }
 

@@ -1,12 +1,17 @@
 // The Lambda environment contract with infra: variable names, validation messages, and the
-// config inlined by esbuild `define` of process.env.TFE_BRIDGE_CONFIG_JSON.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// config read from the config.json synth writes beside the bundle.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LambdaEnvError, readReceiverEnv, readWorkerEnv } from '../../lambda/adapters/aws/env';
+import {
+  LambdaEnvError,
+  readBakedConfigFile,
+  readReceiverEnv,
+  readWorkerEnv,
+} from '../../lambda/adapters/aws/env';
 import { BAKED_CONFIG_FORMAT, bakeConfig } from '../../lambda/core/config/baked';
 import { parseConfigText } from '../../lambda/core/config/text';
 import { bakedConfigJson } from '../support/baked-config';
@@ -82,13 +87,13 @@ describe('Lambda environment', () => {
 
   it('lists every missing variable at once', () => {
     expect(problemsOf(() => readWorkerEnv({}))).toEqual([
-      'TFE_BRIDGE_CONFIG_JSON is not set',
+      'TFE_BRIDGE_CONFIG_JSON is not set and there is no config.json beside the code (cdk synth writes it)',
       'QUEUE_URL is not set',
       'DEAD_LETTER_QUEUE_URL is not set',
       'DELIVERY_STATE_TABLE is not set',
     ]);
     expect(problemsOf(() => readReceiverEnv({}))).toEqual([
-      'TFE_BRIDGE_CONFIG_JSON is not set',
+      'TFE_BRIDGE_CONFIG_JSON is not set and there is no config.json beside the code (cdk synth writes it)',
       'QUEUE_URL is not set',
     ]);
   });
@@ -132,16 +137,15 @@ describe('Lambda environment', () => {
   });
 });
 
-describe('config inlined at build time', () => {
+describe('config.json beside the code', () => {
   let dir: string | undefined;
   afterEach(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
     dir = undefined;
   });
 
-  it('esbuild `define` of process.env.TFE_BRIDGE_CONFIG_JSON reaches readReceiverEnv()', async () => {
+  it('is what a bundled entry reads, from the folder of the bundle itself', async () => {
     dir = mkdtempSync(join(tmpdir(), 'tfe-bridge-env-'));
-    const json = bakedConfigJson(CONFIG);
     const result = await build({
       entryPoints: [join(import.meta.dirname, '../../lambda/adapters/aws/env.ts')],
       bundle: true,
@@ -149,18 +153,25 @@ describe('config inlined at build time', () => {
       format: 'esm',
       write: false,
       logLevel: 'silent',
-      define: { 'process.env.TFE_BRIDGE_CONFIG_JSON': JSON.stringify(json) },
     });
-    const code = result.outputFiles[0]?.text ?? '';
-    expect(code).not.toContain('process.env.TFE_BRIDGE_CONFIG_JSON');
     const file = join(dir, 'env.mjs');
-    writeFileSync(file, code);
+    writeFileSync(file, result.outputFiles[0]?.text ?? '');
+    writeFileSync(join(dir, 'config.json'), bakedConfigJson(CONFIG));
     const bundled = (await import(
       pathToFileURL(file).href
     )) as typeof import('../../lambda/adapters/aws/env');
-    // Nothing in the runtime environment carries the config: only the inlined value can.
+    // Nothing in the runtime environment carries the config: only the file can.
     expect(process.env.TFE_BRIDGE_CONFIG_JSON).toBeUndefined();
     const env = bundled.readReceiverEnv({ ...bundled.lambdaEnvSource(), QUEUE_URL });
     expect(env.config.routes.map((r) => r.id)).toEqual(['runs']);
+  });
+
+  it('is undefined when missing, and a LambdaEnvError naming the path when unreadable', () => {
+    dir = mkdtempSync(join(tmpdir(), 'tfe-bridge-env-'));
+    expect(readBakedConfigFile(dir)).toBeUndefined();
+    mkdirSync(join(dir, 'config.json'));
+    expect(problemsOf(() => readBakedConfigFile(dir))).toEqual([
+      expect.stringMatching(new RegExp(`^${join(dir, 'config.json')} cannot be read: EISDIR`)),
+    ]);
   });
 });

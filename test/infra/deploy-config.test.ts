@@ -1,11 +1,13 @@
 // Loading the config for deployment: validation with field paths (synth fails on a bad config),
-// `{ file }` templates inlined, the config path's sources, and the bundle size limit.
+// `{ file }` templates inlined, the config path's sources, and the config.json staged beside the code.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createBridgeApp } from '../../infra/bridge-app';
 import { loadDeployConfig, resolveConfigPath } from '../../infra/deploy-config';
-import { bundlingOptions, CONFIG_DEFINE_KEY, configDefineValue } from '../../infra/lambda-bundling';
+import { stageLambdaCode } from '../../infra/lambda-asset';
+import type { BridgeConfig } from '../../lambda/core/config/schema';
 import { ConfigError } from '../../lambda/core/errors';
 import { EXAMPLE_CONFIG, removeTempDirs, tempDir, writeConfig } from './cdk-testing';
 
@@ -85,11 +87,9 @@ routes:
     const config = loadDeployConfig(path);
     expect(config.routes[0]?.destinations[0]?.template).toEqual({ jsonata: expression });
     // What the Lambdas receive is self-contained: the expression itself, no file name.
-    const define = bundlingOptions(config, 'receiver').define?.[CONFIG_DEFINE_KEY] ?? '';
-    expect(JSON.parse(JSON.parse(define)).config.routes[0].destinations[0].template).toEqual({
-      jsonata: expression,
-    });
-    expect(define).not.toContain('card.jsonata');
+    const staged = stagedConfigText(config);
+    expect(JSON.parse(staged).config.routes[0].destinations[0].template).toEqual({ jsonata: expression });
+    expect(staged).not.toContain('card.jsonata');
   });
 
   it('rejects a `{ file }` template that does not compile, naming the field', () => {
@@ -125,8 +125,15 @@ describe('resolveConfigPath', () => {
   });
 });
 
-describe('configDefineValue', () => {
-  it('refuses a config too large to pass to esbuild as one argument', () => {
+/** The config.json synth stages beside a function's code (bundling skipped). */
+function stagedConfigText(config: BridgeConfig): string {
+  const dir = join(tempDir('staged'), 'receiver');
+  stageLambdaCode(dir, 'receiver', config, { build: false });
+  return readFileSync(join(dir, 'config.json'), 'utf8');
+}
+
+describe('the staged config.json', () => {
+  it('holds the baked config whatever its size (the esbuild define it replaces was capped at 120 KiB)', () => {
     const config = loadDeployConfig(EXAMPLE_CONFIG);
     const huge = {
       ...config,
@@ -138,11 +145,8 @@ describe('configDefineValue', () => {
         })),
       })),
     };
-    expect(() => configDefineValue(huge)).toThrow(/too large to bundle/);
-    expect(JSON.parse(JSON.parse(configDefineValue(config)))).toEqual({
-      format: 'tfe-bridge-config/1',
-      config,
-    });
+    expect(JSON.parse(stagedConfigText(huge))).toEqual({ format: 'tfe-bridge-config/1', config: huge });
+    expect(JSON.parse(stagedConfigText(config))).toEqual({ format: 'tfe-bridge-config/1', config });
   });
 });
 

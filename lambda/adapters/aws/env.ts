@@ -1,6 +1,9 @@
 // The Lambda functions' environment, read and checked once at init: the bridge config (validated
-// at synth and inlined at build time, core/config/baked.ts), the queue URLs and the secret cache TTL. A bad deploy fails with every problem
-// named, instead of on the first webhook.
+// at synth and written next to the code as config.json, core/config/baked.ts), the queue URLs and
+// the secret cache TTL. A bad deploy fails with every problem named, instead of on the first webhook.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { readBakedConfig } from '../../core/config/baked';
 import type { BridgeConfig } from '../../core/config/schema';
 
@@ -30,14 +33,30 @@ export class LambdaEnvError extends Error {
   }
 }
 
+/** The file cdk synth writes next to each function's bundle (infra/lambda-asset.ts). */
+export const BAKED_CONFIG_FILE = 'config.json';
+
 /**
- * The variables this module reads. Each is a literal `process.env.NAME` member expression on
- * purpose: infra inlines the config with esbuild `define` of `process.env.TFE_BRIDGE_CONFIG_JSON`,
- * which only replaces that exact expression (not `process.env[name]` or a destructuring).
+ * The text of BAKED_CONFIG_FILE in `dir` (default: beside this code, which on Lambda is the bundle
+ * in /var/task); undefined when there is none. Read once at init: it is a few kilobytes.
+ */
+export function readBakedConfigFile(dir = dirname(fileURLToPath(import.meta.url))): string | undefined {
+  const path = join(dir, BAKED_CONFIG_FILE);
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new LambdaEnvError([`${path} cannot be read: ${(error as Error).message}`]);
+  }
+}
+
+/**
+ * The variables this module reads. The config comes from TFE_BRIDGE_CONFIG_JSON when set (tests,
+ * code run from source), else from the config.json synth put beside the bundle.
  */
 export function lambdaEnvSource(): EnvSource {
   return {
-    TFE_BRIDGE_CONFIG_JSON: process.env.TFE_BRIDGE_CONFIG_JSON,
+    TFE_BRIDGE_CONFIG_JSON: process.env.TFE_BRIDGE_CONFIG_JSON ?? readBakedConfigFile(),
     QUEUE_URL: process.env.QUEUE_URL,
     DEAD_LETTER_QUEUE_URL: process.env.DEAD_LETTER_QUEUE_URL,
     SECRET_CACHE_TTL_MS: process.env.SECRET_CACHE_TTL_MS,
@@ -76,7 +95,12 @@ function readVar(
 
 function read(source: EnvSource, worker: boolean) {
   const problems: string[] = [];
-  const configJson = readVar(source, 'TFE_BRIDGE_CONFIG_JSON', problems, { required: true });
+  const configJson = readVar(source, 'TFE_BRIDGE_CONFIG_JSON', problems, { required: false });
+  if (source.TFE_BRIDGE_CONFIG_JSON === undefined) {
+    problems.push(
+      `TFE_BRIDGE_CONFIG_JSON is not set and there is no ${BAKED_CONFIG_FILE} beside the code (cdk synth writes it)`,
+    );
+  }
   const queueUrl = readVar(source, 'QUEUE_URL', problems, { required: true, check: isUrl });
   const deadLetterQueueUrl = readVar(source, 'DEAD_LETTER_QUEUE_URL', problems, {
     required: worker,

@@ -132,6 +132,8 @@ function reportDuplicates(items: unknown, path: (string | number)[], ctx: z.Refi
 }
 
 export type BridgeConfig = z.infer<typeof configSchema>;
+/** A config as written (defaults not applied yet), e.g. the TfeBridge construct's `config`. */
+export type BridgeConfigInput = z.input<typeof configSchema>;
 export type RouteConfig = BridgeConfig['routes'][number];
 export type DestinationConfig = RouteConfig['destinations'][number];
 export type SecretRef = z.infer<typeof secretRefSchema>;
