@@ -100,6 +100,7 @@ export async function deliverRecord(
   const report = await attemptDelivery(job, target, progress.started, {
     secrets: deps.secrets,
     fetch: deps.fetch ?? globalThis.fetch,
+    tokens: deps.tokens,
     logger: deps.logger,
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });

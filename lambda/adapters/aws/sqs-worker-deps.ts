@@ -3,6 +3,7 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DeliveryTarget } from '../../core/deliver/attempt';
 import type { GuardEvent, GuardListener } from '../../core/deliver/destination-guard';
+import type { OAuth2Tokens } from '../../core/deliver/oauth2';
 import type {
   Fetch,
   HeldMessages,
@@ -32,6 +33,8 @@ export interface SqsDeliveryWorkerDeps {
   /** Counts `deliveries` and observes `delivery_latency` (the entry publishes them). */
   metrics?: Metrics;
   fetch?: Fetch;
+  /** OAuth2 tokens, kept for the container's life (default: a new cache on the worker's fetch). */
+  tokens?: OAuth2Tokens;
   random?: () => number;
   now?: () => Date;
   /** Sees every circuit-breaker and rate-limit change (besides the log line), e.g. for metrics. */
@@ -45,6 +48,7 @@ export interface SqsDeliveryWorkerDeps {
 /** What one record needs: the worker's dependencies with their defaults filled in. */
 export type RecordDeps = Omit<SqsDeliveryWorkerDeps, 'now' | 'onGuardEvent' | 'deadLetterQueueUrl'> & {
   now: () => Date;
+  tokens: OAuth2Tokens;
   deadLetters: SqsDeadLetterQueue;
   /** Each guard event (circuit opened, rate lowered...) once it is stored: logs, metrics. */
   onGuardEvent: (event: GuardEvent) => void;
