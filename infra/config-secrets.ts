@@ -3,12 +3,14 @@
 
 import { formatPath } from '../lambda/core/config/parse';
 import type { BridgeConfig, DestinationConfig, SecretRef } from '../lambda/core/config/schema';
+import { signSecretsOf } from '../lambda/core/config/sign';
 import { ConfigError } from '../lambda/core/errors';
 import { signingSecretsOf } from '../lambda/core/secrets';
 
 const unique = (refs: SecretRef[]): string[] => [...new Set(refs.map((ref) => ref.secretId))].sort();
 
-/** Every secret a destination reads while delivering: its URL (when secret) and its auth. */
+/** Every secret a destination reads while delivering: its URL (when secret), its auth and its
+ *  signing secrets. */
 export function destinationSecretRefs(destination: DestinationConfig): SecretRef[] {
   const refs: SecretRef[] = [];
   if (typeof destination.url !== 'string') refs.push(destination.url.secret);
@@ -24,7 +26,12 @@ export function destinationSecretRefs(destination: DestinationConfig): SecretRef
       if (typeof auth.username !== 'string') refs.push(auth.username);
       refs.push(auth.password);
       break;
+    case 'oauth2':
+      if (typeof auth.clientId !== 'string') refs.push(auth.clientId);
+      refs.push(auth.clientSecret);
+      break;
   }
+  if (destination.sign) refs.push(...signSecretsOf(destination.sign));
   // Named secrets templates read as $secrets.NAME (e.g. PagerDuty's routing key).
   refs.push(...Object.values(destination.secrets ?? {}));
   // A client certificate for mutual TLS.

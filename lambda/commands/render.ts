@@ -53,6 +53,8 @@ export const renderCommand: Command = {
   --pretty              indent the body (the bridge sends it compact)
   --json                print { method, url, headers, body } as one JSON object
 Prints method, URL, headers and body; with --secrets every secret value read is shown as ***.
+An oauth2 destination's token is shown as <oauth2 token> (render fetches none); signature
+headers are computed over the body shown, at the current time (described, without --secrets).
 
 example:
   tfe-bridge render --config bridge.config.yaml --destination prod-runs/slack --fixture tfe-run-errored --pretty`,
@@ -100,7 +102,12 @@ example:
     const seen = new Set<string>();
     let request: OutgoingRequest;
     try {
-      const built = await buildRequest(target, { body, notification }, secrets, { seen });
+      // No token is fetched: an oauth2 header reads `Bearer <oauth2 token>`. Signatures are
+      // computed over the body printed (with placeholders, described instead).
+      const built = await buildRequest(target, { body, notification }, secrets, {
+        seen,
+        describeSignatures: placeholders !== undefined,
+      });
       request = placeholders ? placeholders.reveal(built) : maskRequest(built, seen);
     } catch (error) {
       // A missing secret is a setup problem (exit 2); a template failure is a runtime one.

@@ -43,7 +43,8 @@ export function parseJobMessage(body: string): ParsedJob {
 /** `malformed`: an SQS message whose body is not a delivery job (AWS worker only). `expired`:
  *  held back (open circuit, rate limit) past the hold limit. `worker_failed`: the process
  *  delivering it died during its attempts (crash, timeout, out of memory). `shutdown`: only in
- *  letters written before the SQLite store (pending jobs now survive a stop). */
+ *  letters written before the SQLite store (pending jobs now survive a stop). `auth_failed`: an
+ *  OAuth2 token endpoint refused the destination's client credentials (a 4xx). */
 export const DEAD_LETTER_REASONS = [
   'exhausted',
   'permanent',
@@ -52,6 +53,7 @@ export const DEAD_LETTER_REASONS = [
   'worker_failed',
   'malformed',
   'shutdown',
+  'auth_failed',
 ] as const;
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 

@@ -112,3 +112,16 @@ export class ReplayedError extends BridgeError {
 export class ClientAbortedError extends BridgeError {
   override name = 'ClientAbortedError';
 }
+
+/** An OAuth2 token endpoint refused the client's credentials or request (a 4xx: invalid_client,
+ *  invalid_scope...). Not retryable: the same credentials are refused again. Dead letter reason
+ *  `auth_failed`. The message quotes the endpoint's error, never a credential. */
+export class AuthFailedError extends BridgeError {
+  override name = 'AuthFailedError';
+}
+
+/** An OAuth2 token endpoint could not hand out a token now (5xx, 429, network error, timeout):
+ *  retried like a delivery. */
+export class TokenUnavailableError extends BridgeError {
+  override name = 'TokenUnavailableError';
+}

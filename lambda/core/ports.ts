@@ -39,6 +39,7 @@ export interface Logger {
   error(message: string, fields?: LogFields): void;
 }
 
+/** HTTP out: deliveries, and OAuth2 token requests (deliver/oauth2.ts), through the same client. */
 export type Fetch = typeof globalThis.fetch;
 
 /** A client certificate for mutual TLS, as PEM text. */

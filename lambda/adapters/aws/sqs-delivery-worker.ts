@@ -1,9 +1,11 @@
 // The worker's batch logic for an SQS FIFO event source: records of one message group run in
 // order, each through the delivery state machine (sqs-record.ts); once one fails, the rest of its
 // group are handed back untried, in order; partial batch failures tell SQS which to keep.
+
 import { ChangeMessageVisibilityBatchCommand, ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { circuitMetrics, guardLogger } from '../../core/deliver/guard-events';
+import { OAuth2Tokens } from '../../core/deliver/oauth2';
 import { NO_METRICS } from '../../core/metric-names';
 import { createTlsFetch } from '../tls-fetch';
 import { createAwsRequestSigner } from './aws-request-signer';
@@ -54,6 +56,8 @@ export function createSqsDeliveryWorker(deps: SqsDeliveryWorkerDeps): SqsDeliver
     now: deps.now ?? (() => new Date()),
     signAws: deps.signAws ?? createAwsRequestSigner(),
     fetchTls: deps.fetchTls ?? createTlsFetch(),
+    // One token per oauth2 destination for the container's life, not one per record.
+    tokens: deps.tokens ?? new OAuth2Tokens({ fetch: deps.fetch ?? globalThis.fetch }),
     deadLetters: archivedFirst(new SqsDeadLetterQueue(deps.sqs, deps.deadLetterQueueUrl), deps),
     onGuardEvent: guardLogger(logger, circuitMetrics(deps.metrics ?? NO_METRICS), deps.onGuardEvent),
   };

@@ -102,6 +102,7 @@ export async function deliverRecord(
     fetch: deps.fetch ?? globalThis.fetch,
     signAws: deps.signAws,
     fetchTls: deps.fetchTls,
+    tokens: deps.tokens,
     logger: deps.logger,
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
     ...(deps.liveMessages ? { liveMessages: deps.liveMessages } : {}),

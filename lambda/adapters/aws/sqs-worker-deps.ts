@@ -5,6 +5,7 @@ import type { DeadLetter } from '../../core/contract';
 import type { DeliveryTarget } from '../../core/deliver/attempt';
 import type { GuardEvent, GuardListener } from '../../core/deliver/destination-guard';
 import type { LiveMessageStore } from '../../core/deliver/live/live-state';
+import type { OAuth2Tokens } from '../../core/deliver/oauth2';
 import type {
   AwsRequestSigner,
   Fetch,
@@ -46,6 +47,8 @@ export interface SqsDeliveryWorkerDeps {
   signAws?: AwsRequestSigner;
   /** Sends requests with a client certificate (default: node:https). */
   fetchTls?: TlsFetch;
+  /** OAuth2 tokens, kept for the container's life (default: a new cache on the worker's fetch). */
+  tokens?: OAuth2Tokens;
   random?: () => number;
   now?: () => Date;
   /** Sees every circuit-breaker and rate-limit change (besides the log line), e.g. for metrics. */
@@ -64,6 +67,7 @@ export type RecordDeps = Omit<
   now: () => Date;
   signAws: AwsRequestSigner;
   fetchTls: TlsFetch;
+  tokens: OAuth2Tokens;
   deadLetters: { write(letter: DeadLetter, message: DeadLetterMessage): Promise<void> };
   /** Each guard event (circuit opened, rate lowered...) once it is stored: logs, metrics. */
   onGuardEvent: (event: GuardEvent) => void;

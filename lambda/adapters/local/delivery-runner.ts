@@ -2,6 +2,7 @@
 // core state machine what to do (core/deliver/engine.ts) and carries the step out: an attempt, a
 // timer, a row update. Every decision is stored before the lane moves on, so a killed process
 // resumes where it stopped. Nothing thrown while handling a job leaves its lane.
+
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DeadLetterReason } from '../../core/contract';
@@ -16,6 +17,7 @@ import { deadLetterFor, deadLetterLogFields } from '../../core/deliver/dead-lett
 import { DestinationGuards, type GuardListener } from '../../core/deliver/destination-guard';
 import { afterAttempt, beforeAttempt, type JobProgress } from '../../core/deliver/engine';
 import { circuitMetrics, guardLogger } from '../../core/deliver/guard-events';
+import { OAuth2Tokens } from '../../core/deliver/oauth2';
 import { StoreError } from '../../core/errors';
 import { deliveryLabels, NO_METRICS } from '../../core/metric-names';
 import { destinationKey, idempotencyKeyFor } from '../../core/receive/jobs';
@@ -55,9 +57,12 @@ export class DeliveryRunner {
   private readonly slots: ConcurrencyLimit | undefined;
   private stopUpkeep: () => void = () => {};
   private readonly now: () => number;
+  /** OAuth2 tokens, shared by every lane: one token per destination for the whole process. */
+  private readonly tokens: OAuth2Tokens;
 
   constructor(private readonly options: DeliveryRunnerOptions) {
     this.now = options.now ?? Date.now;
+    this.tokens = options.deps.tokens ?? new OAuth2Tokens({ fetch: options.deps.fetch });
     // Each waiting lane listens to these: many lanes are normal, not a leak.
     setMaxListeners(0, this.stopping.signal, this.aborting.signal);
     const metrics = circuitMetrics(options.deps.metrics ?? NO_METRICS);
@@ -242,7 +247,11 @@ export class DeliveryRunner {
     const signal = this.aborting.signal;
     if (this.slots && !(await this.slots.acquire(signal))) return undefined;
     try {
-      const report = await attemptDelivery(head.job, target, attempt, { ...this.options.deps, signal });
+      const report = await attemptDelivery(head.job, target, attempt, {
+        ...this.options.deps,
+        tokens: this.tokens,
+        signal,
+      });
       return signal.aborted ? undefined : report;
     } finally {
       this.slots?.release();

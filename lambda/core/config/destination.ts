@@ -18,8 +18,12 @@ import {
   headerValueSchema,
   reportAuthHeaderConflicts,
   reportIdempotencyHeaderConflicts,
+  reportSignHeaderConflicts,
 } from './headers';
 import { liveSchema, reportLiveProblems } from './live';
+import { oauth2AuthSchema } from './oauth2';
+import { secretRefSchema } from './secret-ref';
+import { signSchema } from './sign';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_IDEMPOTENCY_HEADER = 'Idempotency-Key';
@@ -34,25 +38,7 @@ export const idSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be 1-64 characters: letters, digits, ".", "_", "-"');
 
-export const secretRefSchema = z.strictObject({
-  secretId: z
-    .string()
-    .min(1, 'must not be empty')
-    .meta({
-      description:
-        "The secret's name: a key of the secrets file (--secrets) locally, a Secrets Manager secret name or ARN on AWS.",
-      examples: ['tfe-bridge/prod-runs-hmac'],
-    }),
-  jsonKey: z
-    .string()
-    .min(1, 'must not be empty')
-    .optional()
-    .meta({
-      description:
-        'For a JSON secret: the key whose value to use. Leave out for a secret that is a plain string.',
-      examples: ['token'],
-    }),
-});
+export { secretRefSchema };
 
 const authSchema = z.discriminatedUnion(
   'type',
@@ -82,9 +68,10 @@ const authSchema = z.discriminatedUnion(
         .describe('The user name, as text (no ":") or a secret reference.'),
       password: secretRefSchema.describe('The password, always a secret reference.'),
     }),
+    oauth2AuthSchema,
     awsIamAuthSchema,
   ],
-  { error: 'must be one of: none, bearer, header, basic, aws-iam' },
+  { error: 'must be one of: none, bearer, header, basic, oauth2, aws-iam' },
 );
 
 // One object with exactly one key set, rather than a union, so a bad preset name is reported as
@@ -176,8 +163,23 @@ export const destinationSchema = z
       }),
     auth: authSchema.default({ type: 'none' }).meta({
       description:
-        "How the request authenticates: none (the default), bearer, header or basic with the secret to send, or aws-iam (SigV4 as the worker's role).",
+        "How the request authenticates: none (the default), bearer, header or basic with the secret to send, oauth2 (client credentials), or aws-iam (SigV4 as the worker's role).",
       examples: [{ type: 'bearer', secret: { secretId: 'tfe-bridge/callback', jsonKey: 'token' } }],
+    }),
+    sign: signSchema.optional().meta({
+      description:
+        'Signs each request over the exact body sent, besides auth: standard-webhooks, or hmac in one header (GitHub style).',
+      examples: [
+        { scheme: 'standard-webhooks', secret: { secretId: 'tfe-bridge/callback-whsec' } },
+        {
+          scheme: 'hmac',
+          header: 'X-Hub-Signature-256',
+          algorithm: 'sha256',
+          encoding: 'hex',
+          prefix: 'sha256=',
+          secret: { secretId: 'tfe-bridge/callback-hmac' },
+        },
+      ],
     }),
     tls: z
       .strictObject({
@@ -276,6 +278,7 @@ export const destinationSchema = z
       ctx.addIssue({ code: 'custom', path: ['tls'], message: 'a client certificate needs an https URL' });
     }
     reportLiveProblems(destination, ctx);
+    reportSignHeaderConflicts(destination, ctx);
     const preset: unknown = destination?.template?.preset;
     const required = typeof preset === 'string' ? (PRESET_REQUIRED_SECRETS[preset] ?? []) : [];
     for (const name of required) {

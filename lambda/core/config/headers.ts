@@ -49,17 +49,23 @@ export const headerValueSchema = z
     'must not contain line breaks, other control characters or characters outside Latin-1',
   );
 
+/** The headers a Standard Webhooks signature is sent in (https://www.standardwebhooks.com). */
+export const STANDARD_WEBHOOKS_HEADERS = ['webhook-id', 'webhook-timestamp', 'webhook-signature'] as const;
+
 interface HeaderFields {
   idempotencyHeader?: unknown;
   headers?: unknown;
   auth?: unknown;
+  sign?: unknown;
 }
 
 /** The auth header's name in lower case, or undefined. The input may be partly invalid. */
 function authHeaderOf(auth: unknown): string | undefined {
   const { type, name } = (auth ?? {}) as { type?: unknown; name?: unknown };
   if (type === 'header' && typeof name === 'string') return name.toLowerCase();
-  return type === 'bearer' || type === 'basic' || type === 'aws-iam' ? 'authorization' : undefined;
+  return type === 'bearer' || type === 'basic' || type === 'oauth2' || type === 'aws-iam'
+    ? 'authorization'
+    : undefined;
 }
 
 function configuredHeaders(destination: HeaderFields): string[] {
@@ -105,6 +111,46 @@ export function reportIdempotencyHeaderConflicts(destination: HeaderFields, ctx:
       code: 'custom',
       path: ['idempotencyHeader'],
       message: `"${header}" is already sent by the bridge (${name === 'user-agent' ? 'User-Agent' : 'auth'}): choose another name`,
+    });
+  }
+}
+
+/** The headers `sign` sends, in lower case. The input may be partly invalid. */
+export function signHeadersOf(sign: unknown): string[] {
+  const { scheme, header } = (sign ?? {}) as { scheme?: unknown; header?: unknown };
+  if (scheme === 'standard-webhooks') return [...STANDARD_WEBHOOKS_HEADERS];
+  return scheme === 'hmac' && typeof header === 'string' ? [header.toLowerCase()] : [];
+}
+
+/** A signature header must be the only header of its name: a configured header, the auth header
+ *  or the idempotency header of the same name would replace it or be replaced by it. */
+export function reportSignHeaderConflicts(destination: HeaderFields, ctx: z.RefinementCtx): void {
+  const signHeaders = signHeadersOf(destination?.sign);
+  if (signHeaders.length === 0) return;
+  const path = signHeaders.length === 1 ? ['sign', 'header'] : ['sign', 'scheme'];
+  for (const configured of configuredHeaders(destination)) {
+    if (signHeaders.includes(configured.toLowerCase())) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['headers', configured],
+        message: `conflicts with the signature header "${configured.toLowerCase()}" that sign sends`,
+      });
+    }
+  }
+  const auth = authHeaderOf(destination?.auth);
+  if (auth !== undefined && signHeaders.includes(auth)) {
+    ctx.addIssue({
+      code: 'custom',
+      path,
+      message: `"${auth}" is already the auth header: choose another name`,
+    });
+  }
+  const { idempotencyHeader } = destination ?? {};
+  if (typeof idempotencyHeader === 'string' && signHeaders.includes(idempotencyHeader.toLowerCase())) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['idempotencyHeader'],
+      message: `"${idempotencyHeader}" is a signature header that sign sends: choose another name (standard-webhooks already sends the key as webhook-id)`,
     });
   }
 }

@@ -71,6 +71,17 @@ const routeSchema = z
           message: problem,
         });
       }
+      // The token endpoint receives the client secret: the same rule as the URL.
+      const tokenUrl: unknown = destination?.auth?.type === 'oauth2' ? destination.auth.tokenUrl : undefined;
+      const tokenProblem =
+        typeof tokenUrl === 'string' ? urlProblem(tokenUrl, route.allowInsecureHttp === true) : null;
+      if (tokenProblem !== null && tokenProblem !== 'is not a valid URL') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['destinations', index, 'auth', 'tokenUrl'],
+          message: tokenProblem,
+        });
+      }
     });
     reportDuplicates(route.destinations, ['destinations'], ctx);
   }, ALWAYS);

@@ -1,6 +1,7 @@
 // Reading every secret a config names ahead of time, so that a missing, empty or misshapen one is
 // reported at once, with its config path, instead of by the first notification that needs it.
 
+import { whsecProblem } from '../deliver/sign';
 import { SecretError } from '../errors';
 import type { SecretStore } from '../ports';
 import { signingSecretsOf, unusableKeyReason } from '../secrets';
@@ -8,6 +9,7 @@ import { urlProblem } from './destination-url';
 import { isValidHeaderValue } from './headers';
 import { liveServiceOf, slackTokenProblem } from './live';
 import type { BridgeConfig, DestinationConfig, SecretRef } from './schema';
+import { signSecretsOf } from './sign';
 
 export interface SecretProblem {
   /** Where the config names the secret: `routes[0].signingSecret[1]`, `routes[0].destinations[2].auth.secret`. */
@@ -21,7 +23,7 @@ export interface SecretProblem {
 }
 
 /** How a secret is used decides what makes its value unusable. */
-type Use = 'signing' | 'url' | 'header' | 'encoded' | 'pem' | 'slack-token';
+type Use = 'signing' | 'url' | 'header' | 'encoded' | 'pem' | 'slack-token' | 'whsec';
 
 export interface NamedSecret {
   path: string;
@@ -48,6 +50,23 @@ function destinationSecrets(
       named.push({ path: `${at}.auth.username`, ref: auth.username, use: 'encoded' });
     }
     named.push({ path: `${at}.auth.password`, ref: auth.password, use: 'encoded' });
+  } else if (auth.type === 'oauth2') {
+    // Form- and base64-encoded into the token request, never into a header as they are.
+    if (typeof auth.clientId !== 'string') {
+      named.push({ path: `${at}.auth.clientId`, ref: auth.clientId, use: 'encoded' });
+    }
+    named.push({ path: `${at}.auth.clientSecret`, ref: auth.clientSecret, use: 'encoded' });
+  }
+  const { sign } = destination;
+  if (sign) {
+    const listed = sign.scheme === 'standard-webhooks' && Array.isArray(sign.secret);
+    signSecretsOf(sign).forEach((ref, i) => {
+      named.push({
+        path: `${at}.sign.secret${listed ? `[${i}]` : ''}`,
+        ref,
+        use: sign.scheme === 'standard-webhooks' ? 'whsec' : 'encoded',
+      });
+    });
   }
   for (const [name, ref] of Object.entries(destination.secrets ?? {})) {
     named.push({ path: `${at}.secrets.${name}`, ref, use: 'encoded' });
@@ -89,6 +108,7 @@ function valueProblem(value: string, { use, allowInsecureHttp }: NamedSecret): s
     return "is not PEM: expected text with a -----BEGIN ...----- line (store the file's contents)";
   }
   if (use === 'slack-token') return slackTokenProblem(value);
+  if (use === 'whsec') return whsecProblem(value);
   if (use === 'header' && !isValidHeaderValue(value)) {
     return 'cannot be sent in a header: it has a line break, another control character or a character outside Latin-1';
   }

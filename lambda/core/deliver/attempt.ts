@@ -2,13 +2,22 @@
 // classify the answer. Retrying is the caller's job (see retry-policy.ts).
 
 import type { DeliveryJob } from '../contract';
-import { InvalidSecretError, RequestError, SecretUnavailableError, TemplateError } from '../errors';
+import {
+  AuthFailedError,
+  InvalidSecretError,
+  RequestError,
+  SecretUnavailableError,
+  TemplateError,
+  TokenUnavailableError,
+} from '../errors';
 import type { AwsRequestSigner, Fetch, Logger, Metrics, SecretStore, TlsFetch } from '../ports';
 import { classifyPayload, parseJsonObject } from '../receive/payloads';
 import { cutText } from '../redaction';
 import type { Step } from './engine';
 import { deliverLive, type LiveRequest, type LiveTransport } from './live/live-delivery';
 import type { LiveMessageStore } from './live/live-state';
+import { OAuth2Tokens } from './oauth2';
+import { readStart } from './read-start';
 import { buildRequest, type DeliveryTarget, type OutgoingRequest } from './request';
 import { type AttemptResult, isRetryableStatus, parseRetryAfter } from './retry-policy';
 
@@ -35,28 +44,9 @@ export interface DeliveryDeps {
   signAws: AwsRequestSigner;
   /** Which message shows which run, for `live` destinations (without it each posts anew). */
   liveMessages?: LiveMessageStore;
-}
-
-/** The start of a body (at most `maxBytes`), then the stream is cancelled, which closes the
- *  connection rather than reading on. A body that fails midway gives what had arrived. */
-async function readStart(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<string> {
-  if (!body) return '';
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < maxBytes) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
-    }
-  } catch {
-    // A reset or the attempt's timeout during the body: the status is what counts.
-  } finally {
-    reader.cancel().catch(() => undefined);
-  }
-  return new TextDecoder().decode(Buffer.concat(chunks).subarray(0, maxBytes));
+  /** OAuth2 access tokens, shared by every delivery of the process (the runtimes pass theirs;
+   *  without one, each attempt fetches its own token). */
+  tokens?: OAuth2Tokens;
 }
 
 /** Sends with the destination's timeout; reads a 2xx body up to `okReadBytes` (live messages need
@@ -132,6 +122,18 @@ async function tryDelivery(job: DeliveryJob, target: DeliveryTarget, deps: Deliv
   if (!parsed.ok)
     return { outcome: 'permanent', error: `stored payload is unusable: ${parsed.reason}` } as const;
   const input = { body: job.body, notification: classifyPayload(parsed.value) };
+  const tokens = deps.tokens ?? new OAuth2Tokens({ fetch: deps.fetch });
+  const now = Date.now();
+  const build = (forceRefresh: boolean, rejectedToken?: string) =>
+    buildRequest(target, input, deps.secrets, {
+      forceRefresh,
+      seen,
+      tokens,
+      now,
+      signAws: deps.signAws,
+      ...(rejectedToken === undefined ? {} : { rejectedToken }),
+    });
+  const { auth, sign } = target.destination;
   try {
     const { live } = target.destination;
     if (live !== undefined) {
@@ -142,7 +144,7 @@ async function tryDelivery(job: DeliveryJob, target: DeliveryTarget, deps: Deliv
       return await deliverLive({
         job,
         notification: input.notification,
-        request: await buildRequest(target, input, deps.secrets, { seen, signAws: deps.signAws }),
+        request: await build(false),
         service: target.destination.template.preset === 'discord' ? 'discord' : 'slack',
         channel: live === true ? undefined : live.channel,
         thread: live !== true && live.thread === true,
@@ -151,21 +153,30 @@ async function tryDelivery(job: DeliveryJob, target: DeliveryTarget, deps: Deliv
         logger: deps.logger,
       });
     }
-    const build = (forceRefresh: boolean) =>
-      buildRequest(target, input, deps.secrets, { forceRefresh, seen, signAws: deps.signAws });
-    let sent = await send(await build(false), target, deps);
-    // A 401 may mean the token was rotated: read the secrets again, once, before giving up.
-    if (sent.response?.status === 401 && target.destination.auth.type !== 'none') {
+    const request = await build(false).catch((error: unknown) => {
+      // A refused client secret may be one rotated since it was read: read it again, once.
+      if (error instanceof AuthFailedError) return build(true);
+      throw error;
+    });
+    let sent = await send(request, target, deps);
+    // A 401 may mean a secret was rotated (or an OAuth2 token revoked): read the secrets again
+    // and fetch a new token, once, before giving up.
+    if (sent.response?.status === 401 && (auth.type !== 'none' || sign !== undefined)) {
       deps.logger.info('destination answered 401: secrets read again, request sent once more', {
         route: job.routeId,
         destination: job.destinationId,
         jobId: job.id,
       });
-      sent = await send(await build(true), target, deps);
+      const rejected =
+        auth.type === 'oauth2' ? request.headers.authorization?.slice('Bearer '.length) : undefined;
+      sent = await send(await build(true, rejected), target, deps);
     }
     if (sent.response) return classify(sent.response, sent.snippet, Date.now());
     return { outcome: 'retry', error: sent.failure } as const;
   } catch (error) {
+    if (error instanceof AuthFailedError) {
+      return { outcome: 'permanent', reason: 'auth_failed', error: error.message } as const;
+    }
     // Permanent without a status: the destination was never asked, so no outage is counted.
     if (
       error instanceof TemplateError ||
@@ -174,7 +185,9 @@ async function tryDelivery(job: DeliveryJob, target: DeliveryTarget, deps: Deliv
     ) {
       return { outcome: 'permanent', error: error.message } as const;
     }
-    if (error instanceof SecretUnavailableError) return { outcome: 'retry', error: error.message } as const;
+    if (error instanceof SecretUnavailableError || error instanceof TokenUnavailableError) {
+      return { outcome: 'retry', error: error.message } as const;
+    }
     throw error;
   }
 }

@@ -9,10 +9,12 @@ import { isValidHeaderValue } from '../config/headers';
 import type { BridgeConfig, DestinationConfig, RouteConfig, SecretRef } from '../config/schema';
 import { RequestError } from '../errors';
 import type { AwsRequestSigner, ClientTls, SecretStore } from '../ports';
-import { destinationKey, idempotencyKeyFor } from '../receive/jobs';
+import { destinationKey, idempotencyKeyFor, jobIdFor } from '../receive/jobs';
 import type { Notification } from '../receive/payloads';
 import { MASK, redact } from '../redaction';
 import type { Renderer } from '../render/templates';
+import type { OAuth2Tokens } from './oauth2';
+import { describeSignatureHeaders, signatureHeaders } from './sign';
 
 export const USER_AGENT = `tfe-bridge/${VERSION} (+https://github.com/tfe-bridge/tfe-bridge)`;
 
@@ -48,6 +50,9 @@ export interface OutgoingRequest {
   tls?: ClientTls;
 }
 
+/** Where an oauth2 destination's token goes when no token is fetched (`render`). */
+export const OAUTH2_TOKEN_PLACEHOLDER = '<oauth2 token>';
+
 export interface BuildOptions {
   /** Bypass secret caches (after a 401: the token may have been rotated). */
   forceRefresh?: boolean;
@@ -55,6 +60,15 @@ export interface BuildOptions {
   seen: Set<string>;
   /** Signs aws-iam requests; without one (`render`) the signature is shown as a placeholder. */
   signAws?: AwsRequestSigner | undefined;
+  /** OAuth2 access tokens; without them (`render`) the header reads `Bearer <oauth2 token>`. */
+  tokens?: OAuth2Tokens;
+  /** The token a destination just answered 401 to: a new one is fetched instead. */
+  rejectedToken?: string;
+  /** The attempt's time (ms since the epoch), for a Standard Webhooks timestamp. Default: now. */
+  now?: number;
+  /** Write signature headers as a description instead of computing them (`render` without
+   *  secrets: the placeholders are not keys). */
+  describeSignatures?: boolean;
 }
 
 /** What `render` shows for a signature made only when the request is sent. */
@@ -73,12 +87,33 @@ async function resolveUrl(target: DeliveryTarget, read: ReadSecret): Promise<str
   return new URL(value).toString();
 }
 
+async function oauth2Token(target: DeliveryTarget, read: ReadSecret, options: BuildOptions): Promise<string> {
+  const { auth, timeoutMs } = target.destination;
+  if (auth.type !== 'oauth2' || !options.tokens) return OAUTH2_TOKEN_PLACEHOLDER;
+  const request = {
+    tokenUrl: auth.tokenUrl,
+    clientId: typeof auth.clientId === 'string' ? auth.clientId : await read(auth.clientId),
+    clientSecret: await read(auth.clientSecret),
+    clientAuth: auth.clientAuth,
+    scope: auth.scope,
+    audience: auth.audience,
+    extraParams: auth.extraParams,
+    timeoutMs,
+    userAgent: USER_AGENT,
+  };
+  const key = destinationKey(target.route.id, target.destination.id);
+  const token = await options.tokens.token(key, request, options.rejectedToken);
+  options.seen.add(token);
+  return token;
+}
+
 async function authHeaders(
-  destination: DestinationConfig,
+  target: DeliveryTarget,
   read: ReadSecret,
-  seen: Set<string>,
+  options: BuildOptions,
 ): Promise<Record<string, string>> {
-  const { auth } = destination;
+  const { seen } = options;
+  const { auth } = target.destination;
   switch (auth.type) {
     case 'none':
     case 'aws-iam': // signed once the whole request is built (signAwsIam)
@@ -93,6 +128,8 @@ async function authHeaders(
       seen.add(basic);
       return { authorization: `Basic ${basic}` };
     }
+    case 'oauth2':
+      return { authorization: `Bearer ${await oauth2Token(target, read, options)}` };
   }
 }
 
@@ -119,7 +156,7 @@ export async function buildRequest(
   for (const [name, value] of Object.entries(target.destination.headers ?? {})) {
     headers[name.toLowerCase()] = value;
   }
-  Object.assign(headers, await authHeaders(target.destination, read, seen), {
+  Object.assign(headers, await authHeaders(target, read, options), {
     'content-type': 'application/json',
     'user-agent': USER_AGENT,
   });
@@ -140,8 +177,22 @@ export async function buildRequest(
   const url = await resolveUrl(target, read);
   // Secrets are read before rendering, so a template error that quotes one is redacted too.
   const body = await target.render({ ...input, secrets: await templateSecrets(target.destination, read) });
+  const { sign } = target.destination;
+  if (sign) {
+    // Over the exact body sent; webhook-id is the idempotency key even when that header is off.
+    const signing = {
+      id: jobIdFor(target.route.id, target.destination.id, input.body),
+      now: options.now ?? Date.now(),
+      body,
+    };
+    const signed = options.describeSignatures
+      ? describeSignatureHeaders(sign, signing)
+      : await signatureHeaders(sign, signing, read);
+    Object.assign(headers, signed);
+  }
   const tls = await clientTls(target.destination, url, read);
   const request: OutgoingRequest = { method: 'POST', url, headers, body, ...(tls ? { tls } : {}) };
+  // SigV4 covers every header above, signature headers included: it is the last step.
   const { auth } = target.destination;
   return auth.type === 'aws-iam' ? signAwsIam(request, auth, options) : request;
 }

@@ -9,7 +9,7 @@ export const MAX_RETRY_AFTER_MS = 15 * 60_000;
 export type AttemptResult =
   | { outcome: 'delivered'; status: number }
   | { outcome: 'retry'; status?: number; error: string; retryAfterMs?: number }
-  | { outcome: 'permanent'; status?: number; error: string };
+  | { outcome: 'permanent'; status?: number; error: string; reason?: 'auth_failed' };
 
 export type NextStep =
   | { action: 'done' }
@@ -34,7 +34,7 @@ export function nextStep(
   random: () => number = Math.random,
 ): NextStep {
   if (result.outcome === 'delivered') return { action: 'done' };
-  if (result.outcome === 'permanent') return { action: 'dead-letter', reason: 'permanent' };
+  if (result.outcome === 'permanent') return { action: 'dead-letter', reason: result.reason ?? 'permanent' };
   if (attemptsMade >= policy.maxAttempts) return { action: 'dead-letter', reason: 'exhausted' };
   const backoff = backoffDelayMs(attemptsMade, policy, random);
   const delayMs =

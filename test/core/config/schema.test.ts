@@ -63,7 +63,7 @@ describe('parseConfig', () => {
     [
       'an unknown auth type',
       { routes: [{ ...route, destinations: [{ ...destination, auth: { type: 'oauth' } }] }] },
-      'routes[0].destinations[0].auth.type: must be one of: none, bearer, header, basic, aws-iam',
+      'routes[0].destinations[0].auth.type: must be one of: none, bearer, header, basic, oauth2, aws-iam',
     ],
     [
       'a bearer auth without its secret',

@@ -1,0 +1,67 @@
+// `tfe-bridge send-test --destination ROUTE/DEST`: one real delivery of a payload to a configured
+// destination, through the delivery code itself (auth, OAuth2 token, signature, template, a 401
+// re-read), so a destination's setup can be checked before a notification depends on it.
+import { createAwsRequestSigner } from '../adapters/aws/aws-request-signer';
+import { loadConfigFile } from '../adapters/local/config-file';
+import { FileSecretStore } from '../adapters/local/file-secret-store';
+import { createLocalLogger } from '../adapters/local/pino-logger';
+import { createTlsFetch } from '../adapters/tls-fetch';
+import { attemptDelivery } from '../core/deliver/attempt';
+import { buildTargets } from '../core/deliver/request';
+import { createJobs } from '../core/receive/jobs';
+import { classifyPayload, parseJsonObject } from '../core/receive/payloads';
+import { type CommandIo, configPath, EXIT_FAILURE, EXIT_OK, secretsPath, UsageError } from './args';
+import { logLevel } from './log-level-option';
+
+export interface DestinationTestOptions {
+  destination: string;
+  config: string | undefined;
+  secrets: string | undefined;
+  body: string;
+}
+
+/** Delivers `body` once to the destination; exit 0 when it answered 2xx. */
+export async function sendToDestination(options: DestinationTestOptions, io: CommandIo): Promise<number> {
+  const parsed = parseJsonObject(options.body);
+  if (!parsed.ok) throw new UsageError(`the payload is unusable: ${parsed.reason}`);
+  const loaded = loadConfigFile(configPath(options.config, io.env));
+  try {
+    const targets = buildTargets(loaded.config, loaded.renderers);
+    const target = targets.get(options.destination);
+    if (!target) {
+      const known = [...targets.keys()].join(', ');
+      throw new UsageError(
+        `no destination "${options.destination}" in ${loaded.path}; destinations: ${known}`,
+      );
+    }
+    const file = secretsPath(options.secrets, io.env);
+    if (file === undefined)
+      throw new UsageError('pass --secrets FILE (or TFE_BRIDGE_SECRETS): a delivery needs them');
+    const notification = classifyPayload(parsed.value);
+    // The job the bridge would queue for this destination (filters aside), delivered here.
+    const [job] = createJobs(target.route.id, [target.destination], options.body, notification, new Date());
+    if (!job) throw new Error('no job was created');
+    const logger = createLocalLogger({
+      level: logLevel(undefined, io.env),
+      stream: { write: (line) => io.stderr(line) },
+    });
+    const { result } = await attemptDelivery(job, target, 1, {
+      secrets: new FileSecretStore(file),
+      fetch: globalThis.fetch,
+      signAws: createAwsRequestSigner(),
+      fetchTls: createTlsFetch(),
+      logger,
+    });
+    const status = result.status === undefined ? '' : ` (HTTP ${result.status})`;
+    if (result.outcome === 'delivered') {
+      io.stdout(`delivered to ${options.destination}${status}\n`);
+      return EXIT_OK;
+    }
+    // The error is masked of every secret value the attempt read (attemptDelivery).
+    const reason = result.outcome === 'permanent' ? (result.reason ?? 'permanent') : 'would be retried';
+    io.stdout(`not delivered to ${options.destination}${status}: ${reason}: ${result.error}\n`);
+    return EXIT_FAILURE;
+  } finally {
+    await loaded.sandbox?.close();
+  }
+}
