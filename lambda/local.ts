@@ -14,6 +14,7 @@ import { StoreQueue } from './adapters/local/store-queue';
 import { createApp } from './app';
 import { DEFAULT_MAX_CONCURRENCY } from './core/config/schema';
 import { buildTargets } from './core/deliver/request';
+import { createEnricher } from './core/enrich/enricher';
 import type { Fetch, Logger, SecretStore } from './core/ports';
 
 export const DEFAULT_PORT = 8787;
@@ -65,10 +66,17 @@ export async function startLocalBridge(options: LocalBridgeOptions): Promise<Loc
     }
     const secrets = options.secrets ?? new FileSecretStore(options.secretsPath);
     const metrics = new PrometheusRegistry();
+    const fetch = options.fetch ?? globalThis.fetch;
     const runner = new DeliveryRunner({
       store,
       targets: buildTargets(loaded.config, loaded.renderers),
-      deps: { secrets, logger, metrics, fetch: options.fetch ?? globalThis.fetch },
+      deps: {
+        secrets,
+        logger,
+        metrics,
+        fetch,
+        enricher: createEnricher({ secrets, fetch, logger, metrics }),
+      },
       ...(options.random ? { random: options.random } : {}),
       maxConcurrency: loaded.config.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
       ...(options.dedupWindowMs === undefined ? {} : { dedupWindowMs: options.dedupWindowMs }),

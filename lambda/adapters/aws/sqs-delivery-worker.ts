@@ -4,6 +4,7 @@
 import { ChangeMessageVisibilityBatchCommand, ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { circuitMetrics, guardLogger } from '../../core/deliver/guard-events';
+import { createEnricher } from '../../core/enrich/enricher';
 import { NO_METRICS } from '../../core/metric-names';
 import { SqsDeadLetterQueue } from './sqs-dead-letter-queue';
 import { deliverRecord } from './sqs-record';
@@ -36,6 +37,15 @@ export function createSqsDeliveryWorker(deps: SqsDeliveryWorkerDeps): SqsDeliver
     ...deps,
     now: deps.now ?? (() => new Date()),
     deadLetters: new SqsDeadLetterQueue(deps.sqs, deps.deadLetterQueueUrl),
+    // One per worker: a warm container reads a run once for all its destinations and records.
+    enricher:
+      deps.enricher ??
+      createEnricher({
+        secrets: deps.secrets,
+        fetch: deps.fetch ?? globalThis.fetch,
+        logger,
+        ...(deps.metrics ? { metrics: deps.metrics } : {}),
+      }),
     onGuardEvent: guardLogger(logger, circuitMetrics(deps.metrics ?? NO_METRICS), deps.onGuardEvent),
   };
 

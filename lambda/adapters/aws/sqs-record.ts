@@ -102,6 +102,7 @@ export async function deliverRecord(
     fetch: deps.fetch ?? globalThis.fetch,
     logger: deps.logger,
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
+    ...(deps.enricher ? { enricher: deps.enricher } : {}),
   });
   const after = await shared((guard) =>
     afterAttempt({

@@ -4,6 +4,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DeliveryTarget } from '../../core/deliver/attempt';
 import type { GuardEvent, GuardListener } from '../../core/deliver/destination-guard';
 import type {
+  Enricher,
   Fetch,
   HeldMessages,
   JobProgressStore,
@@ -32,6 +33,8 @@ export interface SqsDeliveryWorkerDeps {
   /** Counts `deliveries` and observes `delivery_latency` (the entry publishes them). */
   metrics?: Metrics;
   fetch?: Fetch;
+  /** Reads run details for routes with `enrich` (default: over `fetch`). */
+  enricher?: Enricher;
   random?: () => number;
   now?: () => Date;
   /** Sees every circuit-breaker and rate-limit change (besides the log line), e.g. for metrics. */

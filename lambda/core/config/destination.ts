@@ -18,6 +18,7 @@ import {
   reportAuthHeaderConflicts,
   reportIdempotencyHeaderConflicts,
 } from './headers';
+import { routingFilterFields } from './routing-filter';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_IDEMPOTENCY_HEADER = 'Idempotency-Key';
@@ -135,6 +136,7 @@ const filterSchema = z.strictObject({
     .min(1)
     .optional()
     .meta({ description: 'Payload families to forward (any may match).', examples: [['run', 'assessment']] }),
+  ...routingFilterFields,
 });
 
 // Cross-field checks also run when other fields failed, so one load reports every problem.

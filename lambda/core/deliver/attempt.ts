@@ -2,13 +2,15 @@
 // classify the answer. Retrying is the caller's job (see retry-policy.ts).
 
 import type { DeliveryJob } from '../contract';
+import type { Enrichment } from '../enrich/run-details';
 import { InvalidSecretError, RequestError, SecretUnavailableError, TemplateError } from '../errors';
-import type { Fetch, Logger, Metrics, SecretStore } from '../ports';
-import { classifyPayload, parseJsonObject } from '../receive/payloads';
+import type { Enricher, Fetch, Logger, Metrics, SecretStore } from '../ports';
+import { classifyPayload, type Notification, parseJsonObject } from '../receive/payloads';
 import { cutText } from '../redaction';
 import type { Step } from './engine';
 import { buildRequest, type DeliveryTarget, type OutgoingRequest } from './request';
 import { type AttemptResult, isRetryableStatus, parseRetryAfter } from './retry-policy';
+import { skipReason } from './route-filter';
 
 export type { DeliveryTarget };
 
@@ -26,6 +28,8 @@ export interface DeliveryDeps {
   metrics?: Metrics;
   /** Aborts an in-flight request (shutdown). */
   signal?: AbortSignal;
+  /** Reads run details for routes with `enrich` (core/enrich/); without one, nothing is read. */
+  enricher?: Enricher;
 }
 
 /** The start of a body (at most `maxBytes`), then the stream is cancelled, which closes the
@@ -109,8 +113,13 @@ async function tryDelivery(job: DeliveryJob, target: DeliveryTarget, deps: Deliv
   const parsed = parseJsonObject(job.body);
   if (!parsed.ok)
     return { outcome: 'permanent', error: `stored payload is unusable: ${parsed.reason}` } as const;
-  const input = { body: job.body, notification: classifyPayload(parsed.value) };
+  const notification = classifyPayload(parsed.value);
+  const enrichment = await enrichmentFor(job, target, notification, deps);
+  // buildRequest hands the whole input to the renderer, enrichment included.
+  const input = { body: job.body, notification, ...(enrichment ? { enrichment } : {}) };
   try {
+    const skipped = await skipReason(target.destination.filter, target.render, input);
+    if (skipped !== null) return { outcome: 'skipped', reason: skipped } as const;
     const build = (forceRefresh: boolean) =>
       buildRequest(target, input, deps.secrets, { forceRefresh, seen });
     let sent = await send(await build(false), target, deps);
@@ -139,6 +148,29 @@ async function tryDelivery(job: DeliveryJob, target: DeliveryTarget, deps: Deliv
   }
 }
 
+/** The route's enrichment, or undefined: no enrichment, not a run, or the API failed (the
+ *  enricher has logged and counted why). Never fails the delivery. */
+async function enrichmentFor(
+  job: DeliveryJob,
+  target: DeliveryTarget,
+  notification: Notification,
+  deps: DeliveryDeps,
+): Promise<Enrichment | undefined> {
+  if (!deps.enricher || target.route.enrich === undefined) return undefined;
+  try {
+    const result = await deps.enricher.enrich(target.route, notification, job.id);
+    return result?.ok ? result.enrichment : undefined;
+  } catch (error) {
+    deps.logger.warn('enrichment_failed: sent without enrichment', {
+      route: job.routeId,
+      jobId: job.id,
+      reason: 'internal',
+      error: (error as Error).name,
+    });
+    return undefined;
+  }
+}
+
 /** One attempt's result, and what its log line says besides the decision taken on it. */
 export interface AttemptReport {
   result: AttemptResult;
@@ -151,6 +183,7 @@ export interface AttemptReport {
     status: number | null;
     durationMs: number;
     error?: string;
+    skipped?: string;
   };
 }
 
@@ -193,6 +226,7 @@ export async function attemptDelivery(
       status: result.status ?? null,
       durationMs: Math.round(durationMs),
       ...('error' in result ? { error: result.error } : {}),
+      ...(result.outcome === 'skipped' ? { skipped: result.reason } : {}),
     },
   };
 }
@@ -202,6 +236,8 @@ const OUTCOMES = { done: 'delivered', retry: 'retry', wait: 'held', 'dead-letter
 /** The attempt's log line, with the decision taken on it as `outcome`. */
 export function logAttempt(logger: Logger, report: AttemptReport, decided: Step['action']): void {
   const outcome = decided === 'attempt' ? 'retry' : OUTCOMES[decided];
-  if (outcome === 'delivered') logger.info('delivery attempt', { ...report.fields, outcome });
+  if (report.result.outcome === 'skipped')
+    logger.info('delivery skipped', { ...report.fields, outcome: 'skipped' });
+  else if (outcome === 'delivered') logger.info('delivery attempt', { ...report.fields, outcome });
   else logger.warn('delivery attempt', { ...report.fields, outcome });
 }
