@@ -158,7 +158,8 @@ function sizeBound(e: EventView): number {
   let units = e.source.length + (e.trigger?.length ?? 0) + e.message.length + (e.url?.length ?? 0);
   units += (e.subject?.length ?? 0) + (e.details?.length ?? 0) + (e.url_label?.length ?? 0);
   for (const { title, value } of e.facts) units += title.length + value.length;
-  units += (errorBlock(e)?.excerpt.length ?? 0) + 20;
+  const error = errorBlock(e);
+  if (error) units += error.title.length + error.excerpt.length;
   return SKELETON_BYTES + 6 * units;
 }
 
