@@ -68,6 +68,7 @@ export interface RunDocument {
 const ENDED_STATUSES = new Set(['errored', 'canceled', 'force_canceled', 'discarded']);
 const MAX_NAMES = 20;
 const MAX_TAGS = 50;
+const MAX_TAG_CHARS = 255;
 
 const count = (value: unknown): number | null => {
   const n = num(value);
@@ -110,7 +111,7 @@ const decimal = (value: unknown): string | null => {
 function readTags(workspace: Json | null): string[] {
   const names = obj(workspace?.attributes)['tag-names'];
   const tags = Array.isArray(names)
-    ? names.filter((t): t is string => typeof t === 'string' && t !== '')
+    ? names.filter((t): t is string => typeof t === 'string' && t !== '' && t.length <= MAX_TAG_CHARS)
     : [];
   return [...new Set(tags)].slice(0, MAX_TAGS);
 }
@@ -220,7 +221,9 @@ export function readPolicySetOutcomes(document: Json, into: PolicyFindings): voi
   }
 }
 
-const names = (values: string[]): string[] => [...new Set(values)].sort().slice(0, MAX_NAMES);
+const MAX_NAME_CHARS = 200;
+const names = (values: string[]): string[] =>
+  [...new Set(values.map((name) => name.slice(0, MAX_NAME_CHARS)))].sort().slice(0, MAX_NAMES);
 
 export function policyView(findings: PolicyFindings): PolicyView | null {
   if (!findings.evaluated) return null;
