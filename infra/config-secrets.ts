@@ -2,7 +2,7 @@
 // needs the routes' signing secrets, the worker the destinations' URL and auth secrets.
 
 import { formatPath } from '../lambda/core/config/parse';
-import type { BridgeConfig, DestinationConfig, SecretRef } from '../lambda/core/config/schema';
+import type { BridgeConfig, DestinationConfig, RouteConfig, SecretRef } from '../lambda/core/config/schema';
 import { signSecretsOf } from '../lambda/core/config/sign';
 import { ConfigError } from '../lambda/core/errors';
 import { signingSecretsOf } from '../lambda/core/secrets';
@@ -44,15 +44,26 @@ export function destinationSecretRefs(destination: DestinationConfig): SecretRef
 export const signingSecretIds = (config: BridgeConfig): string[] =>
   unique(config.routes.flatMap(signingSecretsOf));
 
-/** Secret ids the worker reads (destination URLs and auth), sorted and without duplicates. */
+/** The route's enrichment token (read by the worker before rendering), if any. */
+const enrichSecretRefs = (route: RouteConfig): SecretRef[] =>
+  route.enrich ? [route.enrich.hcpTerraform.token] : [];
+
+/** Secret ids the worker reads (destination URLs and auth, enrichment tokens), sorted and
+ *  without duplicates. */
 export const destinationSecretIds = (config: BridgeConfig): string[] =>
-  unique(config.routes.flatMap((route) => route.destinations.flatMap(destinationSecretRefs)));
+  unique(
+    config.routes.flatMap((route) => [
+      ...route.destinations.flatMap(destinationSecretRefs),
+      ...enrichSecretRefs(route),
+    ]),
+  );
 
 /** The JSON keys the config reads from each secret (empty for plain string secrets). */
 export function jsonKeysBySecret(config: BridgeConfig): Map<string, string[]> {
   const refs = config.routes.flatMap((route) => [
     ...signingSecretsOf(route),
     ...route.destinations.flatMap(destinationSecretRefs),
+    ...enrichSecretRefs(route),
   ]);
   const keys = new Map<string, Set<string>>();
   for (const ref of refs) {

@@ -17,6 +17,7 @@ import { createTlsFetch } from './adapters/tls-fetch';
 import { createApp } from './app';
 import { DEFAULT_MAX_CONCURRENCY } from './core/config/schema';
 import { buildTargets } from './core/deliver/request';
+import { createEnricher } from './core/enrich/enricher';
 import type { Fetch, Logger, SecretStore } from './core/ports';
 
 export const DEFAULT_PORT = 8787;
@@ -68,6 +69,7 @@ export async function startLocalBridge(options: LocalBridgeOptions): Promise<Loc
     }
     const secrets = options.secrets ?? new FileSecretStore(options.secretsPath);
     const metrics = new PrometheusRegistry();
+    const fetch = options.fetch ?? globalThis.fetch;
     const runner = new DeliveryRunner({
       store,
       targets: buildTargets(loaded.config, loaded.renderers),
@@ -75,10 +77,11 @@ export async function startLocalBridge(options: LocalBridgeOptions): Promise<Loc
         secrets,
         logger,
         metrics,
-        fetch: options.fetch ?? globalThis.fetch,
+        fetch,
         signAws: createAwsRequestSigner(),
         fetchTls: createTlsFetch(),
         liveMessages: store.liveMessages,
+        enricher: createEnricher({ secrets, fetch, logger, metrics }),
       },
       ...(options.random ? { random: options.random } : {}),
       maxConcurrency: loaded.config.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,

@@ -1,9 +1,20 @@
 // `tfe-bridge render`: print the exact request the bridge would send to one destination for a
 // payload, secrets masked. Built by the same code as a real delivery (outgoing-request.ts).
+
+import { type ApiFixture, fixtureFetch, readApiFixture } from '../adapters/local/api-fixture';
 import { loadConfigFile } from '../adapters/local/config-file';
 import { FileSecretStore } from '../adapters/local/file-secret-store';
 import type { DestinationConfig } from '../core/config/schema';
-import { buildRequest, buildTargets, maskRequest, type OutgoingRequest } from '../core/deliver/request';
+import {
+  buildRequest,
+  buildTargets,
+  type DeliveryTarget,
+  maskRequest,
+  type OutgoingRequest,
+} from '../core/deliver/request';
+import { skipReason } from '../core/deliver/route-filter';
+import { createEnricher } from '../core/enrich/enricher';
+import type { Enrichment } from '../core/enrich/run-details';
 import { SecretError } from '../core/errors';
 import { destinationKey } from '../core/receive/jobs';
 import { classifyPayload, type Notification, parseJsonObject } from '../core/receive/payloads';
@@ -42,7 +53,7 @@ function formatRequest(request: OutgoingRequest, pretty: boolean): string {
 export const renderCommand: Command = {
   summary: 'print the exact request the bridge would send to a destination',
   usage: `tfe-bridge render --config FILE --destination ROUTE/DEST (--payload FILE | --fixture NAME)
-                  [--secrets FILE] [--pretty | --json]
+                  [--secrets FILE] [--api-fixture FILE] [--pretty | --json]
 
   --config FILE         bridge config, YAML or JSON                 (env TFE_BRIDGE_CONFIG)
   --destination R/D     the destination, as route id/destination id
@@ -50,6 +61,8 @@ export const renderCommand: Command = {
   --fixture NAME        a bundled payload instead (see fixtures/)
   --secrets FILE        JSON object { "<secretId>": value }         (env TFE_BRIDGE_SECRETS);
                         without one, each secret is shown as <secret ID> (<secret ID#KEY>)
+  --api-fixture FILE    recorded HCP Terraform API answers (JSON: URL path → answer) for a route
+                        with enrich: the output shows the enrichment, no token or network needed
   --pretty              indent the body (the bridge sends it compact)
   --json                print { method, url, headers, body } as one JSON object
 Prints method, URL, headers and body; with --secrets every secret value read is shown as ***.
@@ -67,6 +80,7 @@ example:
       ...PAYLOAD_OPTIONS,
       pretty: { type: 'boolean' },
       json: { type: 'boolean' },
+      'api-fixture': { type: 'string' },
     });
     if (values.help) {
       io.stdout(`${this.usage}\n`);
@@ -99,12 +113,18 @@ example:
       );
     }
     const secrets = placeholders ?? new FileSecretStore(secretsFile);
+    const apiFixture = values['api-fixture'];
+    const enrichment =
+      apiFixture === undefined ? undefined : await enrichFromFixture(apiFixture, target, notification, io);
+    const input = { body, notification, ...(enrichment ? { enrichment } : {}) };
     const seen = new Set<string>();
     let request: OutgoingRequest;
     try {
+      const skipped = await skipReason(target.destination.filter, target.render, input);
+      if (skipped) io.stderr(`note: the bridge would skip this job after the enrichment: ${skipped}\n`);
       // No token is fetched: an oauth2 header reads `Bearer <oauth2 token>`. Signatures are
       // computed over the body printed (with placeholders, described instead).
-      const built = await buildRequest(target, { body, notification }, secrets, {
+      const built = await buildRequest(target, input, secrets, {
         seen,
         describeSignatures: placeholders !== undefined,
       });
@@ -118,3 +138,32 @@ example:
     return EXIT_OK;
   },
 };
+
+/** The enrichment the bridge would add, read from recorded API answers instead of the API. */
+async function enrichFromFixture(
+  path: string,
+  target: DeliveryTarget,
+  notification: Notification,
+  io: { stderr(text: string): void },
+): Promise<Enrichment | undefined> {
+  if (!target.route.enrich) {
+    throw new UsageError(`--api-fixture: route "${target.route.id}" has no enrich.hcpTerraform`);
+  }
+  let fixture: ApiFixture;
+  try {
+    fixture = readApiFixture(path);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const note = (message: string, fields?: Record<string, unknown>) =>
+    io.stderr(`note: ${message}${fields?.reason ? ` (${String(fields.reason)})` : ''}\n`);
+  const enricher = createEnricher({
+    // The token is never sent anywhere: the fixture answers.
+    secrets: { getSecret: async () => 'api-fixture' },
+    fetch: fixtureFetch(fixture),
+    logger: { debug: () => undefined, info: note, warn: note, error: note },
+  });
+  const result = await enricher.enrich(target.route, notification, 'render');
+  if (result === null) io.stderr('note: --api-fixture: not a run notification, nothing to enrich\n');
+  return result?.ok ? result.enrichment : undefined;
+}

@@ -57,6 +57,12 @@ export async function sendToDestination(options: DestinationTestOptions, io: Com
       io.stdout(`delivered to ${options.destination}${status}\n`);
       return EXIT_OK;
     }
+    if (result.outcome === 'skipped') {
+      io.stdout(
+        `not sent to ${options.destination}: its filter skips this notification (${result.reason})\n`,
+      );
+      return EXIT_FAILURE;
+    }
     // The error is masked of every secret value the attempt read (attemptDelivery).
     const reason = result.outcome === 'permanent' ? (result.reason ?? 'permanent') : 'would be retried';
     io.stdout(`not delivered to ${options.destination}${status}: ${reason}: ${result.error}\n`);

@@ -30,7 +30,7 @@ export const METRICS = {
   },
   deliveries: {
     kind: 'counter',
-    help: 'Delivery attempts and dead letters by destination and outcome (delivered, retried, dead_lettered)',
+    help: 'Delivery attempts and dead letters by destination and outcome (delivered, skipped, retried, dead_lettered)',
     labels: ['route', 'destination', 'outcome'],
     rollups: [['outcome']],
   },
@@ -45,6 +45,12 @@ export const METRICS = {
     help: 'Circuit breaker changes by destination and state (opened, probe, closed)',
     labels: ['route', 'destination', 'state'],
     rollups: [['state']],
+  },
+  enrichment_failed: {
+    kind: 'counter',
+    help: 'Jobs sent without the HCP Terraform enrichment, by route and reason (timeout, rate_limited, unauthorized, ...)',
+    labels: ['route', 'reason'],
+    rollups: [['reason']],
   },
   secret_cache: {
     kind: 'counter',
@@ -65,7 +71,7 @@ export type LabelsOf<N extends MetricName> = Record<(typeof METRICS)[N]['labels'
 
 /** What happened to a delivery job after an attempt (or without one): each attempt is counted
  *  once. A job held back by an open circuit is not an attempt; `circuit_changes` shows those. */
-export type DeliveryOutcome = 'delivered' | 'retried' | 'dead_lettered';
+export type DeliveryOutcome = 'delivered' | 'skipped' | 'retried' | 'dead_lettered';
 
 /** Labels of a `deliveries` sample; a malformed queue message has no route or destination. */
 export function deliveryLabels(

@@ -1,5 +1,5 @@
 // The interfaces the core needs from the outside world. Adapters (local/, aws/) implement them.
-import type { SecretRef } from './config/schema';
+import type { RouteConfig, SecretRef } from './config/schema';
 
 export type { Metrics } from './metric-names';
 
@@ -11,7 +11,8 @@ import type {
   GuardedDestination,
 } from './deliver/destination-guard';
 import type { JobProgress } from './deliver/engine';
-import type { PayloadKind } from './receive/payloads';
+import type { Enrichment } from './enrich/run-details';
+import type { Notification, PayloadKind } from './receive/payloads';
 import type { EventView } from './render/event-view';
 
 export interface SecretStore {
@@ -151,4 +152,18 @@ export interface HeldMessages {
   hold(destination: string, messageId: string, receiptHandle: string, untilMs: number): Promise<void>;
   /** The receipt handles of every message held for `destination`; they are forgotten. */
   release(destination: string): Promise<string[]>;
+}
+
+/** Why an enrichment gave up (enrich/hcp-client.ts); the `reason` of `enrichment_failed`. */
+import type { EnrichFailure } from './enrich/hcp-client';
+
+export type { EnrichFailure };
+
+export type EnrichResult = { ok: true; enrichment: Enrichment } | { ok: false; reason: EnrichFailure };
+
+/** Reads run details from the HCP Terraform / TFE API for a route with `enrich`
+ *  (enrich/enricher.ts over an injected fetch). Null when the route has no enrichment or the
+ *  notification is not about a run. Never throws for an API failure: it says why instead. */
+export interface Enricher {
+  enrich(route: RouteConfig, notification: Notification, jobId: string): Promise<EnrichResult | null>;
 }

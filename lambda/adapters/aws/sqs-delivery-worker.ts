@@ -6,6 +6,7 @@ import { ChangeMessageVisibilityBatchCommand, ChangeMessageVisibilityCommand } f
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { circuitMetrics, guardLogger } from '../../core/deliver/guard-events';
 import { OAuth2Tokens } from '../../core/deliver/oauth2';
+import { createEnricher } from '../../core/enrich/enricher';
 import { NO_METRICS } from '../../core/metric-names';
 import { createTlsFetch } from '../tls-fetch';
 import { createAwsRequestSigner } from './aws-request-signer';
@@ -59,6 +60,15 @@ export function createSqsDeliveryWorker(deps: SqsDeliveryWorkerDeps): SqsDeliver
     // One token per oauth2 destination for the container's life, not one per record.
     tokens: deps.tokens ?? new OAuth2Tokens({ fetch: deps.fetch ?? globalThis.fetch }),
     deadLetters: archivedFirst(new SqsDeadLetterQueue(deps.sqs, deps.deadLetterQueueUrl), deps),
+    // One per worker: a warm container reads a run once for all its destinations and records.
+    enricher:
+      deps.enricher ??
+      createEnricher({
+        secrets: deps.secrets,
+        fetch: deps.fetch ?? globalThis.fetch,
+        logger,
+        ...(deps.metrics ? { metrics: deps.metrics } : {}),
+      }),
     onGuardEvent: guardLogger(logger, circuitMetrics(deps.metrics ?? NO_METRICS), deps.onGuardEvent),
   };
 

@@ -106,6 +106,7 @@ export async function deliverRecord(
     logger: deps.logger,
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
     ...(deps.liveMessages ? { liveMessages: deps.liveMessages } : {}),
+    ...(deps.enricher ? { enricher: deps.enricher } : {}),
   });
   const after = await shared((guard) =>
     afterAttempt({

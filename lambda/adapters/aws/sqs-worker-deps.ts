@@ -8,6 +8,7 @@ import type { LiveMessageStore } from '../../core/deliver/live/live-state';
 import type { OAuth2Tokens } from '../../core/deliver/oauth2';
 import type {
   AwsRequestSigner,
+  Enricher,
   Fetch,
   HeldMessages,
   JobProgressStore,
@@ -49,6 +50,8 @@ export interface SqsDeliveryWorkerDeps {
   fetchTls?: TlsFetch;
   /** OAuth2 tokens, kept for the container's life (default: a new cache on the worker's fetch). */
   tokens?: OAuth2Tokens;
+  /** Reads run details for routes with `enrich` (default: over `fetch`). */
+  enricher?: Enricher;
   random?: () => number;
   now?: () => Date;
   /** Sees every circuit-breaker and rate-limit change (besides the log line), e.g. for metrics. */

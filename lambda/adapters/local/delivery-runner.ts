@@ -15,7 +15,12 @@ import {
 } from '../../core/deliver/attempt';
 import { deadLetterFor, deadLetterLogFields } from '../../core/deliver/dead-letter';
 import { DestinationGuards, type GuardListener } from '../../core/deliver/destination-guard';
-import { afterAttempt, beforeAttempt, type JobProgress } from '../../core/deliver/engine';
+import {
+  afterAttempt,
+  beforeAttempt,
+  type DeliveryOutcome,
+  type JobProgress,
+} from '../../core/deliver/engine';
 import { circuitMetrics, guardLogger } from '../../core/deliver/guard-events';
 import { OAuth2Tokens } from '../../core/deliver/oauth2';
 import { StoreError } from '../../core/errors';
@@ -208,7 +213,9 @@ export class DeliveryRunner {
     }
     this.count(head, after.outcome);
     if (step.action === 'done') {
-      await this.store(() => this.options.store.jobs.delivered(head.seq, progress, this.now()));
+      await this.store(() =>
+        this.options.store.jobs.delivered(head.seq, progress, this.now(), after.outcome === 'skipped'),
+      );
       return 0;
     }
     // A retry's backoff is the row's; a hold is the destination's (asked again each time).
@@ -275,7 +282,7 @@ export class DeliveryRunner {
     this.count(head, 'dead_lettered');
   }
 
-  private count(head: StoredJob, outcome: 'delivered' | 'retried' | 'dead_lettered'): void {
+  private count(head: StoredJob, outcome: DeliveryOutcome): void {
     (this.options.deps.metrics ?? NO_METRICS).count('deliveries', deliveryLabels(head.job, outcome));
   }
 

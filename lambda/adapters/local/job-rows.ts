@@ -195,9 +195,10 @@ export class JobRows {
 
   /** Delivered: the body is dropped once no other job of its notification needs it; the row stays
    *  (small) for the dedup window. */
-  delivered(seq: number, progress: JobProgress, now: number): void {
+  delivered(seq: number, progress: JobProgress, now: number, skipped = false): void {
     this.db.transaction(() => {
-      this.finish(seq, 'delivered', null, progress, now, null);
+      // A job a filter turned away after the enrichment is finished too; its reason says so.
+      this.finish(seq, 'delivered', skipped ? 'skipped' : null, progress, now, null);
       this.statements.dropBody.run({ id: this.statements.notificationOf.get(seq) });
     })();
   }
@@ -210,7 +211,7 @@ export class JobRows {
   private finish(
     seq: number,
     state: 'delivered' | 'dead',
-    reason: DeadLetterReason | null,
+    reason: DeadLetterReason | 'skipped' | null,
     progress: JobProgress,
     now: number,
     idempotencyKey: string | null,

@@ -22,6 +22,7 @@ import {
 } from './headers';
 import { liveSchema, reportLiveProblems } from './live';
 import { oauth2AuthSchema } from './oauth2';
+import { routingFilterFields } from './routing-filter';
 import { secretRefSchema } from './secret-ref';
 import { signSchema } from './sign';
 
@@ -125,6 +126,7 @@ const filterSchema = z.strictObject({
     .min(1)
     .optional()
     .meta({ description: 'Payload families to forward (any may match).', examples: [['run', 'assessment']] }),
+  ...routingFilterFields,
 });
 
 // Cross-field checks also run when other fields failed, so one load reports every problem.

@@ -11,6 +11,7 @@ import {
   secretRefSchema,
 } from './destination';
 import { urlProblem } from './destination-url';
+import { enrichSchema } from './enrich';
 
 /** Deliveries in flight at once when the config does not say: with ordering per workspace a
  *  destination may have many jobs ready, and this keeps a burst from opening hundreds of
@@ -42,6 +43,11 @@ const routeSchema = z
       .boolean()
       .default(false)
       .describe('Allow http:// destination URLs on this route (local testing); https otherwise.'),
+    enrich: enrichSchema.optional().meta({
+      description:
+        'Read run details from the HCP Terraform / TFE API before rendering: plan and apply counts, cost, policy outcome, workspace tags, error excerpt (docs/enrichment.md).',
+      examples: [{ hcpTerraform: { token: { secretId: 'tfe-bridge/tfc-read-token' } } }],
+    }),
     destinations: z
       .array(destinationSchema)
       .min(1, 'must list at least one destination')
@@ -84,7 +90,29 @@ const routeSchema = z
       }
     });
     reportDuplicates(route.destinations, ['destinations'], ctx);
+    checkEnrichment(route, ctx);
   }, ALWAYS);
+
+/** Tag filters need the tags; an http API address is for local testing, as for destinations. */
+function checkEnrichment(route: z.input<typeof routeSchema>, ctx: z.RefinementCtx): void {
+  const address: unknown = route.enrich?.hcpTerraform?.address;
+  if (typeof address === 'string' && /^http:\/\//i.test(address) && route.allowInsecureHttp !== true) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['enrich', 'hcpTerraform', 'address'],
+      message: 'must be https (http only with allowInsecureHttp on the route)',
+    });
+  }
+  (Array.isArray(route.destinations) ? route.destinations : []).forEach((destination, index) => {
+    if (destination?.filter?.workspaceTags !== undefined && route.enrich === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['destinations', index, 'filter', 'workspaceTags'],
+        message: 'needs enrich.hcpTerraform on the route (tags come from the API)',
+      });
+    }
+  });
+}
 
 // Off unless present. Top level, not per route: one store (one table on AWS), keyed per route.
 // Safe to enable: HashiCorp bodies carry timestamps or event ids, so two legitimate notifications
@@ -153,4 +181,5 @@ export type TemplateConfig = DestinationConfig['template'];
 export type FilterConfig = NonNullable<DestinationConfig['filter']>;
 export type RetryPolicy = DestinationConfig['retry'];
 export type RateLimitSettings = NonNullable<DestinationConfig['rateLimit']>;
+export type EnrichConfig = NonNullable<RouteConfig['enrich']>['hcpTerraform'];
 export type ReplayGuardConfig = NonNullable<BridgeConfig['replayGuard']>;

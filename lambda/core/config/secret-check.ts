@@ -90,7 +90,17 @@ export function namedSecrets(config: BridgeConfig): NamedSecret[] {
     const destinations = route.destinations.flatMap((destination, d) =>
       destinationSecrets(destination, `routes[${r}].destinations[${d}]`),
     );
-    return [...signing, ...destinations].map((named) => ({
+    // Sent as a bearer header to the API, like a destination's auth secret.
+    const enrich = route.enrich
+      ? [
+          {
+            path: `routes[${r}].enrich.hcpTerraform.token`,
+            ref: route.enrich.hcpTerraform.token,
+            use: 'header' as const,
+          },
+        ]
+      : [];
+    return [...signing, ...destinations, ...enrich].map((named) => ({
       ...named,
       allowInsecureHttp: route.allowInsecureHttp,
     }));

@@ -2,6 +2,7 @@
 // classify the answer. Retrying is the caller's job (see retry-policy.ts).
 
 import type { DeliveryJob } from '../contract';
+import type { Enrichment } from '../enrich/run-details';
 import {
   AuthFailedError,
   InvalidSecretError,
@@ -10,8 +11,8 @@ import {
   TemplateError,
   TokenUnavailableError,
 } from '../errors';
-import type { AwsRequestSigner, Fetch, Logger, Metrics, SecretStore, TlsFetch } from '../ports';
-import { classifyPayload, parseJsonObject } from '../receive/payloads';
+import type { AwsRequestSigner, Enricher, Fetch, Logger, Metrics, SecretStore, TlsFetch } from '../ports';
+import { classifyPayload, type Notification, parseJsonObject } from '../receive/payloads';
 import { cutText } from '../redaction';
 import type { Step } from './engine';
 import { deliverLive, type LiveRequest, type LiveTransport } from './live/live-delivery';
@@ -20,6 +21,7 @@ import { OAuth2Tokens } from './oauth2';
 import { readStart } from './read-start';
 import { buildRequest, type DeliveryTarget, type OutgoingRequest } from './request';
 import { type AttemptResult, isRetryableStatus, parseRetryAfter } from './retry-policy';
+import { skipReason } from './route-filter';
 
 export type { DeliveryTarget };
 
@@ -47,6 +49,8 @@ export interface DeliveryDeps {
   /** OAuth2 access tokens, shared by every delivery of the process (the runtimes pass theirs;
    *  without one, each attempt fetches its own token). */
   tokens?: OAuth2Tokens;
+  /** Reads run details for routes with `enrich` (core/enrich/); without one, nothing is read. */
+  enricher?: Enricher;
 }
 
 /** Sends with the destination's timeout; reads a 2xx body up to `okReadBytes` (live messages need
@@ -121,7 +125,10 @@ async function tryDelivery(job: DeliveryJob, target: DeliveryTarget, deps: Deliv
   const parsed = parseJsonObject(job.body);
   if (!parsed.ok)
     return { outcome: 'permanent', error: `stored payload is unusable: ${parsed.reason}` } as const;
-  const input = { body: job.body, notification: classifyPayload(parsed.value) };
+  const notification = classifyPayload(parsed.value);
+  const enrichment = await enrichmentFor(job, target, notification, deps);
+  // buildRequest hands the whole input to the renderer, enrichment included.
+  const input = { body: job.body, notification, ...(enrichment ? { enrichment } : {}) };
   const tokens = deps.tokens ?? new OAuth2Tokens({ fetch: deps.fetch });
   const now = Date.now();
   const build = (forceRefresh: boolean, rejectedToken?: string) =>
@@ -135,6 +142,8 @@ async function tryDelivery(job: DeliveryJob, target: DeliveryTarget, deps: Deliv
     });
   const { auth, sign } = target.destination;
   try {
+    const skipped = await skipReason(target.destination.filter, target.render, input);
+    if (skipped !== null) return { outcome: 'skipped', reason: skipped } as const;
     const { live } = target.destination;
     if (live !== undefined) {
       const transport: LiveTransport = {
@@ -192,6 +201,29 @@ async function tryDelivery(job: DeliveryJob, target: DeliveryTarget, deps: Deliv
   }
 }
 
+/** The route's enrichment, or undefined: no enrichment, not a run, or the API failed (the
+ *  enricher has logged and counted why). Never fails the delivery. */
+async function enrichmentFor(
+  job: DeliveryJob,
+  target: DeliveryTarget,
+  notification: Notification,
+  deps: DeliveryDeps,
+): Promise<Enrichment | undefined> {
+  if (!deps.enricher || target.route.enrich === undefined) return undefined;
+  try {
+    const result = await deps.enricher.enrich(target.route, notification, job.id);
+    return result?.ok ? result.enrichment : undefined;
+  } catch (error) {
+    deps.logger.warn('enrichment_failed: sent without enrichment', {
+      route: job.routeId,
+      jobId: job.id,
+      reason: 'internal',
+      error: (error as Error).name,
+    });
+    return undefined;
+  }
+}
+
 /** One attempt's result, and what its log line says besides the decision taken on it. */
 export interface AttemptReport {
   result: AttemptResult;
@@ -204,6 +236,7 @@ export interface AttemptReport {
     status: number | null;
     durationMs: number;
     error?: string;
+    skipped?: string;
   };
 }
 
@@ -246,6 +279,7 @@ export async function attemptDelivery(
       status: result.status ?? null,
       durationMs: Math.round(durationMs),
       ...('error' in result ? { error: result.error } : {}),
+      ...(result.outcome === 'skipped' ? { skipped: result.reason } : {}),
     },
   };
 }
@@ -255,6 +289,8 @@ const OUTCOMES = { done: 'delivered', retry: 'retry', wait: 'held', 'dead-letter
 /** The attempt's log line, with the decision taken on it as `outcome`. */
 export function logAttempt(logger: Logger, report: AttemptReport, decided: Step['action']): void {
   const outcome = decided === 'attempt' ? 'retry' : OUTCOMES[decided];
-  if (outcome === 'delivered') logger.info('delivery attempt', { ...report.fields, outcome });
+  if (report.result.outcome === 'skipped')
+    logger.info('delivery skipped', { ...report.fields, outcome: 'skipped' });
+  else if (outcome === 'delivered') logger.info('delivery attempt', { ...report.fields, outcome });
   else logger.warn('delivery attempt', { ...report.fields, outcome });
 }

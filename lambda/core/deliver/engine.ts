@@ -55,7 +55,7 @@ export type Step =
   | { action: 'done' };
 
 /** What an attempt's step counts as, for the `deliveries` metric. */
-export type DeliveryOutcome = 'delivered' | 'retried' | 'dead_lettered';
+export type DeliveryOutcome = 'delivered' | 'skipped' | 'retried' | 'dead_lettered';
 
 export const newProgress = (queuedAt: number): JobProgress => ({
   attempts: 0,
@@ -136,10 +136,14 @@ export function afterAttempt(input: {
     ...input.progress,
     attempts: input.progress.attempts + (charged ? 1 : 0),
     finished: input.progress.finished + 1,
-    ...(result.outcome === 'delivered' ? {} : { last: { status: result.status, error: result.error } }),
+    ...(result.outcome === 'delivered' || result.outcome === 'skipped'
+      ? {}
+      : { last: { status: result.status, error: result.error } }),
   };
   const next = nextStep(result, progress.attempts, policy, input.random);
-  if (next.action === 'done') return { step: next, progress, outcome: 'delivered' };
+  if (next.action === 'done') {
+    return { step: next, progress, outcome: result.outcome === 'skipped' ? 'skipped' : 'delivered' };
+  }
   // While the circuit is open the job waits for the probe: never `exhausted` during an outage,
   // but not past the age limit either.
   if (

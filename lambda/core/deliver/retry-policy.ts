@@ -9,7 +9,9 @@ export const MAX_RETRY_AFTER_MS = 15 * 60_000;
 export type AttemptResult =
   | { outcome: 'delivered'; status: number }
   | { outcome: 'retry'; status?: number; error: string; retryAfterMs?: number }
-  | { outcome: 'permanent'; status?: number; error: string; reason?: 'auth_failed' };
+  | { outcome: 'permanent'; status?: number; error: string; reason?: 'auth_failed' }
+  // Turned away by a filter decided after the enrichment (route-filter.ts): nothing was sent.
+  | { outcome: 'skipped'; status?: undefined; reason: string };
 
 export type NextStep =
   | { action: 'done' }
@@ -33,7 +35,7 @@ export function nextStep(
   policy: RetryPolicy,
   random: () => number = Math.random,
 ): NextStep {
-  if (result.outcome === 'delivered') return { action: 'done' };
+  if (result.outcome === 'delivered' || result.outcome === 'skipped') return { action: 'done' };
   if (result.outcome === 'permanent') return { action: 'dead-letter', reason: result.reason ?? 'permanent' };
   if (attemptsMade >= policy.maxAttempts) return { action: 'dead-letter', reason: 'exhausted' };
   const backoff = backoffDelayMs(attemptsMade, policy, random);

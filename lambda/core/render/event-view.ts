@@ -1,7 +1,9 @@
 // One flat view of any notification, bound as `$event` in templates: presets (and user templates)
 // read the same fields whatever the payload family, instead of five shapes each.
 
+import type { Enrichment } from '../enrich/run-details';
 import type { Notification, PayloadKind } from '../receive/payloads';
+import { enrichedFacts } from './event-view/enriched';
 import { viewHcpEvent } from './event-view/hcp';
 import { type Outcome, outcomeOf } from './event-view/outcome';
 import type { ViewParts } from './event-view/parts';
@@ -54,6 +56,14 @@ export interface EventView {
   epoch: number | null;
   /** Label/value pairs for cards and fields, without empty values. */
   facts: EventFact[];
+  // Present only when the route's enrichment read the run (docs/enrichment.md); absent otherwise,
+  // so views and templates without enrichment are as before.
+  plan?: Enrichment['plan'];
+  apply?: Enrichment['apply'];
+  cost?: Enrichment['cost'];
+  policy?: Enrichment['policy'];
+  error?: Enrichment['error'];
+  workspace_tags?: string[];
 }
 
 function viewParts(kind: PayloadKind, payload: Json, triggers: string[]): ViewParts {
@@ -84,8 +94,9 @@ function toEpoch(timestamp: string | null): number | null {
   return epoch >= 0 && epoch <= MAX_EPOCH_S ? epoch : null;
 }
 
-export function describeEvent(notification: Notification): EventView {
+export function describeEvent(notification: Notification, enrichment?: Enrichment): EventView {
   const parts = viewParts(notification.kind, obj(notification.payload), notification.triggers);
+  const facts = enrichment ? [...parts.facts, ...enrichedFacts(enrichment)] : parts.facts;
   const summary = parts.summary ?? (parts.subject ? `${parts.message} in ${parts.subject}` : parts.message);
   return {
     kind: notification.kind,
@@ -107,8 +118,12 @@ export function describeEvent(notification: Notification): EventView {
     actor: parts.actor,
     timestamp: parts.timestamp,
     epoch: toEpoch(parts.timestamp),
-    facts: parts.facts.flatMap(([title, value]) =>
-      text(value) === null ? [] : [{ title, value: value ?? '' }],
-    ),
+    facts: facts.flatMap(([title, value]) => (text(value) === null ? [] : [{ title, value: value ?? '' }])),
+    ...(enrichment ? enrichmentFields(enrichment) : {}),
   };
+}
+
+function enrichmentFields(enrichment: Enrichment) {
+  const { plan, apply, cost, policy, error, workspace_tags } = enrichment;
+  return { plan, apply, cost, policy, error, workspace_tags };
 }

@@ -5,6 +5,7 @@
 // named secrets), `$kind`, `$triggers`, and `$event` (see event-view.ts).
 import jsonata from 'jsonata';
 import type { BridgeConfig, TemplateConfig } from '../config/schema';
+import type { Enrichment } from '../enrich/run-details';
 import { ConfigError, TemplateError } from '../errors';
 import type { TemplateJob, TemplateSandbox } from '../ports';
 import { destinationKey } from '../receive/jobs';
@@ -21,10 +22,16 @@ export interface RenderInput {
   notification: Notification;
   /** Named secrets the destination declares, for templates that embed a key in the body. */
   secrets?: Readonly<Record<string, string>>;
+  /** What the route's enrichment read (core/enrich/), shown in `$event`. */
+  enrichment?: Enrichment;
 }
 
-/** Renders the outgoing body text for one notification. */
-export type Renderer = (input: RenderInput) => Promise<string>;
+/** The destination's `filter.when`: true to deliver. Runs where its template runs (the sandbox). */
+export type Predicate = (input: RenderInput) => Promise<boolean>;
+
+/** Renders the outgoing body text for one notification. A destination with `filter.when`
+ *  carries that predicate with its renderer, so every runtime that looks up a renderer has it. */
+export type Renderer = ((input: RenderInput) => Promise<string>) & { when?: Predicate };
 
 export interface TemplateOptions {
   /** Reads `{ file }` templates; absent where templates were inlined at build time. */
@@ -42,20 +49,20 @@ function jsonataMessage(error: unknown): string {
   return [code, message].filter(Boolean).join(': ') || String(error);
 }
 
-function bindingsOf(notification: Notification, secrets?: Readonly<Record<string, string>>) {
+function bindingsOf({ notification, secrets, enrichment }: RenderInput) {
   return {
     secrets: secrets ?? {},
     kind: notification.kind,
     triggers: notification.triggers,
-    event: describeEvent(notification),
+    event: describeEvent(notification, enrichment),
   } satisfies TemplateJob['bindings'];
 }
 
 function renderInThread(expression: jsonata.Expression): Renderer {
-  return async ({ notification, secrets }) => {
+  return async (input) => {
     let text: string | undefined;
     try {
-      const result = await expression.evaluate(notification.payload, bindingsOf(notification, secrets));
+      const result = await expression.evaluate(input.notification.payload, bindingsOf(input));
       // Inside the try: a deeply nested result overflows the stack here.
       text = JSON.stringify(result);
     } catch (error) {
@@ -70,17 +77,29 @@ function renderInThread(expression: jsonata.Expression): Renderer {
 export function compileExpression(source: string, sandbox?: TemplateSandbox): Renderer {
   const expression = jsonata(source, { timeout: TEMPLATE_TIMEOUT_MS, stack: TEMPLATE_MAX_DEPTH });
   if (!sandbox) return renderInThread(expression);
-  return ({ body, notification, secrets }) =>
-    sandbox.render({ source, body, bindings: bindingsOf(notification, secrets) });
+  return (input) => sandbox.render({ source, body: input.body, bindings: bindingsOf(input) });
+}
+
+/** `filter.when` as a Predicate: compiled now (a syntax error makes the config invalid), then
+ *  evaluated like a template, its result read as JSONata's $boolean (no result is false). */
+export function compilePredicate(source: string, sandbox?: TemplateSandbox): Predicate {
+  jsonata(source);
+  const wrapped = `($tfe_bridge_when := (\n${source}\n); $exists($tfe_bridge_when) and $boolean($tfe_bridge_when))`;
+  const render = compileExpression(wrapped, sandbox);
+  return async (input) => (await render(input)) === 'true';
 }
 
 /** A preset as a Renderer: the same bindings and errors as an expression. */
 export function presetRenderer(preset: Preset): Renderer {
-  return async ({ notification, secrets }) => {
+  return async ({ notification, secrets, enrichment }) => {
     let text: string | undefined;
     try {
       text = JSON.stringify(
-        preset({ event: describeEvent(notification), payload: notification.payload, secrets: secrets ?? {} }),
+        preset({
+          event: describeEvent(notification, enrichment),
+          payload: notification.payload,
+          secrets: secrets ?? {},
+        }),
       );
     } catch (error) {
       throw new TemplateError(`template failed: ${jsonataMessage(error)}`);
@@ -123,6 +142,16 @@ export function compileTemplates(config: BridgeConfig, options: TemplateOptions 
         );
       } catch (error) {
         problems.push(`routes[${r}].destinations[${d}].template.${field}: ${jsonataMessage(error)}`);
+      }
+      const when = destination.filter?.when;
+      const render = renderers.get(destinationKey(route.id, destination.id));
+      if (when === undefined || !render) return;
+      try {
+        const withWhen: Renderer = (input) => render(input);
+        withWhen.when = compilePredicate(when, options.sandbox);
+        renderers.set(destinationKey(route.id, destination.id), withWhen);
+      } catch (error) {
+        problems.push(`routes[${r}].destinations[${d}].filter.when: ${jsonataMessage(error)}`);
       }
     });
   });

@@ -73,3 +73,35 @@ describe('selectDestinations', () => {
     ]);
   });
 });
+
+describe('statuses (decided from the payload)', () => {
+  const withStatus = (status: string) => {
+    const payload = JSON.parse(fixture('tfe-run-errored'));
+    payload.notifications[0].run_status = status;
+    return classifyPayload(payload);
+  };
+
+  it('tells errored, canceled and discarded apart, with wildcards', () => {
+    expect(matchesFilter({ statuses: ['errored'] }, withStatus('errored'))).toBe(true);
+    expect(matchesFilter({ statuses: ['errored'] }, withStatus('canceled'))).toBe(false);
+    expect(matchesFilter({ statuses: ['errored'] }, withStatus('discarded'))).toBe(false);
+    expect(matchesFilter({ statuses: ['*canceled'] }, withStatus('force_canceled'))).toBe(true);
+  });
+
+  it('reads the latest entry of a roll-up, and no status matches nothing', () => {
+    const payload = JSON.parse(fixture('tfe-run-errored'));
+    payload.notifications = [
+      { trigger: 'run:planning', run_status: 'planning', run_updated_at: '2024-01-01T00:00:00Z' },
+      { trigger: 'run:errored', run_status: 'discarded', run_updated_at: '2024-01-01T00:01:00Z' },
+    ];
+    expect(matchesFilter({ statuses: ['planning'] }, classifyPayload(payload))).toBe(false);
+    expect(matchesFilter({ statuses: ['discarded'] }, classifyPayload(payload))).toBe(true);
+    expect(matchesFilter({ statuses: ['*'] }, notificationOf('assessment-drifted'))).toBe(false);
+  });
+
+  it('leaves workspaceTags and when to the worker', () => {
+    expect(matchesFilter({ workspaceTags: { any: ['prod'] }, when: 'false' }, withStatus('errored'))).toBe(
+      true,
+    );
+  });
+});

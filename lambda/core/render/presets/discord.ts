@@ -4,7 +4,7 @@
 // character that can start one escaped with a backslash, which Discord shows as the character.
 // Mentions are also disabled, so nothing can ping even if escaping missed.
 import type { Outcome } from '../event-view';
-import { firstUnits, isoSeconds, type Preset, truncate } from './helpers';
+import { errorBlock, firstUnits, isoSeconds, type Preset, truncate } from './helpers';
 
 interface DiscordEmbed {
   author: { name: string };
@@ -37,6 +37,7 @@ const FIELD_VALUE_MAX = 1024;
 const EMBED_MAX = 6000;
 const SUBJECT_MAX = 256;
 const FOOTER_MAX = 256;
+const ERROR_MAX = 1000;
 
 /** Markdown, links, mentions (`<@`, `<#`, `<t:`, `<:emoji:`), headings, quotes, `@everyone`. */
 const SPECIAL = /[\\*_~|`<>[\]()#@]/g;
@@ -93,6 +94,13 @@ export const discordPreset: Preset = ({ event: e }): DiscordMessage => {
     const subject = `**${escaped(oneLine(truncate(e.subject, SUBJECT_MAX)), Math.min(SUBJECT_MAX, left - 4))}**`;
     description.push(subject);
     left -= subject.length + 1;
+  }
+  const error = errorBlock(e);
+  if (error && left > 40) {
+    // Before the details: the error is what a reader of a failed run looks for first.
+    const text = `**${error.title}**\n${escaped(error.excerpt, Math.min(ERROR_MAX, left - error.title.length - 6))}`;
+    description.push(text);
+    left -= text.length + 1;
   }
   if (e.details && left > 1) description.push(escaped(e.details, left));
   const timestamp = isoSeconds(e.epoch);

@@ -1,6 +1,6 @@
 // Our own flat JSON shape, the same keys for every payload family (null when unknown). A stable
 // contract: fields are only ever added, and `version` changes if one is removed or redefined.
-import type { Preset } from './helpers';
+import { enrichmentOf, type Preset } from './helpers';
 
 export const genericPreset: Preset = ({ event: e, payload }) => ({
   version: 1,
@@ -20,5 +20,7 @@ export const genericPreset: Preset = ({ event: e, payload }) => ({
   url: e.url,
   actor: e.actor,
   timestamp: e.timestamp,
+  // Only with an enrichment (docs/enrichment.md): plan, apply, cost, policy, error, workspace_tags.
+  ...(enrichmentOf(e) ? { enrichment: enrichmentOf(e) } : {}),
   raw: payload,
 });

@@ -3,7 +3,7 @@
 // `client_payload` to 10 top-level keys and "less than 64KB": when the original payload (`raw`)
 // does not fit, its long strings are cut, then it is dropped, and `raw.tfe_bridge_truncated`
 // says so. A body GitHub would refuse is never sent.
-import { firstUnits, jsonBytes, jsonBytesBound, type Preset, truncate } from './helpers';
+import { enrichmentOf, firstUnits, jsonBytes, jsonBytesBound, type Preset, truncate } from './helpers';
 
 export interface GithubDispatch {
   event_type: string;
@@ -87,6 +87,10 @@ export const githubDispatchPreset: Preset = ({ event: e, payload }): GithubDispa
     length(c.organization) +
     length(c.url) +
     length(c.actor);
-  c.raw = fitRaw(payload, MAX_DISPATCH_BYTES - SKELETON_BYTES - 6 * units);
+  // GitHub allows 10 top-level client_payload keys, all taken: the enrichment rides in `raw`,
+  // beside the `tfe_bridge_truncated` marker.
+  const enrichment = enrichmentOf(e);
+  const raw = enrichment ? { ...payload, tfe_bridge_enrichment: enrichment } : payload;
+  c.raw = fitRaw(raw, MAX_DISPATCH_BYTES - SKELETON_BYTES - 6 * units);
   return { event_type, client_payload };
 };

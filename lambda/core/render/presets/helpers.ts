@@ -88,3 +88,24 @@ export function isoSeconds(epoch: number | null): string | undefined {
 export function joinPresent(parts: ReadonlyArray<string | undefined>, separator: string): string {
   return parts.filter((part) => part !== undefined).join(separator);
 }
+
+/** The error block of an enriched errored run ("Error (apply)" and the log excerpt), or null
+ *  without an excerpt (the status alone is already the message and a fact). Log text: escape it. */
+export function errorBlock(e: EventView): { title: string; excerpt: string } | null {
+  const excerpt = e.error?.excerpt;
+  if (!excerpt) return null;
+  return { title: e.error?.phase ? `Error (${e.error.phase})` : 'Error', excerpt };
+}
+
+/** The enrichment's fields as structured data (generic, github-dispatch), or null without one. */
+export function enrichmentOf(e: EventView): Record<string, unknown> | null {
+  if (e.workspace_tags === undefined) return null;
+  return {
+    plan: e.plan ?? null,
+    apply: e.apply ?? null,
+    cost: e.cost ?? null,
+    policy: e.policy ?? null,
+    error: e.error ?? null,
+    workspace_tags: e.workspace_tags,
+  };
+}

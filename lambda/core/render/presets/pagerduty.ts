@@ -5,7 +5,7 @@
 // Filter them out in the config to not send them at all (docs/destinations.md).
 import { createHash } from 'node:crypto';
 import type { EventView } from '../event-view';
-import { firstUnits, isoSeconds, type Preset, truncate } from './helpers';
+import { errorBlock, firstUnits, isoSeconds, type Preset, truncate } from './helpers';
 
 /** The secret the preset reads: `secrets: { routingKey: { secretId } }` on the destination. */
 export const PAGERDUTY_ROUTING_KEY = 'routingKey';
@@ -68,6 +68,8 @@ function customDetails(e: EventView): Record<string, string> {
   if (e.subject) details.subject = truncate(e.subject, DETAIL_MAX);
   if (e.details) details.details = truncate(e.details, DETAILS_MAX);
   for (const { title, value } of e.facts) details[title] = truncate(value, DETAIL_MAX);
+  const error = errorBlock(e);
+  if (error) details.error = truncate(`${error.title}: ${error.excerpt}`, DETAIL_MAX);
   return details;
 }
 

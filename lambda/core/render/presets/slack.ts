@@ -4,7 +4,7 @@
 // `text`/`link` elements (the URL a JSON field, never inside `<url|label>`). The one string Slack
 // parses as mrkdwn, the fallback `text`, has & < > escaped as Slack's formatting reference asks.
 import type { Outcome } from '../event-view';
-import { isoSeconds, joinPresent, type Preset, truncate } from './helpers';
+import { errorBlock, isoSeconds, joinPresent, type Preset, truncate } from './helpers';
 
 interface PlainText {
   type: 'plain_text';
@@ -77,6 +77,15 @@ export const slackPreset: Preset = ({ event: e }): SlackMessage => {
     },
     ...describe(e.subject, e.url, e.details),
   ];
+  const error = errorBlock(e);
+  if (error) {
+    // rich_text `text` elements: Slack parses nothing in them, so log text shows as written.
+    const parts: RichTextPart[] = [
+      { type: 'text', text: `${error.title}\n`, style: { bold: true } },
+      { type: 'text', text: truncate(error.excerpt, TEXT_MAX) },
+    ];
+    blocks.push({ type: 'rich_text', elements: [{ type: 'rich_text_section', elements: parts }] });
+  }
   if (e.facts.length > 0) {
     blocks.push({
       type: 'section',

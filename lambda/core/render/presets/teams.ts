@@ -4,7 +4,7 @@
 // (Adaptive Cards schema: "Markdown is not supported"), so every payload text is a TextRun of a
 // RichTextBlock; the only TextBlock is our own date line.
 import type { EventView, Outcome } from '../event-view';
-import { isoSeconds, joinPresent, jsonBytes, type Preset, truncate } from './helpers';
+import { errorBlock, isoSeconds, joinPresent, jsonBytes, type Preset, truncate } from './helpers';
 
 interface TextRun {
   type: 'TextRun';
@@ -66,7 +66,7 @@ export const MAX_TEAMS_BYTES = 28_000;
 /** JSON bytes of the card without its texts, with room to spare (a test checks it). */
 const SKELETON_BYTES = 6_000;
 /** Text caps at full size; a card still too big is rebuilt at a fraction of them. */
-const CAPS = { line: 300, message: 500, subject: 500, details: 4000, fact: 500 };
+const CAPS = { line: 300, message: 500, subject: 500, details: 4000, fact: 500, error: 500 };
 const SCALES = [1, 0.25, 0.05];
 const FACTS_MAX = 12;
 
@@ -114,6 +114,16 @@ function cardBody(e: EventView, scale: number): Array<Container | RichTextBlock 
     const name: TextRun = { type: 'TextRun', text: `${title}: `, weight: 'Bolder' };
     body.push(block([name, { type: 'TextRun', text: safe(value, factMax) }], 'Small'));
   }
+  const error = errorBlock(e);
+  if (error) {
+    const title: TextRun = {
+      type: 'TextRun',
+      text: `${error.title}: `,
+      weight: 'Bolder',
+      color: 'Attention',
+    };
+    body.push(block([title, { type: 'TextRun', text: safe(error.excerpt, cap(CAPS.error)) }]));
+  }
   // Ours, and a TextBlock because Teams shows DATE/TIME in the reader's own time zone.
   const when = isoSeconds(e.epoch);
   if (when) {
@@ -148,6 +158,8 @@ function sizeBound(e: EventView): number {
   let units = e.source.length + (e.trigger?.length ?? 0) + e.message.length + (e.url?.length ?? 0);
   units += (e.subject?.length ?? 0) + (e.details?.length ?? 0) + (e.url_label?.length ?? 0);
   for (const { title, value } of e.facts) units += title.length + value.length;
+  const error = errorBlock(e);
+  if (error) units += error.title.length + error.excerpt.length;
   return SKELETON_BYTES + 6 * units;
 }
 
