@@ -2,6 +2,7 @@
 // with the token (LIVE-MESSAGES.md §1.1), the log URL without it (a signed URL, maybe another
 // host), a 429 waited out per X-RateLimit-Reset when the budget allows. fetch and the clock are
 // injected, so tests drive it against a local server (test/support/hcp-terraform-server.ts).
+import { readStart } from '../deliver/read-start';
 import type { Fetch } from '../ports';
 
 /** Why an enrichment gave up; also the `reason` label of `enrichment_failed`. */
@@ -47,24 +48,6 @@ export const realClock: ApiClock = {
       signal.addEventListener('abort', stop, { once: true });
     }),
 };
-
-async function readCapped(response: Response, maxBytes: number): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < maxBytes) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
-    }
-  } finally {
-    reader.cancel().catch(() => undefined);
-  }
-  return new TextDecoder().decode(Buffer.concat(chunks).subarray(0, maxBytes));
-}
 
 /** X-RateLimit-Reset: float seconds until the limit resets (go-tfe's reading). */
 export function rateLimitWaitMs(header: string | null): number | null {
@@ -150,7 +133,7 @@ export class HcpApiSession {
 
   private async read(response: Response, maxBytes: number): Promise<string> {
     try {
-      return await readCapped(response, maxBytes);
+      return await readStart(response.body, maxBytes);
     } catch (error) {
       throw this.failure(error);
     }
