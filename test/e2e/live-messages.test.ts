@@ -157,6 +157,29 @@ describe('Slack live message (Web API)', () => {
     expect(slackText(parent ?? { blocks: [] })).toContain('Timeline (5 steps)');
   });
 
+  it('reads a rotated bot token again when Slack refuses the old one, and edits the same message', async () => {
+    const NEW_TOKEN = 'xoxb-1111-2222-live-bot-token-rotated';
+    const slack = { token: BOT_TOKEN };
+    const api = await startSlackWebApi(slack);
+    servers.push(api);
+    const b = await bridge([slackDestination(api)]);
+    const [created = '', planning = ''] = runLife();
+    await send(b.url, created);
+    await eventually(() => (api.messages().length === 1 ? true : undefined));
+    // The token is rotated at Slack and in the secrets store; the bridge still holds the old one.
+    slack.token = NEW_TOKEN;
+    b.writeSecrets({ hmac: HMAC, 'slack-bot': NEW_TOKEN, 'discord-url': 'http://127.0.0.1:9/none' });
+    await send(b.url, planning);
+    await eventually(() => (api.messages()[0]?.edits === 1 ? true : undefined));
+    expect(api.calls.map((c) => [c.method, c.authorization])).toEqual([
+      ['chat.postMessage', `Bearer ${BOT_TOKEN}`],
+      ['chat.update', `Bearer ${BOT_TOKEN}`],
+      ['chat.update', `Bearer ${NEW_TOKEN}`],
+    ]);
+    expect(api.messages()).toHaveLength(1);
+    expect(b.deadLetters()).toEqual([]);
+  });
+
   it('dead-letters channel_not_found with that reason, and never retries it', async () => {
     const api = await slackApi(['C0OTHER0001']);
     const b = await bridge([slackDestination(api)]);

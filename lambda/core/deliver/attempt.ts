@@ -154,6 +154,7 @@ async function tryDelivery(job: DeliveryJob, target: DeliveryTarget, deps: Deliv
         job,
         notification: input.notification,
         request: await build(false),
+        rebuild: () => build(true),
         service: target.destination.template.preset === 'discord' ? 'discord' : 'slack',
         channel: live === true ? undefined : live.channel,
         thread: live !== true && live.thread === true,

@@ -146,6 +146,8 @@ describe('a live attempt', () => {
         [TOKEN, 'permanent'],
       ] as const) {
         api.failNext('chat.postMessage', { error });
+        // A refused token is read again and sent once more: refused twice, it is permanent.
+        if (error === 'invalid_auth') api.failNext('chat.postMessage', { error });
         const { result } = await attempt(0);
         expect(result.outcome).toBe(outcome);
         expect('error' in result && result.error).not.toContain(TOKEN);

@@ -52,9 +52,31 @@ export interface LiveInput {
   store: LiveMessageStore | undefined;
   transport: LiveTransport;
   logger: Logger;
+  /** The request again with its secrets read afresh: used once when the service refuses the
+   *  token (it may have been rotated), as plain deliveries do after a 401. */
+  rebuild?: () => Promise<OutgoingRequest>;
+}
+
+/** Slack's answers for a token it does not take (HTTP 200 with ok:false), and HTTP 401 (Discord). */
+const AUTH_REFUSALS = ['invalid_auth', 'not_authed', 'token_revoked', 'token_expired'];
+
+export function isAuthRefusal(result: AttemptResult): boolean {
+  if (result.outcome !== 'permanent') return false;
+  return result.status === 401 || AUTH_REFUSALS.some((code) => result.error.endsWith(`: ${code}`));
 }
 
 export async function deliverLive(input: LiveInput): Promise<AttemptResult> {
+  const result = await deliverLiveOnce(input);
+  if (!input.rebuild || !isAuthRefusal(result)) return result;
+  input.logger.info('live destination refused the token: secrets read again, sent once more', {
+    route: input.job.routeId,
+    destination: input.job.destinationId,
+    jobId: input.job.id,
+  });
+  return deliverLiveOnce({ ...input, request: await input.rebuild() });
+}
+
+async function deliverLiveOnce(input: LiveInput): Promise<AttemptResult> {
   const { job, notification, store, logger } = input;
   const destination = `${job.routeId}/${job.destinationId}`;
   const runId = runIdOf(notification);
