@@ -2,69 +2,30 @@
 // needs the routes' signing secrets, the worker the destinations' URL and auth secrets.
 
 import { formatPath } from '../lambda/core/config/parse';
-import type { BridgeConfig, DestinationConfig, RouteConfig, SecretRef } from '../lambda/core/config/schema';
-import { signSecretsOf } from '../lambda/core/config/sign';
+import type { BridgeConfig, SecretRef } from '../lambda/core/config/schema';
+import { namedSecrets } from '../lambda/core/config/secret-check';
 import { ConfigError } from '../lambda/core/errors';
 import { signingSecretsOf } from '../lambda/core/secrets';
 
 const unique = (refs: SecretRef[]): string[] => [...new Set(refs.map((ref) => ref.secretId))].sort();
 
-/** Every secret a destination reads while delivering: its URL (when secret), its auth and its
- *  signing secrets. */
-export function destinationSecretRefs(destination: DestinationConfig): SecretRef[] {
-  const refs: SecretRef[] = [];
-  if (typeof destination.url !== 'string') refs.push(destination.url.secret);
-  const { auth } = destination;
-  switch (auth.type) {
-    case 'none':
-      break;
-    case 'bearer':
-    case 'header':
-      refs.push(auth.secret);
-      break;
-    case 'basic':
-      if (typeof auth.username !== 'string') refs.push(auth.username);
-      refs.push(auth.password);
-      break;
-    case 'oauth2':
-      if (typeof auth.clientId !== 'string') refs.push(auth.clientId);
-      refs.push(auth.clientSecret);
-      break;
-  }
-  if (destination.sign) refs.push(...signSecretsOf(destination.sign));
-  // Named secrets templates read as $secrets.NAME (e.g. PagerDuty's routing key).
-  refs.push(...Object.values(destination.secrets ?? {}));
-  // A client certificate for mutual TLS.
-  const { tls } = destination;
-  if (tls) refs.push(tls.cert, tls.key, ...(tls.ca ? [tls.ca] : []));
-  return refs;
-}
+/** Every secret the config names, from the same list `validate --secrets` checks, so a secret
+ *  the bridge reads is never one the stack forgot to grant. */
+const refsOf = (config: BridgeConfig, signing: boolean): SecretRef[] =>
+  namedSecrets(config)
+    .filter(({ use }) => (use === 'signing') === signing)
+    .map(({ ref }) => ref);
 
 /** Secret ids the receiver reads (signing secrets), sorted and without duplicates. */
-export const signingSecretIds = (config: BridgeConfig): string[] =>
-  unique(config.routes.flatMap(signingSecretsOf));
+export const signingSecretIds = (config: BridgeConfig): string[] => unique(refsOf(config, true));
 
-/** The route's enrichment token (read by the worker before rendering), if any. */
-const enrichSecretRefs = (route: RouteConfig): SecretRef[] =>
-  route.enrich ? [route.enrich.hcpTerraform.token] : [];
-
-/** Secret ids the worker reads (destination URLs and auth, enrichment tokens), sorted and
- *  without duplicates. */
-export const destinationSecretIds = (config: BridgeConfig): string[] =>
-  unique(
-    config.routes.flatMap((route) => [
-      ...route.destinations.flatMap(destinationSecretRefs),
-      ...enrichSecretRefs(route),
-    ]),
-  );
+/** Secret ids the worker reads (destination URLs, auth, signing and TLS secrets, template
+ *  secrets, enrichment tokens), sorted and without duplicates. */
+export const destinationSecretIds = (config: BridgeConfig): string[] => unique(refsOf(config, false));
 
 /** The JSON keys the config reads from each secret (empty for plain string secrets). */
 export function jsonKeysBySecret(config: BridgeConfig): Map<string, string[]> {
-  const refs = config.routes.flatMap((route) => [
-    ...signingSecretsOf(route),
-    ...route.destinations.flatMap(destinationSecretRefs),
-    ...enrichSecretRefs(route),
-  ]);
+  const refs = namedSecrets(config).map(({ ref }) => ref);
   const keys = new Map<string, Set<string>>();
   for (const ref of refs) {
     const set = keys.get(ref.secretId) ?? new Set<string>();
