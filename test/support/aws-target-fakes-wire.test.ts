@@ -104,7 +104,7 @@ describe('EventBridge fake on the wire', () => {
       undefined,
       'ValidationException',
     ],
-  ])('refuses %s as a whole (400 %s)', async (_what, body, target, code) => {
+  ])('refuses %s as a whole', async (_what, body, target, code) => {
     const { fake, send } = await eventBridge();
     const answer = await answerOf(await send(body, target));
     expect({ status: answer.status, errorType: answer.errorType }).toEqual({ status: 400, errorType: code });
