@@ -4,6 +4,7 @@
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { serve } from '@hono/node-server';
+import { createAwsEndpointResolver } from './adapters/aws/aws-endpoints';
 import { createAwsRequestSigner } from './adapters/aws/aws-request-signer';
 import type { LoadedConfig } from './adapters/local/config-file';
 import { DeliveryRunner } from './adapters/local/delivery-runner';
@@ -79,6 +80,7 @@ export async function startLocalBridge(options: LocalBridgeOptions): Promise<Loc
         metrics,
         fetch,
         signAws: createAwsRequestSigner(),
+        awsEndpoint: createAwsEndpointResolver(),
         fetchTls: createTlsFetch(),
         liveMessages: store.liveMessages,
         enricher: createEnricher({ secrets, fetch, logger, metrics }),

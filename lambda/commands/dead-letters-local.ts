@@ -3,6 +3,7 @@
 // running, the command delivers them itself with the config and secrets it is given.
 
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createAwsEndpointResolver } from '../adapters/aws/aws-endpoints';
 import { createAwsRequestSigner } from '../adapters/aws/aws-request-signer';
 import { loadConfigFile } from '../adapters/local/config-file';
 import { DeliveryRunner } from '../adapters/local/delivery-runner';
@@ -133,6 +134,7 @@ function localRunner(
       secrets: new FileSecretStore(secretsPath(options.secrets, io.env)),
       fetch: globalThis.fetch,
       signAws: createAwsRequestSigner(),
+      awsEndpoint: createAwsEndpointResolver(),
       fetchTls: createTlsFetch(),
       logger: stderrLogger(io),
     },

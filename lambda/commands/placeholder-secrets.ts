@@ -21,7 +21,7 @@ export class PlaceholderSecretStore implements SecretStore {
   /** `destination`'s URL secret, if it has one, reads as a URL (or the request could not be built). */
   constructor(destination: DestinationConfig) {
     const { url } = destination;
-    this.urlNames = new Set(typeof url === 'string' ? [] : [nameOf(url.secret)]);
+    this.urlNames = new Set(typeof url === 'object' ? [nameOf(url.secret)] : []);
   }
 
   async getSecret(ref: SecretRef): Promise<string> {

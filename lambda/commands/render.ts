@@ -1,6 +1,7 @@
 // `tfe-bridge render`: print the exact request the bridge would send to one destination for a
 // payload, secrets masked. Built by the same code as a real delivery (outgoing-request.ts).
 
+import { createAwsEndpointResolver } from '../adapters/aws/aws-endpoints';
 import { type ApiFixture, fixtureFetch, readApiFixture } from '../adapters/local/api-fixture';
 import { loadConfigFile } from '../adapters/local/config-file';
 import { FileSecretStore } from '../adapters/local/file-secret-store';
@@ -126,6 +127,7 @@ example:
       // computed over the body printed (with placeholders, described instead).
       const built = await buildRequest(target, input, secrets, {
         seen,
+        awsEndpoint: createAwsEndpointResolver(io.env),
         describeSignatures: placeholders !== undefined,
       });
       request = placeholders ? placeholders.reveal(built) : maskRequest(built, seen);

@@ -1,6 +1,7 @@
 // `tfe-bridge send-test --destination ROUTE/DEST`: one real delivery of a payload to a configured
 // destination, through the delivery code itself (auth, OAuth2 token, signature, template, a 401
 // re-read), so a destination's setup can be checked before a notification depends on it.
+import { createAwsEndpointResolver } from '../adapters/aws/aws-endpoints';
 import { createAwsRequestSigner } from '../adapters/aws/aws-request-signer';
 import { loadConfigFile } from '../adapters/local/config-file';
 import { FileSecretStore } from '../adapters/local/file-secret-store';
@@ -49,6 +50,7 @@ export async function sendToDestination(options: DestinationTestOptions, io: Com
       secrets: new FileSecretStore(file),
       fetch: globalThis.fetch,
       signAws: createAwsRequestSigner(),
+      awsEndpoint: createAwsEndpointResolver(),
       fetchTls: createTlsFetch(),
       logger,
     });

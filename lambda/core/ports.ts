@@ -65,6 +65,16 @@ export type AwsRequestSigner = (
   scope: { service: string; region: string | undefined },
 ) => Promise<Record<string, string>>;
 
+/**
+ * Where an AWS-native destination's API is: the endpoint for `service` in `region` (undefined:
+ * the adapter's own region, AWS_REGION), or the one AWS_ENDPOINT_URL_<SERVICE> names (tests, VPC
+ * endpoints). Throws RequestError when no region is known.
+ */
+export type AwsEndpointResolver = (
+  service: 'events' | 'sns' | 'sqs',
+  region: string | undefined,
+) => { url: string; region: string };
+
 /** One version of a secret that may still be in use, e.g. Secrets Manager's `AWSPREVIOUS`. */
 export interface SecretVersion {
   /** Which version: a label for logs (never the value). */

@@ -3,9 +3,9 @@
 // verifies it with the SDK's own signer; without credentials the delivery is retried, then
 // dead-lettered with the reason, and the session token never appears in logs or dead letters.
 import { afterEach, describe, expect, it } from 'vitest';
+import { useAwsEnv } from '../support/aws-env';
 import { answer, type DestinationServer, startDestination } from '../support/destination-server';
 import { fixture } from '../support/fixtures';
-import { replaceEnv } from '../support/lambda-runtime';
 import { eventually, startTestBridge, type TestBridge } from '../support/local-bridge';
 import { signedRequest } from '../support/signed-request';
 import { verifySigV4 } from '../support/sigv4-verifier';
@@ -16,19 +16,6 @@ const CREDENTIALS = {
   secretAccessKey: 'bridge/test/secret/access/key/000000000001',
   sessionToken: 'IQoJb3JpZ2luX2VjEBridgeSessionToken0000000000000001',
 };
-const CREDENTIAL_ENV = [
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-  'AWS_PROFILE',
-  'AWS_REGION',
-  'AWS_CONFIG_FILE',
-  'AWS_SHARED_CREDENTIALS_FILE',
-  'AWS_EC2_METADATA_DISABLED',
-  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
-  'AWS_CONTAINER_CREDENTIALS_FULL_URI',
-  'AWS_WEB_IDENTITY_TOKEN_FILE',
-] as const;
 
 const open: Array<{ close(): Promise<void> }> = [];
 let restoreEnv: (() => void) | undefined;
@@ -37,15 +24,8 @@ afterEach(async () => {
   restoreEnv?.();
 });
 
-/** Only what a test gives: no profile files, no instance metadata (its timeouts are slow). */
 function credentialEnv(values: Record<string, string>): void {
-  restoreEnv = replaceEnv({
-    ...Object.fromEntries(CREDENTIAL_ENV.map((name) => [name, undefined])),
-    AWS_CONFIG_FILE: '/nonexistent/aws-config',
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    ...values,
-  });
+  restoreEnv = useAwsEnv(values);
 }
 
 async function setup(auth: Record<string, unknown>): Promise<{ api: DestinationServer; bridge: TestBridge }> {

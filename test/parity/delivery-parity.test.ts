@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createAwsEndpointResolver } from '../../lambda/adapters/aws/aws-endpoints';
 import { createAwsRequestSigner } from '../../lambda/adapters/aws/aws-request-signer';
 import { SqsJobQueue } from '../../lambda/adapters/aws/sqs-job-queue';
 import { DeliveryRunner } from '../../lambda/adapters/local/delivery-runner';
@@ -205,6 +206,7 @@ async function localRuntime({ config, secrets, clock, maxHeldJobAgeMs }: Setup):
       fetch: globalThis.fetch,
       logger,
       signAws: createAwsRequestSigner(),
+      awsEndpoint: createAwsEndpointResolver(),
       fetchTls: createTlsFetch(),
     },
     random: () => 1,

@@ -6,6 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createAwsEndpointResolver } from '../../lambda/adapters/aws/aws-endpoints';
 import { createAwsRequestSigner } from '../../lambda/adapters/aws/aws-request-signer';
 import { DynamoDbLiveMessages } from '../../lambda/adapters/aws/dynamodb-live-messages';
 import { SqsJobQueue } from '../../lambda/adapters/aws/sqs-job-queue';
@@ -45,6 +46,7 @@ async function localRuntime(config: Config): Promise<Runtime> {
       secrets: new MemorySecretStore({ bot: TOKEN }),
       fetch: globalThis.fetch,
       signAws: createAwsRequestSigner(),
+      awsEndpoint: createAwsEndpointResolver(),
       fetchTls: createTlsFetch(),
       logger: new CaptureLogger(),
       liveMessages: store.liveMessages,

@@ -3,6 +3,9 @@
 // with the SDK in node_modules (ids, DNS suffixes, and the endpoints its SQS and Secrets Manager
 // clients resolve), so a new partition or suffix fails a test instead of calling the wrong host.
 
+import { RequestError } from '../../core/errors';
+import type { AwsEndpointResolver } from '../../core/ports';
+
 export interface AwsPartition {
   id: string;
   /** Regions of the partition, as the SDK's `regionRegex` matches them. */
@@ -36,4 +39,27 @@ export function partitionOf(region: string): AwsPartition {
 /** `https://sqs.cn-north-1.amazonaws.com.cn`: the endpoint the SDK resolves without FIPS or dual-stack. */
 export function standardEndpoint(endpointPrefix: string, region: string): string {
   return `https://${endpointPrefix}.${region}.${partitionOf(region).dnsSuffix}`;
+}
+
+/** The `AWS_ENDPOINT_URL_<ID>` of each AWS-native destination's service, as the SDK names them. */
+const TARGET_ENDPOINT_ENV = { events: 'EVENTBRIDGE', sns: 'SNS', sqs: 'SQS' } as const;
+
+/** The AwsEndpointResolver port from the environment, as the SDK reads it: the region from
+ *  AWS_REGION, the endpoint overrides unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true. */
+export function createAwsEndpointResolver(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): AwsEndpointResolver {
+  return (service, region) => {
+    const resolved = region ?? (env.AWS_REGION || env.AWS_DEFAULT_REGION);
+    if (!resolved) {
+      throw new RequestError(
+        `${service}: no region: name it in the config (a region field or an ARN) or set AWS_REGION where the bridge runs`,
+      );
+    }
+    const configured = env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.toLowerCase() !== 'true';
+    const override = configured
+      ? env[`AWS_ENDPOINT_URL_${TARGET_ENDPOINT_ENV[service]}`] || env.AWS_ENDPOINT_URL
+      : undefined;
+    return { url: override || standardEndpoint(service, resolved), region: resolved };
+  };
 }

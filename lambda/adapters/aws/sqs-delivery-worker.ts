@@ -9,6 +9,7 @@ import { OAuth2Tokens } from '../../core/deliver/oauth2';
 import { createEnricher } from '../../core/enrich/enricher';
 import { NO_METRICS } from '../../core/metric-names';
 import { createTlsFetch } from '../tls-fetch';
+import { createAwsEndpointResolver } from './aws-endpoints';
 import { createAwsRequestSigner } from './aws-request-signer';
 import { SqsDeadLetterQueue } from './sqs-dead-letter-queue';
 import { deliverRecord } from './sqs-record';
@@ -56,6 +57,7 @@ export function createSqsDeliveryWorker(deps: SqsDeliveryWorkerDeps): SqsDeliver
     ...deps,
     now: deps.now ?? (() => new Date()),
     signAws: deps.signAws ?? createAwsRequestSigner(),
+    awsEndpoint: deps.awsEndpoint ?? createAwsEndpointResolver(),
     fetchTls: deps.fetchTls ?? createTlsFetch(),
     // One token per oauth2 destination for the container's life, not one per record.
     tokens: deps.tokens ?? new OAuth2Tokens({ fetch: deps.fetch ?? globalThis.fetch }),

@@ -101,6 +101,7 @@ export async function deliverRecord(
     secrets: deps.secrets,
     fetch: deps.fetch ?? globalThis.fetch,
     signAws: deps.signAws,
+    awsEndpoint: deps.awsEndpoint,
     fetchTls: deps.fetchTls,
     tokens: deps.tokens,
     logger: deps.logger,

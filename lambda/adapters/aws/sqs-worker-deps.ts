@@ -7,6 +7,7 @@ import type { GuardEvent, GuardListener } from '../../core/deliver/destination-g
 import type { LiveMessageStore } from '../../core/deliver/live/live-state';
 import type { OAuth2Tokens } from '../../core/deliver/oauth2';
 import type {
+  AwsEndpointResolver,
   AwsRequestSigner,
   Enricher,
   Fetch,
@@ -46,6 +47,9 @@ export interface SqsDeliveryWorkerDeps {
   fetch?: Fetch;
   /** Signs aws-iam destinations' requests (default: SigV4 with the function's role). */
   signAws?: AwsRequestSigner;
+  /** Where eventbridge, sns and sqs destinations' APIs are (default: from AWS_REGION and the
+   *  AWS_ENDPOINT_URL_* overrides). */
+  awsEndpoint?: AwsEndpointResolver;
   /** Sends requests with a client certificate (default: node:https). */
   fetchTls?: TlsFetch;
   /** OAuth2 tokens, kept for the container's life (default: a new cache on the worker's fetch). */
@@ -65,10 +69,11 @@ export interface SqsDeliveryWorkerDeps {
 /** What one record needs: the worker's dependencies with their defaults filled in. */
 export type RecordDeps = Omit<
   SqsDeliveryWorkerDeps,
-  'now' | 'onGuardEvent' | 'deadLetterQueueUrl' | 'signAws' | 'fetchTls'
+  'now' | 'onGuardEvent' | 'deadLetterQueueUrl' | 'signAws' | 'awsEndpoint' | 'fetchTls'
 > & {
   now: () => Date;
   signAws: AwsRequestSigner;
+  awsEndpoint: AwsEndpointResolver;
   fetchTls: TlsFetch;
   tokens: OAuth2Tokens;
   deadLetters: { write(letter: DeadLetter, message: DeadLetterMessage): Promise<void> };

@@ -5,6 +5,7 @@ import * as z from 'zod';
 import { PAYLOAD_KINDS } from '../receive/payloads';
 import { PRESET_NAMES, PRESET_REQUIRED_SECRETS } from '../render/presets';
 import { awsIamAuthSchema, invokeTargetOf } from './aws-iam';
+import { AWS_TARGET_KINDS, eventBridgeTargetSchema, snsTargetSchema, sqsTargetSchema } from './aws-targets';
 import {
   circuitBreakerSchema,
   DEFAULT_CIRCUIT_BREAKER,
@@ -155,14 +156,18 @@ export const destinationSchema = z
           secret: secretRefSchema.describe('The secret whose value is the URL.'),
         }),
       ])
+      .optional()
       .meta({
         description:
-          'Where to POST: an https URL (http only with allowInsecureHttp on the route), or { secret } when the URL is itself a credential (Slack, Teams, Discord webhooks).',
+          'Where to POST (or set eventbridge, sns or sqs instead): an https URL (http only with allowInsecureHttp on the route), or { secret } when the URL is itself a credential (Slack, Teams, Discord webhooks).',
         examples: [
           'https://my.example.host.com/v1/api/callback/1122334455/callback',
           { secret: { secretId: 'tfe-bridge/slack-webhook-url' } },
         ],
       }),
+    eventbridge: eventBridgeTargetSchema.optional(),
+    sns: snsTargetSchema.optional(),
+    sqs: sqsTargetSchema.optional(),
     auth: authSchema.default({ type: 'none' }).meta({
       description:
         "How the request authenticates: none (the default), bearer, header or basic with the secret to send, oauth2 (client credentials), or aws-iam (SigV4 as the worker's role).",
@@ -272,6 +277,7 @@ export const destinationSchema = z
     live: liveSchema.optional(),
   })
   .superRefine((destination, ctx) => {
+    reportTargetProblems(destination, ctx);
     reportIdempotencyHeaderConflicts(destination, ctx);
     reportAuthHeaderConflicts(destination, ctx);
     reportAwsIamProblems(destination, ctx);
@@ -315,4 +321,45 @@ function reportAwsIamProblems(destination: unknown, ctx: z.core.$RefinementCtx):
   const target = invokeTargetOf(parsed.data, url as string | { secret: unknown });
   if ('problem' in target)
     ctx.addIssue({ code: 'custom', path: ['auth', 'invokeArn'], message: target.problem });
+}
+
+const TARGETS = ['url', ...AWS_TARGET_KINDS] as const;
+/** Fields an AWS target has no use for: its calls are signed as the worker's role, and AWS's API
+ *  takes no extra headers, signature or client certificate. Set, they would be silently unused. */
+const NOT_FOR_AWS_TARGETS = ['sign', 'tls', 'headers', 'live'] as const;
+
+/** Exactly one of url, eventbridge, sns and sqs; an AWS target without the fields it cannot use. */
+function reportTargetProblems(destination: unknown, ctx: z.core.$RefinementCtx): void {
+  const fields = (destination ?? {}) as Record<string, unknown>;
+  const set = TARGETS.filter((name) => fields[name] !== undefined);
+  if (set.length !== 1) {
+    ctx.addIssue({
+      code: 'custom',
+      path: set.length === 0 ? ['url'] : [set[1] ?? 'url'],
+      message:
+        set.length === 0
+          ? 'is required: where to deliver (or set eventbridge, sns or sqs for an AWS target)'
+          : `set only one of url, eventbridge, sns and sqs (this destination sets ${set.join(' and ')})`,
+    });
+    return;
+  }
+  const [kind] = set;
+  if (kind === 'url') return;
+  const auth = fields.auth as { type?: unknown } | undefined;
+  if (auth !== undefined && auth.type !== 'none') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['auth'],
+      message: `is not used by an ${kind} destination: its calls are signed with the worker's AWS credentials (remove auth)`,
+    });
+  }
+  for (const name of NOT_FOR_AWS_TARGETS) {
+    if (fields[name] !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [name],
+        message: `is not used by an ${kind} destination (remove it)`,
+      });
+    }
+  }
 }

@@ -37,7 +37,7 @@ function destinationSecrets(
   at: string,
 ): Array<Omit<NamedSecret, 'allowInsecureHttp'>> {
   const named: Array<Omit<NamedSecret, 'allowInsecureHttp'>> = [];
-  if (typeof destination.url !== 'string') {
+  if (typeof destination.url === 'object') {
     named.push({ path: `${at}.url.secret`, ref: destination.url.secret, use: 'url' });
   }
   const { auth } = destination;

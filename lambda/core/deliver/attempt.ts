@@ -1,6 +1,7 @@
 // One delivery attempt: build the request (outgoing-request.ts), POST it with a timeout, and
 // classify the answer. Retrying is the caller's job (see retry-policy.ts).
 
+import { awsTargetOf } from '../config/aws-targets';
 import type { DeliveryJob } from '../contract';
 import type { Enrichment } from '../enrich/run-details';
 import {
@@ -11,9 +12,19 @@ import {
   TemplateError,
   TokenUnavailableError,
 } from '../errors';
-import type { AwsRequestSigner, Enricher, Fetch, Logger, Metrics, SecretStore, TlsFetch } from '../ports';
+import type {
+  AwsEndpointResolver,
+  AwsRequestSigner,
+  Enricher,
+  Fetch,
+  Logger,
+  Metrics,
+  SecretStore,
+  TlsFetch,
+} from '../ports';
 import { classifyPayload, type Notification, parseJsonObject } from '../receive/payloads';
 import { cutText } from '../redaction';
+import { classifyAwsAnswer } from './aws-call';
 import type { Step } from './engine';
 import { deliverLive, type LiveRequest, type LiveTransport } from './live/live-delivery';
 import type { LiveMessageStore } from './live/live-state';
@@ -44,6 +55,8 @@ export interface DeliveryDeps {
   /** Signs aws-iam destinations' requests with SigV4. Required: without it buildRequest would
    *  put `render`'s placeholder where the signature goes. */
   signAws: AwsRequestSigner;
+  /** Where AWS-native destinations' APIs are (eventbridge, sns, sqs). */
+  awsEndpoint: AwsEndpointResolver;
   /** Which message shows which run, for `live` destinations (without it each posts anew). */
   liveMessages?: LiveMessageStore;
   /** OAuth2 access tokens, shared by every delivery of the process (the runtimes pass theirs;
@@ -138,6 +151,7 @@ async function tryDelivery(job: DeliveryJob, target: DeliveryTarget, deps: Deliv
       tokens,
       now,
       signAws: deps.signAws,
+      awsEndpoint: deps.awsEndpoint,
       ...(rejectedToken === undefined ? {} : { rejectedToken }),
     });
   const { auth, sign } = target.destination;
@@ -168,6 +182,13 @@ async function tryDelivery(job: DeliveryJob, target: DeliveryTarget, deps: Deliv
       if (error instanceof AuthFailedError) return build(true);
       throw error;
     });
+    const aws = awsTargetOf(target.destination);
+    if (aws) {
+      // EventBridge's 200 lists failed entries: its body is read too.
+      const answer = await send(request, target, deps, MAX_RESPONSE_READ_BYTES);
+      if (!answer.response) return { outcome: 'retry', error: answer.failure } as const;
+      return classifyAwsAnswer(aws, answer.response.status, answer.snippet, answer.response.headers);
+    }
     let sent = await send(request, target, deps);
     // A 401 may mean a secret was rotated (or an OAuth2 token revoked): read the secrets again
     // and fetch a new token, once, before giving up.

@@ -3,16 +3,18 @@
 // both build it here, so what the CLI prints is what the bridge sends.
 
 import { VERSION } from '../../version';
-import { type AwsIamAuth, regionOfAwsUrl } from '../config/aws-iam';
+import { regionOfAwsUrl } from '../config/aws-iam';
+import { type AwsTarget, awsTargetOf } from '../config/aws-targets';
 import { urlProblem } from '../config/destination-url';
 import { isValidHeaderValue } from '../config/headers';
 import type { BridgeConfig, DestinationConfig, RouteConfig, SecretRef } from '../config/schema';
 import { RequestError } from '../errors';
-import type { AwsRequestSigner, ClientTls, SecretStore } from '../ports';
-import { destinationKey, idempotencyKeyFor, jobIdFor } from '../receive/jobs';
+import type { AwsEndpointResolver, AwsRequestSigner, ClientTls, SecretStore } from '../ports';
+import { destinationKey, groupFor, idempotencyKeyFor, jobIdFor } from '../receive/jobs';
 import type { Notification } from '../receive/payloads';
 import { MASK, redact } from '../redaction';
 import type { Renderer } from '../render/templates';
+import { buildAwsCall } from './aws-call';
 import type { OAuth2Tokens } from './oauth2';
 import { describeSignatureHeaders, signatureHeaders } from './sign';
 
@@ -60,6 +62,8 @@ export interface BuildOptions {
   seen: Set<string>;
   /** Signs aws-iam requests; without one (`render`) the signature is shown as a placeholder. */
   signAws?: AwsRequestSigner | undefined;
+  /** Where an AWS-native destination's API is (eventbridge, sns, sqs). */
+  awsEndpoint?: AwsEndpointResolver | undefined;
   /** OAuth2 access tokens; without them (`render`) the header reads `Bearer <oauth2 token>`. */
   tokens?: OAuth2Tokens;
   /** The token a destination just answered 401 to: a new one is fetched instead. */
@@ -77,7 +81,7 @@ export const AWS_IAM_PLACEHOLDER = "AWS4-HMAC-SHA256 <signed when sent, with the
 type ReadSecret = (ref: SecretRef) => Promise<string>;
 
 async function resolveUrl(target: DeliveryTarget, read: ReadSecret): Promise<string> {
-  const { url } = target.destination;
+  const { url = '' } = target.destination;
   const value = typeof url === 'string' ? url : await read(url.secret);
   const problem = urlProblem(value, target.route.allowInsecureHttp);
   if (problem !== null) {
@@ -152,6 +156,8 @@ export async function buildRequest(
     seen.add(value);
     return value;
   };
+  const aws = awsTargetOf(target.destination);
+  if (aws) return buildAwsRequest(target, aws, input, read, options);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(target.destination.headers ?? {})) {
     headers[name.toLowerCase()] = value;
@@ -194,7 +200,36 @@ export async function buildRequest(
   const request: OutgoingRequest = { method: 'POST', url, headers, body, ...(tls ? { tls } : {}) };
   // SigV4 covers every header above, signature headers included: it is the last step.
   const { auth } = target.destination;
-  return auth.type === 'aws-iam' ? signAwsIam(request, auth, options) : request;
+  if (auth.type !== 'aws-iam') return request;
+  return signAwsIam(request, { service: auth.service, region: auth.region ?? regionOfAwsUrl(url) }, options);
+}
+
+/** An AWS-native destination's request: the API call carrying the rendered body, signed. */
+async function buildAwsRequest(
+  target: DeliveryTarget,
+  aws: AwsTarget,
+  input: { body: string; notification: Notification },
+  read: ReadSecret,
+  options: BuildOptions,
+): Promise<OutgoingRequest> {
+  const { route, destination } = target;
+  const body = await target.render({ ...input, secrets: await templateSecrets(destination, read) });
+  if (!options.awsEndpoint) throw new RequestError(`${aws.kind}: no AWS endpoint resolver was given`);
+  const jobId = jobIdFor(route.id, destination.id, input.body);
+  const context = {
+    jobId,
+    group: groupFor(route.id, destination, input.notification, jobId),
+    trigger: input.notification.triggers[0],
+    kind: input.notification.kind,
+  };
+  const call = buildAwsCall(aws, body, context, options.awsEndpoint);
+  const request: OutgoingRequest = {
+    method: 'POST',
+    url: call.url,
+    headers: { ...call.headers, 'user-agent': USER_AGENT },
+    body: call.body,
+  };
+  return signAwsIam(request, { service: aws.service, region: call.region }, options);
 }
 
 async function clientTls(
@@ -216,12 +251,11 @@ async function clientTls(
 /** SigV4 over the exact URL, headers and body that are sent, so it is the last step. */
 async function signAwsIam(
   request: OutgoingRequest,
-  auth: AwsIamAuth,
+  scope: { service: string; region: string | undefined },
   { signAws, seen }: BuildOptions,
 ): Promise<OutgoingRequest> {
   if (!signAws) return { ...request, headers: { ...request.headers, authorization: AWS_IAM_PLACEHOLDER } };
-  const region = auth.region ?? regionOfAwsUrl(request.url);
-  const signed = await signAws(request, { service: auth.service, region });
+  const signed = await signAws(request, scope);
   // A session token is a credential: masked wherever the request is shown or quoted.
   const token = signed['x-amz-security-token'];
   if (token) seen.add(token);

@@ -3,6 +3,7 @@
 // token never reaches an error.
 
 import { describe, expect, it } from 'vitest';
+import { createAwsEndpointResolver } from '../../../lambda/adapters/aws/aws-endpoints';
 import { createAwsRequestSigner } from '../../../lambda/adapters/aws/aws-request-signer';
 import { createTlsFetch } from '../../../lambda/adapters/tls-fetch';
 import { parseConfig } from '../../../lambda/core/config/parse';
@@ -60,6 +61,7 @@ function setup(api: SlackWebApi, extra?: string) {
     secrets: new MemorySecretStore({ bot: TOKEN }),
     fetch: globalThis.fetch,
     signAws: createAwsRequestSigner(),
+    awsEndpoint: createAwsEndpointResolver(),
     fetchTls: createTlsFetch(),
     logger,
     liveMessages: store,
