@@ -33,6 +33,8 @@ function iamInvokeOf(stack: Stack, { auth, url }: DestinationConfig): [string, s
 function awsTargetGrantOf(stack: Stack, target: AwsTarget): [string, string] {
   switch (target.kind) {
     case 'eventbridge':
+      // A bus named by ARN is granted as named; by name, in the stack's account.
+      if (target.account) return ['events:PutEvents', target.config.busName];
       return [
         'events:PutEvents',
         stack.formatArn({
@@ -40,7 +42,6 @@ function awsTargetGrantOf(stack: Stack, target: AwsTarget): [string, string] {
           resource: 'event-bus',
           resourceName: target.name,
           ...(target.region ? { region: target.region } : {}),
-          ...(target.account ? { account: target.account } : {}),
         }),
       ];
     case 'sns':

@@ -7,6 +7,7 @@ import { loadConfigFile } from '../adapters/local/config-file';
 import { FileSecretStore } from '../adapters/local/file-secret-store';
 import { createLocalLogger } from '../adapters/local/pino-logger';
 import { createTlsFetch } from '../adapters/tls-fetch';
+import { destinationSecrets } from '../core/config/secret-check';
 import { attemptDelivery } from '../core/deliver/attempt';
 import { buildTargets } from '../core/deliver/request';
 import { createJobs } from '../core/receive/jobs';
@@ -36,8 +37,9 @@ export async function sendToDestination(options: DestinationTestOptions, io: Com
       );
     }
     const file = secretsPath(options.secrets, io.env);
-    if (file === undefined)
-      throw new UsageError('pass --secrets FILE (or TFE_BRIDGE_SECRETS): a delivery needs them');
+    // An AWS target or a destination without auth reads no secret: no file is needed.
+    if (file === undefined && destinationSecrets(target.destination, '').length > 0)
+      throw new UsageError('pass --secrets FILE (or TFE_BRIDGE_SECRETS): this destination reads secrets');
     const notification = classifyPayload(parsed.value);
     // The job the bridge would queue for this destination (filters aside), delivered here.
     const [job] = createJobs(target.route.id, [target.destination], options.body, notification, new Date());
@@ -50,7 +52,7 @@ export async function sendToDestination(options: DestinationTestOptions, io: Com
       secrets: new FileSecretStore(file),
       fetch: globalThis.fetch,
       signAws: createAwsRequestSigner(),
-      awsEndpoint: createAwsEndpointResolver(),
+      awsEndpoint: createAwsEndpointResolver(io.env),
       fetchTls: createTlsFetch(),
       logger,
     });

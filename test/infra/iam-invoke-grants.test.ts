@@ -54,4 +54,39 @@ routes:
     });
     expect(invokeStatements(Template.fromStack(stack), 'WorkerRole')).toEqual([]);
   });
+
+  it('lets the worker put events, publish and send to exactly the bus, topic and queue named', () => {
+    const { stack } = buildApp({
+      configPath: writeConfig(`
+routes:
+  - id: hooks
+    signingSecret: { secretId: hooks/hmac }
+    destinations:
+      - { id: bus, eventbridge: { busName: terraform } }
+      - { id: other-bus, eventbridge: { busName: "arn:aws:events:eu-west-1:210987654321:event-bus/central" } }
+      - { id: topic, sns: { topicArn: "arn:aws:sns:eu-west-1:123456789012:runs.fifo" } }
+      - { id: queue, sqs: { queueUrl: "https://sqs.eu-west-1.amazonaws.com/123456789012/runs" } }
+      - { id: queue-again, sqs: { queueUrl: "https://sqs.eu-west-1.amazonaws.com/123456789012/runs" } }
+`),
+    });
+    const template = Template.fromStack(stack);
+    const TARGET_ACTIONS = ['events:PutEvents', 'sns:Publish', 'sqs:SendMessage'];
+    const targetStatements = (role: string) =>
+      // The worker's own dead-letter queue statement (SendMessage among others) is not one of them.
+      roleStatements(template, role).filter((s) => actionsOf(s).every((a) => TARGET_ACTIONS.includes(a)));
+    expect(targetStatements('WorkerRole').map((s) => [actionsOf(s), resourcesOf(s)])).toEqual([
+      [
+        ['events:PutEvents'],
+        [
+          // CDK lists a plain ARN before one with tokens.
+          'arn:aws:events:eu-west-1:210987654321:event-bus/central',
+          `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:event-bus/terraform`,
+        ],
+      ],
+      [['sns:Publish'], ['arn:aws:sns:eu-west-1:123456789012:runs.fifo']],
+      [['sqs:SendMessage'], [`arn:\${AWS::Partition}:sqs:eu-west-1:123456789012:runs`]],
+    ]);
+    expect(targetStatements('ReceiverRole')).toEqual([]);
+    expect(new AwsSolutionsChecks().validateScope(stack).violations).toEqual([]);
+  });
 });

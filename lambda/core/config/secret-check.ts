@@ -32,7 +32,8 @@ export interface NamedSecret {
   allowInsecureHttp: boolean;
 }
 
-function destinationSecrets(
+/** Every secret a destination reads, with where the config names it (`at` + field path). */
+export function destinationSecrets(
   destination: DestinationConfig,
   at: string,
 ): Array<Omit<NamedSecret, 'allowInsecureHttp'>> {
