@@ -69,7 +69,7 @@ describe('AWS-native destinations in the CLI', () => {
       Detail: fixture('tfe-run-errored'),
     });
     const noRegion = await runCli(args);
-    expect(noRegion.code).not.toBe(0);
+    expect(noRegion.code).toBe(1);
     expect(noRegion.stderr).toContain('events: no region: name it in the config');
   });
 

@@ -6,6 +6,7 @@ import { type ApiFixture, fixtureFetch, readApiFixture } from '../adapters/local
 import { loadConfigFile } from '../adapters/local/config-file';
 import { FileSecretStore } from '../adapters/local/file-secret-store';
 import type { DestinationConfig } from '../core/config/schema';
+import { destinationSecrets } from '../core/config/secret-check';
 import {
   buildRequest,
   buildTargets,
@@ -108,7 +109,7 @@ example:
     const secretsFile = secretsPath(values.secrets, io.env);
     const placeholders =
       secretsFile === undefined ? new PlaceholderSecretStore(target.destination) : undefined;
-    if (placeholders) {
+    if (placeholders && destinationSecrets(target.destination, '').length > 0) {
       io.stderr(
         'note: no secrets file (--secrets FILE or TFE_BRIDGE_SECRETS): secrets are shown as <secret ID>\n',
       );
