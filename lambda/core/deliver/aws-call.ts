@@ -35,12 +35,18 @@ function fifoGroupId(group: string): string {
   return FIFO_ID.test(group) ? group : createHash('sha256').update(group).digest('hex');
 }
 
+/** A trigger as an attribute value: printable ASCII, as every trigger HashiCorp sends is. A
+ *  payload's other text (control characters, lone surrogates) would make SNS and SQS refuse the
+ *  whole message, so such a trigger is left out rather than the notification lost. */
+const ATTRIBUTE_TEXT = /^[\x20-\x7e]{1,256}$/;
+
 /** Message attributes for SNS filter policies and SQS consumers. */
 function attributesOf(context: AwsCallContext): Array<[string, string]> {
+  const { trigger } = context;
   return [
     ['idempotency-key', context.jobId],
     ['kind', context.kind],
-    ...(context.trigger ? ([['trigger', context.trigger]] as Array<[string, string]>) : []),
+    ...(trigger && ATTRIBUTE_TEXT.test(trigger) ? ([['trigger', trigger]] as Array<[string, string]>) : []),
   ];
 }
 

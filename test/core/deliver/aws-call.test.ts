@@ -133,6 +133,21 @@ describe('the call', () => {
     expect(JSON.parse(request.body).MessageGroupId).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('leaves out a trigger attribute SQS and SNS would refuse, and still sends the message', async () => {
+    const hostile = JSON.parse(body);
+    hostile.notifications[0].trigger = 'run:\u0000\ud800errored';
+    const text = JSON.stringify(hostile);
+    const request = await buildRequest(
+      targetFor({ sqs: { queueUrl: QUEUE } }),
+      { body: text, notification: classifyPayload(hostile) },
+      new MemorySecretStore({}),
+      { seen: new Set(), awsEndpoint: endpoints },
+    );
+    const sent = JSON.parse(request.body);
+    expect(sent.MessageBody).toBe(text);
+    expect(Object.keys(sent.MessageAttributes)).toEqual(['idempotency-key', 'kind']);
+  });
+
   it('publishes to SNS in its Query protocol, with the endpoint an override names', async () => {
     const local = createAwsEndpointResolver({
       AWS_REGION: 'eu-west-1',
