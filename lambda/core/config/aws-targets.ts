@@ -58,7 +58,10 @@ export const eventBridgeTargetSchema = z
 
 export const snsTargetSchema = z
   .strictObject({
-    topicArn: z.string().regex(TOPIC_ARN, 'must be an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)'),
+    topicArn: z
+      .string()
+      .regex(TOPIC_ARN, 'must be an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)')
+      .describe('The topic: its ARN (a FIFO topic ends in .fifo).'),
   })
   .meta({
     description: 'Publishes each notification to an SNS topic, the rendered template as the message.',
@@ -69,7 +72,8 @@ export const sqsTargetSchema = z
   .strictObject({
     queueUrl: z
       .string()
-      .regex(QUEUE_URL, 'must be an SQS queue URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME)'),
+      .regex(QUEUE_URL, 'must be an SQS queue URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME)')
+      .describe('The queue: its URL, which names its region and account (a FIFO queue ends in .fifo).'),
   })
   .meta({
     description: 'Sends each notification to an SQS queue, the rendered template as the message body.',
