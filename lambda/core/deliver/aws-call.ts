@@ -151,6 +151,7 @@ const RETRYABLE_CODES = new Set([
   'ServiceUnavailable',
   'ServiceUnavailableException',
   'SlowDown',
+  'Throttled',
   'ThrottledException',
   'Throttling',
   'ThrottlingException',
