@@ -96,7 +96,11 @@ describe('worker with eventbridge and sqs destinations', () => {
     expect(response.batchItemFailures).toEqual([]);
     expect(events.events).toMatchObject([{ busName: 'default', source: 'tfe-bridge', detailText: body }]);
     const [sent] = await sqs.receive(`${sqs.endpoint}/${FAKE_ACCOUNT_ID}/terraform-events.fifo`);
-    expect(JSON.parse(sent?.Body ?? '{}')).toMatchObject({ version: 1, kind: 'run', trigger: 'run:completed' });
+    expect(JSON.parse(sent?.Body ?? '{}')).toMatchObject({
+      version: 1,
+      kind: 'run',
+      trigger: 'run:completed',
+    });
     expect(sent?.MessageAttributes?.kind?.StringValue).toBe('run');
     expect(await sqs.receive(queues.dlqUrl)).toEqual([]);
     expect(logger.text()).not.toContain(TEST_CREDENTIALS.secretAccessKey);

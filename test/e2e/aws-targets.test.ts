@@ -68,8 +68,8 @@ async function bridgeWith(destinations: Array<Record<string, unknown>>): Promise
   return bridge;
 }
 
-const post = async (bridge: TestBridge) =>
-  (await fetch(`${bridge.url}/hooks/runs`, signedRequest({ body, secret: HMAC }))).status;
+const post = async (bridge: TestBridge, text = body) =>
+  (await fetch(`${bridge.url}/hooks/runs`, signedRequest({ body: text, secret: HMAC }))).status;
 
 describe('AWS-native destinations, local bridge end to end', () => {
   it('sends one notification as an event, an SNS message and an SQS message', async () => {
@@ -129,6 +129,16 @@ describe('AWS-native destinations, local bridge end to end', () => {
     expect(sns.requests.length).toBe(2);
     expect(events.events).toHaveLength(1);
     expect(bridge.deadLetters()).toEqual([]);
+  });
+
+  it('puts an event whose trigger EventBridge would refuse as detail-type, under the payload kind', async () => {
+    const odd = JSON.parse(body);
+    odd.notifications[0].trigger = `run:${'x'.repeat(200)}`;
+    const bridge = await bridgeWith([{ id: 'bus', eventbridge: { busName: 'default' } }]);
+    expect(await post(bridge, JSON.stringify(odd))).toBe(202);
+    await eventually(() => (bridge.pending === 0 ? true : undefined), 20_000);
+    expect(bridge.deadLetters()).toEqual([]);
+    expect(events.events.map((event) => event.detailType)).toEqual(['run']);
   });
 
   it("dead-letters what AWS refuses, with AWS's code and message", async () => {

@@ -3,19 +3,21 @@
 // and for the least-privilege grant the stack makes.
 import * as z from 'zod';
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+// Two to four letters first: `eusc-de-east-1` (the European Sovereign Cloud) as well as `eu-west-1`.
+const REGION = /^[a-z]{2,4}(-[a-z]+)+-\d+$/;
 const regionSchema = z.string().regex(REGION, 'must be an AWS region such as eu-west-1');
 const PARTITION = 'aws[a-z-]*';
 const BUS_NAME = /^[A-Za-z0-9._\-/]{1,256}$/;
 const BUS_ARN = new RegExp(
   `^arn:${PARTITION}:events:([a-z0-9-]+):(\\d{12}):event-bus/([A-Za-z0-9._\\-/]{1,256})$`,
 );
+// A topic name is at most 256 characters and a queue name 80, a FIFO one's `.fifo` included.
 const TOPIC_ARN = new RegExp(
-  `^arn:${PARTITION}:sns:([a-z0-9-]+):(\\d{12}):([A-Za-z0-9_-]{1,256}(?:\\.fifo)?)$`,
+  `^arn:${PARTITION}:sns:([a-z0-9-]+):(\\d{12}):((?=[A-Za-z0-9_.-]{1,256}$)[A-Za-z0-9_-]+(?:\\.fifo)?)$`,
 );
 /** `https://sqs.eu-west-1.amazonaws.com/123456789012/jobs.fifo`, in any partition's DNS suffix. */
 const QUEUE_URL =
-  /^https:\/\/sqs\.([a-z]{2}(?:-[a-z]+)+-\d+)\.[a-z0-9.-]+\/(\d{12})\/([A-Za-z0-9_-]{1,80}(?:\.fifo)?)$/;
+  /^https:\/\/sqs\.([a-z]{2,4}(?:-[a-z]+)+-\d+)\.[a-z0-9.-]+\/(\d{12})\/((?=[A-Za-z0-9_.-]{1,80}$)[A-Za-z0-9_-]+(?:\.fifo)?)$/;
 
 export const eventBridgeTargetSchema = z
   .strictObject({
@@ -47,8 +49,13 @@ export const eventBridgeTargetSchema = z
       .max(128)
       .optional()
       .describe(
-        "The events' `detail-type`. Default: the notification's trigger (run:completed, assessment:drifted, or an HCP event's source:action).",
+        "The events' `detail-type`. Default: the notification's trigger (run:completed, assessment:drifted, or an HCP event's source:action), or its kind (run, assessment, ...) when the trigger is empty, over 128 characters or not printable ASCII.",
       ),
+  })
+  // An ARN names its region: a region beside it would be silently unused (or contradict it).
+  .refine((target) => target.region === undefined || !BUS_ARN.test(target.busName), {
+    path: ['region'],
+    error: 'is only for a bus named by name: the ARN in busName names its region (remove region)',
   })
   .meta({
     description:

@@ -39,6 +39,9 @@ function fifoGroupId(group: string): string {
  *  payload's other text (control characters, lone surrogates) would make SNS and SQS refuse the
  *  whole message, so such a trigger is left out rather than the notification lost. */
 const ATTRIBUTE_TEXT = /^[\x20-\x7e]{1,256}$/;
+/** A trigger as an event's detail-type: EventBridge fails an entry whose DetailType is empty or
+ *  over 128 characters, so such a trigger gives way to the payload kind. */
+const DETAIL_TYPE_TEXT = /^[\x20-\x7e]{1,128}$/;
 
 /** Message attributes for SNS filter policies and SQS consumers. */
 function attributesOf(context: AwsCallContext): Array<[string, string]> {
@@ -69,7 +72,9 @@ export function buildAwsCall(
     const entry = {
       EventBusName: busName,
       Source: source,
-      DetailType: detailType ?? context.trigger ?? context.kind,
+      DetailType:
+        detailType ??
+        (context.trigger && DETAIL_TYPE_TEXT.test(context.trigger) ? context.trigger : context.kind),
       Detail: body,
     };
     return {
@@ -138,8 +143,12 @@ const RETRYABLE_CODES = new Set([
   'InternalError',
   'InternalException',
   'InternalFailure',
+  // KMS throttling the key of an encrypted topic (SNS) or queue (SQS: its query code, then its
+  // JSON `__type`): throttling like any other, though the SDK files it as a client error.
+  'KMS.ThrottlingException',
   'KMSThrottling',
   'KMSThrottlingException',
+  'KmsThrottled',
   'PriorRequestNotComplete',
   'ProvisionedThroughputExceededException',
   'RequestExpired',

@@ -74,6 +74,40 @@ describe('config', () => {
     ]);
   });
 
+  it('refuses a region beside a bus ARN, which names its own region', () => {
+    expect(
+      configProblems({
+        eventbridge: { busName: `arn:aws:events:eu-west-1:${ACCOUNT}:event-bus/tf`, region: 'us-east-1' },
+      }),
+    ).toEqual([expect.stringContaining('eventbridge.region: is only for a bus named by name')]);
+    expect(configProblems({ eventbridge: { busName: 'tf', region: 'us-east-1' } })).toEqual([]);
+  });
+
+  it("takes queue and topic names up to AWS's limits, the .fifo suffix counted in", () => {
+    const queue = (name: string) => ({
+      sqs: { queueUrl: `https://sqs.eu-west-1.amazonaws.com/${ACCOUNT}/${name}` },
+    });
+    const topic = (name: string) => ({ sns: { topicArn: `arn:aws:sns:eu-west-1:${ACCOUNT}:${name}` } });
+    expect(configProblems(queue(`${'q'.repeat(75)}.fifo`))).toEqual([]);
+    expect(configProblems(queue('q'.repeat(80)))).toEqual([]);
+    expect(configProblems(queue(`${'q'.repeat(76)}.fifo`))).toEqual([
+      expect.stringContaining('sqs.queueUrl'),
+    ]);
+    expect(configProblems(queue('q'.repeat(81)))).toEqual([expect.stringContaining('sqs.queueUrl')]);
+    expect(configProblems(topic(`${'t'.repeat(251)}.fifo`))).toEqual([]);
+    expect(configProblems(topic(`${'t'.repeat(252)}.fifo`))).toEqual([
+      expect.stringContaining('sns.topicArn'),
+    ]);
+    expect(configProblems(topic('t'.repeat(257)))).toEqual([expect.stringContaining('sns.topicArn')]);
+  });
+
+  it('takes the European Sovereign Cloud (eusc-de-east-1) as a region', async () => {
+    const queueUrl = `https://sqs.eusc-de-east-1.amazonaws.eu/${ACCOUNT}/runs`;
+    expect(configProblems({ sqs: { queueUrl } })).toEqual([]);
+    expect(configProblems({ eventbridge: { busName: 'tf', region: 'eusc-de-east-1' } })).toEqual([]);
+    expect((await build({ sqs: { queueUrl } })).url).toBe('https://sqs.eusc-de-east-1.amazonaws.eu/');
+  });
+
   it('knows where each target is', () => {
     const bus = targetFor({ eventbridge: { busName: `arn:aws:events:eu-west-1:${ACCOUNT}:event-bus/tf` } });
     expect(awsTargetOf(bus.destination)).toMatchObject({ region: 'eu-west-1', account: ACCOUNT, name: 'tf' });
@@ -98,6 +132,23 @@ describe('the call', () => {
     expect(JSON.parse(request.body)).toEqual({
       Entries: [{ EventBusName: 'default', Source: 'tfe-bridge', DetailType: 'run:errored', Detail: body }],
     });
+  });
+
+  it('uses the payload kind as detail-type for a trigger EventBridge would fail (empty, over 128)', async () => {
+    const detailTypeFor = async (trigger: string) => {
+      const odd = JSON.parse(body);
+      odd.notifications[0].trigger = trigger;
+      const request = await buildRequest(
+        targetFor({ eventbridge: { busName: 'default' } }),
+        { body: JSON.stringify(odd), notification: classifyPayload(odd) },
+        new MemorySecretStore({}),
+        { seen: new Set(), awsEndpoint: endpoints },
+      );
+      return JSON.parse(request.body).Entries[0].DetailType;
+    };
+    expect(await detailTypeFor(`run:${'x'.repeat(124)}`)).toBe(`run:${'x'.repeat(124)}`);
+    expect(await detailTypeFor(`run:${'x'.repeat(125)}`)).toBe('run');
+    expect(await detailTypeFor('')).toBe('run');
   });
 
   it('refuses a template whose result cannot be an event detail, before anything is sent', async () => {
@@ -226,8 +277,32 @@ describe("AWS's answers", () => {
       error: 'SNS HTTP 404: NotFound: Topic does not exist',
     });
     expect(classifyAwsAnswer(sns, 503, '', noHeaders).outcome).toBe('retry');
+    expect(classifyAwsAnswer(sns, 400, xml.replace('NotFound', 'KMSThrottling'), noHeaders).outcome).toBe(
+      'retry',
+    );
     expect(classifyAwsAnswer(sns, 400, xml.replace('NotFound', 'Throttling'), noHeaders).outcome).toBe(
       'retry',
+    );
+  });
+
+  it("retries KMS throttling of an encrypted queue, in SQS's JSON answer as the SDK reads it", () => {
+    // KmsThrottled: HTTP 400, its query code in x-amzn-query-error (client-sqs's error table).
+    const snippet = '{"__type":"com.amazonaws.sqs#KmsThrottled","message":"Rate exceeded"}';
+    const queryError = {
+      get: (name: string) => (name === 'x-amzn-query-error' ? 'KMS.ThrottlingException;Sender' : null),
+    };
+    expect(classifyAwsAnswer(sqs, 400, snippet, queryError)).toEqual({
+      outcome: 'retry',
+      status: 400,
+      error: 'SQS HTTP 400: KMS.ThrottlingException: Rate exceeded',
+    });
+    expect(classifyAwsAnswer(sqs, 400, snippet, noHeaders).outcome).toBe('retry');
+    // A disabled key stays a config problem.
+    const disabled = {
+      get: (name: string) => (name === 'x-amzn-query-error' ? 'KMS.DisabledException;Sender' : null),
+    };
+    expect(classifyAwsAnswer(sqs, 400, '{"__type":"com.amazonaws.sqs#KmsDisabled"}', disabled).outcome).toBe(
+      'permanent',
     );
   });
 });
