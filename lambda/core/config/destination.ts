@@ -362,4 +362,13 @@ function reportTargetProblems(destination: unknown, ctx: z.core.$RefinementCtx):
       });
     }
   }
+  // The key travels as the `idempotency-key` message attribute (and FIFO deduplication id).
+  const { idempotencyHeader } = fields;
+  if (idempotencyHeader !== undefined && idempotencyHeader !== DEFAULT_IDEMPOTENCY_HEADER) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['idempotencyHeader'],
+      message: `is not used by an ${kind} destination: the key is sent as the idempotency-key message attribute (remove it)`,
+    });
+  }
 }

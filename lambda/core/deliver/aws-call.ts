@@ -60,7 +60,10 @@ export function buildAwsCall(
   resolve: AwsEndpointResolver,
 ): AwsCall {
   const { url, region } = resolve(target.service, target.region);
-  const endpoint = new URL('/', url).toString();
+  // An override may have a path (a proxy): kept, as the SDK keeps it.
+  const base = new URL(url);
+  base.pathname = base.pathname.replace(/\/?$/, '/');
+  const endpoint = base.toString();
   if (target.kind === 'eventbridge') {
     const detail = parseObject(body);
     if (detail === undefined) {

@@ -69,6 +69,9 @@ describe('config', () => {
     expect(configProblems({ sns: { topicArn: `arn:aws:sqs:eu-west-1:${ACCOUNT}:runs` } })).toEqual([
       expect.stringContaining('sns.topicArn: must be an SNS topic ARN'),
     ]);
+    expect(configProblems({ sqs: { queueUrl: QUEUE }, idempotencyHeader: false })).toEqual([
+      expect.stringContaining('idempotencyHeader: is not used by an sqs destination'),
+    ]);
     expect(configProblems({ eventbridge: { busName: 'default', source: 'aws.s3' } })).toEqual([
       expect.stringContaining('source: must not start with "aws."'),
     ]);
@@ -202,10 +205,10 @@ describe('the call', () => {
   it('publishes to SNS in its Query protocol, with the endpoint an override names', async () => {
     const local = createAwsEndpointResolver({
       AWS_REGION: 'eu-west-1',
-      AWS_ENDPOINT_URL_SNS: 'http://127.0.0.1:4566',
+      AWS_ENDPOINT_URL_SNS: 'http://127.0.0.1:4566/aws',
     });
     const request = await build({ sns: { topicArn: TOPIC } }, local);
-    expect(request.url).toBe('http://127.0.0.1:4566/');
+    expect(request.url).toBe('http://127.0.0.1:4566/aws/');
     const form = new URLSearchParams(request.body);
     expect(form.get('Action')).toBe('Publish');
     expect(form.get('TopicArn')).toBe(TOPIC);
