@@ -2,6 +2,7 @@
 // Lambda Function URL with auth AWS_IAM), signed with Signature Version 4 as the worker's role.
 // The config part: its schema, the region a URL names, and the ARN the stack grants invoke on.
 import * as z from 'zod';
+import { regionSchema } from './aws-targets';
 
 /** The services whose invoke permission the stack knows how to grant. */
 export const AWS_IAM_SERVICES = {
@@ -11,7 +12,6 @@ export const AWS_IAM_SERVICES = {
 export type AwsIamService = keyof typeof AWS_IAM_SERVICES;
 const SERVICES = Object.keys(AWS_IAM_SERVICES) as [AwsIamService, ...AwsIamService[]];
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const ARN = /^arn:aws[a-z-]*:(execute-api|lambda):[a-z0-9-]+:\d{12}:.+$/;
 
 export const awsIamAuthSchema = z.strictObject({
@@ -25,9 +25,7 @@ export const awsIamAuthSchema = z.strictObject({
     .describe(
       'The signing name: execute-api (API Gateway, IAM authorization) or lambda (Function URL, auth AWS_IAM).',
     ),
-  region: z
-    .string()
-    .regex(REGION, 'must be an AWS region such as eu-west-1')
+  region: regionSchema
     .optional()
     .describe(
       "The endpoint's region. Default: the one in an API Gateway or Function URL host, else AWS_REGION.",

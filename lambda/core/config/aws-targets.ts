@@ -5,7 +5,7 @@ import * as z from 'zod';
 
 // Two to four letters first: `eusc-de-east-1` (the European Sovereign Cloud) as well as `eu-west-1`.
 const REGION = /^[a-z]{2,4}(-[a-z]+)+-\d+$/;
-const regionSchema = z.string().regex(REGION, 'must be an AWS region such as eu-west-1');
+export const regionSchema = z.string().regex(REGION, 'must be an AWS region such as eu-west-1');
 const PARTITION = 'aws[a-z-]*';
 const BUS_NAME = /^[A-Za-z0-9._\-/]{1,256}$/;
 const BUS_ARN = new RegExp(
