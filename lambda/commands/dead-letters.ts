@@ -48,7 +48,9 @@ delivered, dead-lettered again or are still pending, and exits 1 unless all were
 AWS replay sends each letter back to the jobs queue in its destination's order and deletes it
 from the DLQ once sent; the deployed worker delivers it. Archive replay sends the letters the
 archive has not replayed before (with --job, that job's letters in any case) and marks them
-replayed; they stay in the archive until it expires them.
+replayed; they stay in the archive until it expires them. A job over DynamoDB's 400 KB item limit
+is archived without it (payload null): replay refuses that letter, sends the rest and exits 1;
+replay it from the DLQ with --dlq-url.
 
 example:
   tfe-bridge dead-letters replay --reason exhausted --config bridge.yaml --secrets secrets.json`,
