@@ -99,6 +99,11 @@ describe('the dead-letter archive (AWS)', () => {
         AWS_ENV(),
         '--dlq-url cannot be used with --archive',
       ],
+      [
+        ['dead-letters', 'list', '--archive', ARCHIVE, '--store', 'bridge.db'],
+        AWS_ENV(),
+        '--store is for the local store; with --archive the deployed worker delivers',
+      ],
       [['dead-letters', 'list', '--archive', 'x'], AWS_ENV(), '--archive must be a DynamoDB table name'],
       [['dead-letters', 'list', '--archive', ARCHIVE], {}, "--archive needs the stack's region"],
     ];

@@ -121,6 +121,18 @@ function letterFilter(values: Values): (letter: Letter) => boolean {
     (!job || letter.jobId === job);
 }
 
+/** Another source's options are refused, not ignored: whoever gave them meant something else. */
+function refuseOtherSources(values: Values, source: '--dlq-url' | '--archive'): void {
+  for (const option of ['file', 'store', 'config', 'secrets', 'wait', 'dlq-url'] as const) {
+    if (values[option] === undefined || `--${option}` === source) continue;
+    throw new UsageError(
+      option === 'dlq-url'
+        ? `--dlq-url cannot be used with ${source}: they are two different sources of dead letters`
+        : `--${option} is for the local store; with ${source} the deployed worker delivers`,
+    );
+  }
+}
+
 async function runOnSqs(
   action: (typeof ACTIONS)[number],
   deadLetterQueueUrl: string,
@@ -128,11 +140,7 @@ async function runOnSqs(
   matches: (letter: Letter) => boolean,
   io: CommandIo,
 ): Promise<number> {
-  for (const option of ['file', 'store', 'config', 'secrets', 'wait'] as const) {
-    if (values[option] !== undefined) {
-      throw new UsageError(`--${option} is for the local store; with --dlq-url the deployed worker delivers`);
-    }
-  }
+  refuseOtherSources(values, '--dlq-url');
   const queueUrl = values['queue-url'] ?? io.env.TFE_BRIDGE_QUEUE_URL;
   if (action === 'replay' && !queueUrl) {
     throw new UsageError('replay from the dead-letter queue needs --queue-url URL (stack output QueueUrl)');
@@ -156,11 +164,7 @@ async function runOnArchive(
   matches: (letter: Letter) => boolean,
   io: CommandIo,
 ): Promise<number> {
-  for (const option of ['file', 'store', 'config', 'secrets', 'wait', 'dlq-url'] as const) {
-    if (values[option] !== undefined) {
-      throw new UsageError(`--${option} cannot be used with --archive (the AWS dead-letter archive)`);
-    }
-  }
+  refuseOtherSources(values, '--archive');
   if (!/^[A-Za-z0-9_.-]{3,255}$/.test(archiveTable)) {
     throw new UsageError(
       `--archive must be a DynamoDB table name (stack output DeadLetterArchiveTable), got "${archiveTable}"`,
