@@ -30,9 +30,17 @@ export async function runArchiveDeadLetters(
     const selected = letters.filter((archived) => options.matches(archived.letter));
     if (unreadable > 0) io.stderr(`skipped ${unreadable} archive items that are not dead letters\n`);
     if (options.action === 'list') {
-      for (const { letter, replayedAt } of selected)
-        io.stdout(`${JSON.stringify({ ...letter, replayedAt })}\n`);
+      for (const { letter, replayedAt, bodyTooLarge } of selected)
+        io.stdout(
+          `${JSON.stringify({ ...letter, replayedAt, ...(bodyTooLarge ? { bodyTooLarge } : {}) })}\n`,
+        );
       io.stderr(`listed ${selected.length} archived dead letters of ${letters.length}\n`);
+      const withoutJob = selected.filter((archived) => archived.bodyTooLarge).length;
+      if (withoutJob > 0) {
+        io.stderr(
+          `${withoutJob} of them archived without their job (too large for the archive, payload null): replay those from the dead-letter queue (--dlq-url) within its 14 days\n`,
+        );
+      }
       return EXIT_OK;
     }
     return await replay(archive, selected, options, io);
@@ -51,6 +59,7 @@ async function replay(
   let replayed = 0;
   let already = 0;
   let notJobs = 0;
+  let tooLarge = 0;
   let failed = 0;
   try {
     for (const archived of selected) {
@@ -58,12 +67,19 @@ async function replay(
         already++;
         continue;
       }
-      if (!archived.job) {
+      if (archived.bodyTooLarge) {
+        tooLarge++;
+        io.stderr(
+          `cannot replay ${archived.letter.jobId} from the archive: its job (${archived.bodyTooLarge.bytes} bytes) was too large to archive; replay it from the dead-letter queue: dead-letters replay --dlq-url URL --queue-url URL --job ${archived.letter.jobId}\n`,
+        );
+        continue;
+      }
+      if (!archived.job || archived.body === null) {
         notJobs++;
         continue;
       }
       try {
-        await sendBack(sqs, options.queueUrl ?? '', archived as ArchivedDeadLetter & { job: DeliveryJob });
+        await sendBack(sqs, options.queueUrl ?? '', archived as Replayable);
       } catch (error) {
         failed++;
         io.stderr(
@@ -79,19 +95,21 @@ async function replay(
   } finally {
     sqs.destroy();
   }
+  // Only when there are some: the line stays as it was for archives without such letters.
+  const refused =
+    tooLarge > 0 ? `; ${tooLarge} refused: archived without their job (replay them from the DLQ)` : '';
   io.stdout(
-    `replayed ${replayed} from the archive to the jobs queue (the worker delivers them); skipped: ${already} replayed before (select one with --job to send it again), ${notJobs} not delivery jobs; ${failed} failed to send\n`,
+    `replayed ${replayed} from the archive to the jobs queue (the worker delivers them); skipped: ${already} replayed before (select one with --job to send it again), ${notJobs} not delivery jobs; ${failed} failed to send${refused}\n`,
   );
-  return failed > 0 ? EXIT_FAILURE : EXIT_OK;
+  // A refused letter was asked for and not sent, like a failed send: exit 1 (the rest went).
+  return failed > 0 || tooLarge > 0 ? EXIT_FAILURE : EXIT_OK;
 }
+
+type Replayable = ArchivedDeadLetter & { job: DeliveryJob; body: string };
 
 /** In the letter's message group, so it keeps its place in its destination's order. The dedup id
  *  is per archive item: a replay run twice within SQS's 5 minutes sends it once. */
-async function sendBack(
-  sqs: SQSClient,
-  queueUrl: string,
-  archived: ArchivedDeadLetter & { job: DeliveryJob },
-) {
+async function sendBack(sqs: SQSClient, queueUrl: string, archived: Replayable) {
   const digest = createHash('sha256').update(archived.id).digest('hex');
   await sqs.send(
     new SendMessageCommand({

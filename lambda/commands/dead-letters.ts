@@ -48,7 +48,9 @@ delivered, dead-lettered again or are still pending, and exits 1 unless all were
 AWS replay sends each letter back to the jobs queue in its destination's order and deletes it
 from the DLQ once sent; the deployed worker delivers it. Archive replay sends the letters the
 archive has not replayed before (with --job, that job's letters in any case) and marks them
-replayed; they stay in the archive until it expires them.
+replayed; they stay in the archive until it expires them. A job over DynamoDB's 400 KB item limit
+is archived without it (payload null): replay refuses that letter, sends the rest and exits 1;
+replay it from the DLQ with --dlq-url.
 
 example:
   tfe-bridge dead-letters replay --reason exhausted --config bridge.yaml --secrets secrets.json`,
@@ -119,6 +121,18 @@ function letterFilter(values: Values): (letter: Letter) => boolean {
     (!job || letter.jobId === job);
 }
 
+/** Another source's options are refused, not ignored: whoever gave them meant something else. */
+function refuseOtherSources(values: Values, source: '--dlq-url' | '--archive'): void {
+  for (const option of ['file', 'store', 'config', 'secrets', 'wait', 'dlq-url'] as const) {
+    if (values[option] === undefined || `--${option}` === source) continue;
+    throw new UsageError(
+      option === 'dlq-url'
+        ? `--dlq-url cannot be used with ${source}: they are two different sources of dead letters`
+        : `--${option} is for the local store; with ${source} the deployed worker delivers`,
+    );
+  }
+}
+
 async function runOnSqs(
   action: (typeof ACTIONS)[number],
   deadLetterQueueUrl: string,
@@ -126,11 +140,7 @@ async function runOnSqs(
   matches: (letter: Letter) => boolean,
   io: CommandIo,
 ): Promise<number> {
-  for (const option of ['file', 'store', 'config', 'secrets', 'wait'] as const) {
-    if (values[option] !== undefined) {
-      throw new UsageError(`--${option} is for the local store; with --dlq-url the deployed worker delivers`);
-    }
-  }
+  refuseOtherSources(values, '--dlq-url');
   const queueUrl = values['queue-url'] ?? io.env.TFE_BRIDGE_QUEUE_URL;
   if (action === 'replay' && !queueUrl) {
     throw new UsageError('replay from the dead-letter queue needs --queue-url URL (stack output QueueUrl)');
@@ -154,11 +164,7 @@ async function runOnArchive(
   matches: (letter: Letter) => boolean,
   io: CommandIo,
 ): Promise<number> {
-  for (const option of ['file', 'store', 'config', 'secrets', 'wait', 'dlq-url'] as const) {
-    if (values[option] !== undefined) {
-      throw new UsageError(`--${option} cannot be used with --archive (the AWS dead-letter archive)`);
-    }
-  }
+  refuseOtherSources(values, '--archive');
   if (!/^[A-Za-z0-9_.-]{3,255}$/.test(archiveTable)) {
     throw new UsageError(
       `--archive must be a DynamoDB table name (stack output DeadLetterArchiveTable), got "${archiveTable}"`,

@@ -8,51 +8,21 @@ import {
   ScanCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { type DeadLetter, type DeliveryJob, parseJobMessage } from '../../core/contract';
+import type { DeadLetter } from '../../core/contract';
+import {
+  ARCHIVE_KEY,
+  type ArchivedDeadLetter,
+  archivedOf,
+  archiveItemFor,
+  type BodyTooLarge,
+} from './dead-letter-archive-item';
 import type { DeadLetterMessage } from './sqs-dead-letter-queue';
 
+export type { ArchivedDeadLetter } from './dead-letter-archive-item';
 /** The table's layout, shared by the stack that creates it and the code that reads and writes it. */
-export const ARCHIVE_KEY = 'id';
-export const ARCHIVE_EXPIRY_ATTRIBUTE = 'expiresAt';
+export { ARCHIVE_EXPIRY_ATTRIBUTE, ARCHIVE_KEY } from './dead-letter-archive-item';
 export const DEAD_LETTER_ARCHIVE_TABLE_ENV = 'DEAD_LETTER_ARCHIVE_TABLE';
 export const DEFAULT_ARCHIVE_DAYS = 365;
-
-/** One archived letter: the record `dead-letters list` prints, and what a replay sends back. */
-export interface ArchivedDeadLetter {
-  /** The DLQ message's dedup id: one item per dead-lettering, the same item when one is retried. */
-  id: string;
-  letter: DeadLetter;
-  /** The job message as the DLQ got it: sent back unchanged. */
-  body: string;
-  groupId: string;
-  job: DeliveryJob | undefined;
-  /** When `dead-letters replay --archive` last sent it back; null if never. */
-  replayedAt: string | null;
-}
-
-const text = (item: Record<string, AttributeValue>, name: string) => item[name]?.S;
-
-function archivedOf(item: Record<string, AttributeValue>): ArchivedDeadLetter | undefined {
-  const id = text(item, ARCHIVE_KEY);
-  const letterText = text(item, 'letter');
-  const body = text(item, 'body');
-  if (id === undefined || letterText === undefined || body === undefined) return undefined;
-  let letter: DeadLetter;
-  try {
-    letter = JSON.parse(letterText) as DeadLetter;
-  } catch {
-    return undefined;
-  }
-  const parsed = parseJobMessage(body);
-  return {
-    id,
-    letter,
-    body,
-    groupId: text(item, 'groupId') ?? '',
-    job: parsed.ok ? parsed.job : undefined,
-    replayedAt: text(item, 'replayedAt') ?? null,
-  };
-}
 
 export class DynamoDbDeadLetterArchive {
   constructor(
@@ -61,22 +31,17 @@ export class DynamoDbDeadLetterArchive {
     private readonly retentionDays: number = DEFAULT_ARCHIVE_DAYS,
   ) {}
 
-  /** Writes (or, for a retried dead-lettering, overwrites) one letter. */
-  async put(letter: DeadLetter, message: DeadLetterMessage, now: Date): Promise<void> {
+  /** Writes (or, for a retried dead-lettering, overwrites) one letter. A job too large for a
+   *  DynamoDB item is left out: the answer says so, with its size and digest. */
+  async put(
+    letter: DeadLetter,
+    message: DeadLetterMessage,
+    now: Date,
+  ): Promise<{ bodyTooLarge: BodyTooLarge | null }> {
     const expiresAt = Math.floor(now.getTime() / 1000) + this.retentionDays * 86_400;
-    await this.client.send(
-      new PutItemCommand({
-        TableName: this.tableName,
-        Item: {
-          [ARCHIVE_KEY]: { S: message.dedupId },
-          letter: { S: JSON.stringify(letter) },
-          body: { S: message.body },
-          groupId: { S: message.groupId },
-          deadLetteredAt: { S: letter.deadLetteredAt },
-          [ARCHIVE_EXPIRY_ATTRIBUTE]: { N: String(expiresAt) },
-        },
-      }),
-    );
+    const { item, bodyTooLarge } = archiveItemFor(letter, message, expiresAt);
+    await this.client.send(new PutItemCommand({ TableName: this.tableName, Item: item }));
+    return { bodyTooLarge };
   }
 
   /** Every archived letter, oldest dead-lettering first (a whole-table scan: an archive is read

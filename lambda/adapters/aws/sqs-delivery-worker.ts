@@ -4,6 +4,7 @@
 
 import { ChangeMessageVisibilityBatchCommand, ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { deadLetterLogFields } from '../../core/deliver/dead-letter';
 import { circuitMetrics, guardLogger } from '../../core/deliver/guard-events';
 import { OAuth2Tokens } from '../../core/deliver/oauth2';
 import { createEnricher } from '../../core/enrich/enricher';
@@ -38,14 +39,25 @@ function byGroup(records: readonly SQSRecord[]): SQSRecord[][] {
 
 /** The archive before the DLQ: if the archive fails the job stays on its queue and is tried
  *  again, so no letter reaches the DLQ (which deletes it at 14 days) without its archived copy. A
- *  retry overwrites the same archive item (keyed by the message's dedup id). */
+ *  retry overwrites the same archive item (keyed by the message's dedup id). A job too large for
+ *  an archive item is archived without it: the DLQ message is then its only copy. */
 function archivedFirst(dlq: SqsDeadLetterQueue, deps: SqsDeliveryWorkerDeps): RecordDeps['deadLetters'] {
   const archive = deps.deadLetterArchive;
   if (!archive) return dlq;
   const now = deps.now ?? (() => new Date());
   return {
     async write(letter, message) {
-      await archive.put(letter, message, now());
+      const { bodyTooLarge } = await archive.put(letter, message, now());
+      if (bodyTooLarge) {
+        deps.logger.warn(
+          'dead letter archived without its job (too large for the archive): the dead-letter queue has the only copy, 14 days',
+          {
+            ...deadLetterLogFields(letter),
+            bodyBytes: bodyTooLarge.bytes,
+            bodySha256: bodyTooLarge.sha256,
+          },
+        );
+      }
       await dlq.write(letter, message);
     },
   };
