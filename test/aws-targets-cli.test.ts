@@ -53,6 +53,15 @@ describe('AWS-native destinations in the CLI', () => {
     );
   });
 
+  it('validate refuses a template that cannot be an event detail, before any notification', async () => {
+    const config = writeConfig([{ ...BUS, template: { jsonata: '$event.summary' } }]);
+    const result = await runCli(['validate', '--config', config]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      'routes[0].destinations[0].template: eventbridge: the template must render a JSON object (it becomes the event detail) (on 15 fixtures:',
+    );
+  });
+
   it('render prints the PutEvents call as sent, the signature as a placeholder', async () => {
     const config = writeConfig([BUS]);
     const args = ['render', '--config', config, '--destination', 'runs/bus', '--fixture', 'tfe-run-errored'];

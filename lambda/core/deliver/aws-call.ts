@@ -65,12 +65,8 @@ export function buildAwsCall(
   base.pathname = base.pathname.replace(/\/?$/, '/');
   const endpoint = base.toString();
   if (target.kind === 'eventbridge') {
-    const detail = parseObject(body);
-    if (detail === undefined) {
-      throw new RequestError(
-        'eventbridge: the template must render a JSON object (it becomes the event detail)',
-      );
-    }
+    const problem = eventDetailProblem(body);
+    if (problem !== null) throw new RequestError(problem);
     const { busName, source, detailType } = target.config;
     const entry = {
       EventBusName: busName,
@@ -122,6 +118,13 @@ export function buildAwsCall(
     headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
     body: form.toString(),
   };
+}
+
+/** Why a rendered body cannot be an EventBridge event's detail, or null when it can. */
+export function eventDetailProblem(body: string): string | null {
+  return parseObject(body) === undefined
+    ? 'eventbridge: the template must render a JSON object (it becomes the event detail)'
+    : null;
 }
 
 function parseObject(text: string): Record<string, unknown> | undefined {

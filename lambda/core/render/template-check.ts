@@ -1,6 +1,7 @@
 // Renders sample payloads through every destination's template, as `validate` does with the
 // bundled fixtures: a template that compiles can still fail on a family it never saw.
 import type { BridgeConfig, FilterConfig } from '../config/schema';
+import { eventDetailProblem } from '../deliver/aws-call';
 import { destinationKey } from '../receive/jobs';
 import { classifyPayload, type Notification, parseJsonObject } from '../receive/payloads';
 import { matchesFilter } from '../receive/routing';
@@ -72,7 +73,9 @@ export async function checkTemplates(
       for (const sample of admitted) {
         check.renders++;
         try {
-          await render({ body: sample.body, notification: sample.notification, secrets });
+          const body = await render({ body: sample.body, notification: sample.notification, secrets });
+          const problem = destination.eventbridge ? eventDetailProblem(body) : null;
+          if (problem !== null) throw new Error(problem);
         } catch (error) {
           const message = (error as Error).message;
           failures.set(message, [...(failures.get(message) ?? []), sample.name]);
