@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { TEST_CREDENTIALS } from './support/aws-fake-http';
-import { runCli } from './support/cli-process';
+import { runCli, startCli } from './support/cli-process';
 import { type EventBridgeFake, startEventBridgeFake } from './support/eventbridge-fake';
 import { fixture } from './support/fixtures';
 
@@ -80,6 +80,46 @@ describe('AWS-native destinations in the CLI', () => {
     const noRegion = await runCli(args);
     expect(noRegion.code).toBe(1);
     expect(noRegion.stderr).toContain('events: no region: name it in the config');
+  });
+
+  it('serve warns at start for a target whose region it cannot know, and serves', async () => {
+    const config = writeConfig([
+      BUS,
+      { id: 'queue', sqs: { queueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/q' } },
+    ]);
+    const dir = mkdtempSync(join(tmpdir(), 'tfe-bridge-cli-aws-'));
+    const secrets = join(dir, 'secrets.json');
+    writeFileSync(secrets, JSON.stringify({ hmac: 'signing-token-0123456789' }));
+    const args = [
+      'serve',
+      '--config',
+      config,
+      '--secrets',
+      secrets,
+      '--port',
+      '0',
+      '--store',
+      join(dir, 'db'),
+    ];
+    const bridge = startCli(args, awsEnv());
+    try {
+      await bridge.waitForOutput(/"message":"listening"/);
+      const warnings = bridge
+        .output()
+        .split('\n')
+        .filter((line) => line.includes('AWS target unusable'))
+        .map((line) => JSON.parse(line));
+      // The queue's region is in its URL; the bus is named without one.
+      expect(warnings).toMatchObject([
+        {
+          field: 'routes[0].destinations[0].eventbridge',
+          problem: expect.stringContaining('events: no region'),
+        },
+      ]);
+    } finally {
+      bridge.child.kill('SIGINT');
+      await bridge.done;
+    }
   });
 
   it('send-test delivers one event, signed with the credential chain, no secrets file needed', async () => {

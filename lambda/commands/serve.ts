@@ -1,15 +1,20 @@
 // `tfe-bridge serve`: run the bridge locally until SIGINT/SIGTERM, then drain.
+import { createAwsEndpointResolver } from '../adapters/aws/aws-endpoints';
 import { loadConfigFile } from '../adapters/local/config-file';
 import { FileSecretStore } from '../adapters/local/file-secret-store';
 import { createLocalLogger } from '../adapters/local/pino-logger';
 import { DEFAULT_STORE_FILE } from '../adapters/local/sqlite-store';
+import { awsTargetOf } from '../core/config/aws-targets';
+import type { BridgeConfig } from '../core/config/schema';
 import { checkSecrets, formatSecretProblem } from '../core/config/secret-check';
 import { ConfigError } from '../core/errors';
+import type { Logger } from '../core/ports';
 import { RedactingLogger } from '../core/redacting-logger';
 import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_HOST, DEFAULT_PORT, startLocalBridge } from '../local';
 import {
   CONFIG_OPTION,
   type Command,
+  type CommandIo,
   configPath,
   EXIT_OK,
   parseOptions,
@@ -91,6 +96,7 @@ example:
         problem: problem.message,
       });
     }
+    warnAwsTargetsWithoutRegion(loaded.config, logger, io.env);
     const bridge = await startLocalBridge({
       loaded,
       logger,
@@ -118,3 +124,23 @@ example:
     return EXIT_OK;
   },
 };
+
+/** An AWS target whose region is neither in the config nor in AWS_REGION would dead-letter every
+ *  job: say so at start, as for an unusable destination secret. */
+function warnAwsTargetsWithoutRegion(config: BridgeConfig, logger: Logger, env: CommandIo['env']): void {
+  const resolve = createAwsEndpointResolver(env);
+  config.routes.forEach((route, r) => {
+    route.destinations.forEach((destination, d) => {
+      const target = awsTargetOf(destination);
+      if (!target) return;
+      try {
+        resolve(target.service, target.region);
+      } catch (error) {
+        logger.warn('AWS target unusable: its deliveries will fail until it is fixed', {
+          field: `routes[${r}].destinations[${d}].${target.kind}`,
+          problem: (error as Error).message,
+        });
+      }
+    });
+  });
+}
