@@ -14,6 +14,7 @@ import { createMaskedLogger, PowertoolsLogger } from './adapters/aws/powertools-
 import { SecretsManagerStore } from './adapters/aws/secrets-manager-store';
 import { SqsJobQueue } from './adapters/aws/sqs-job-queue';
 import { type AppDeps, createApp } from './app';
+import { prefetchSigningKeys } from './core/receive/signing-keys';
 
 export type ReceiverHandler = (
   event: LambdaFunctionURLEvent,
@@ -36,7 +37,8 @@ export function createReceiverHandler(deps: AppDeps): ReceiverHandler {
   };
 }
 
-async function fromEnvironment(): Promise<ReceiverHandler> {
+/** The deployed receiver, built from the Lambda environment (exported for tests). */
+export async function receiverFromEnvironment(): Promise<ReceiverHandler> {
   const env = readReceiverEnv();
   const powertools = new PowertoolsLogger();
   const { logger, maskWith } = createMaskedLogger(powertools);
@@ -47,6 +49,9 @@ async function fromEnvironment(): Promise<ReceiverHandler> {
     ...(env.secretCacheTtlMs === undefined ? {} : { ttlMs: env.secretCacheTtlMs }),
   });
   maskWith(secrets);
+  // First, so the Secrets Manager round trip overlaps the rest of the cold start (building the
+  // app, and the first request loading undici for Hono's adapter) instead of following it.
+  prefetchSigningKeys(env.config.routes, secrets);
   const handler = createReceiverHandler({
     config: env.config,
     secrets,
@@ -73,6 +78,6 @@ async function fromEnvironment(): Promise<ReceiverHandler> {
   };
 }
 
-export const handler = lazyHandler<LambdaFunctionURLEvent, LambdaFunctionURLResult>(fromEnvironment, {
+export const handler = lazyHandler<LambdaFunctionURLEvent, LambdaFunctionURLResult>(receiverFromEnvironment, {
   eager: onLambda(),
 });
