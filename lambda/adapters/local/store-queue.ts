@@ -1,6 +1,5 @@
 // The local JobQueue: every job is a row in the SQLite store before the request is answered.
-// Requests that arrive in the same turn of the event loop share one transaction (group commit,
-// local-store.ts `writes`), each in a savepoint of its own.
+// Requests that arrive in the same turn of the event loop share one transaction (group commit).
 // A job already accepted within the dedup window (same destination, same body) is not stored
 // again, like SQS FIFO deduplication; nothing is remembered that was not committed.
 
@@ -8,7 +7,6 @@ import type { DeliveryJob } from '../../core/contract';
 import { QueueError } from '../../core/errors';
 import type { JobQueue, Logger } from '../../core/ports';
 import { destinationKey } from '../../core/receive/jobs';
-import type { AcceptResult } from './job-rows';
 import type { LocalStore } from './local-store';
 import { describeStoreError } from './sqlite-store';
 
@@ -21,6 +19,12 @@ export const DEDUP_WINDOW_MS = 5 * 60_000;
 export const laneOf = (job: Pick<DeliveryJob, 'routeId' | 'destinationId' | 'group'>): string =>
   job.group ?? destinationKey(job.routeId, job.destinationId);
 
+interface Waiting {
+  jobs: readonly DeliveryJob[];
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
 export interface StoreQueueOptions {
   store: LocalStore;
   logger: Logger;
@@ -31,23 +35,41 @@ export interface StoreQueueOptions {
 }
 
 export class StoreQueue implements JobQueue {
+  private waiting: Waiting[] = [];
+  private scheduled = false;
   private closed = false;
 
   constructor(private readonly options: StoreQueueOptions) {}
 
-  /** Resolves once the jobs' rows are committed: in the store's group commit, with the other
-   *  requests and the delivery lanes' updates of the same turn of the event loop. */
-  async enqueue(jobs: readonly DeliveryJob[]): Promise<void> {
-    if (this.closed) throw new QueueError('the bridge is shutting down');
+  enqueue(jobs: readonly DeliveryJob[]): Promise<void> {
+    if (this.closed) return Promise.reject(new QueueError('the bridge is shutting down'));
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ jobs, resolve, reject });
+      if (this.scheduled) return;
+      this.scheduled = true;
+      setImmediate(() => this.commit());
+    });
+  }
+
+  /** Refuses further jobs (shutdown); what is committed stays for the next start. */
+  close(): void {
+    this.closed = true;
+  }
+
+  private commit(): void {
+    const batch = this.waiting;
+    this.waiting = [];
+    this.scheduled = false;
     const { store, logger } = this.options;
-    let result: AcceptResult | undefined;
+    let results: ReturnType<LocalStore['jobs']['accept']>;
     try {
-      [result] = await store.writes.run(() =>
-        store.jobs.accept([jobs], {
+      results = store.jobs.accept(
+        batch.map((entry) => entry.jobs),
+        {
           laneOf,
           now: (this.options.now ?? Date.now)(),
           dedupWindowMs: this.options.dedupWindowMs ?? DEDUP_WINDOW_MS,
-        }),
+        },
       );
     } catch (error) {
       const reason = describeStoreError(error);
@@ -55,22 +77,21 @@ export class StoreQueue implements JobQueue {
         store: store.path,
         cause: reason,
       });
-      throw new QueueError(`the store refused the jobs: ${reason}`);
+      for (const entry of batch) entry.reject(new QueueError(`the store refused the jobs: ${reason}`));
+      return;
     }
     const lanes = new Set<string>();
-    for (const job of result?.queued ?? []) lanes.add(laneOf(job));
-    for (const job of result?.duplicates ?? []) {
-      logger.info('duplicate within the dedup window: accepted, not queued again', {
-        route: job.routeId,
-        destination: job.destinationId,
-        jobId: job.id,
-      });
-    }
+    results.forEach((result, index) => {
+      for (const job of result.queued) lanes.add(laneOf(job));
+      for (const job of result.duplicates) {
+        logger.info('duplicate within the dedup window: accepted, not queued again', {
+          route: job.routeId,
+          destination: job.destinationId,
+          jobId: job.id,
+        });
+      }
+      batch[index]?.resolve();
+    });
     if (lanes.size > 0) this.options.onQueued(lanes);
-  }
-
-  /** Refuses further jobs (shutdown); what is committed stays for the next start. */
-  close(): void {
-    this.closed = true;
   }
 }
