@@ -138,7 +138,7 @@ export class DeliveryRunner {
     while (!this.stopping.signal.aborted) {
       let jobId: string | null = null;
       try {
-        const head = await this.store(() => this.options.store.jobs.head(lane), 'read');
+        const head = await this.store(() => this.options.store.jobs.head(lane));
         if (!head) return;
         jobId = head.job.id;
         const waitMs = await this.step(head);
@@ -287,12 +287,11 @@ export class DeliveryRunner {
   }
 
   /** Runs a store operation until it succeeds (a full disk may come back), or until shutdown
-   *  (then the row keeps its last stored state). A write shares its commit with the other
-   *  lanes' writes of the same event-loop turn, and resolves once committed. */
-  private async store<T>(operation: () => T, kind: 'read' | 'write' = 'write'): Promise<T> {
+   *  (then the row keeps its last stored state). */
+  private async store<T>(operation: () => T): Promise<T> {
     for (let delay = STORE_RETRY_MS; ; delay = Math.min(delay * 2, STORE_RETRY_MAX_MS)) {
       try {
-        return kind === 'read' ? operation() : await this.options.store.writes.run(operation);
+        return operation();
       } catch (error) {
         this.options.deps.logger.error('store write failed: the job stays pending and is tried again', {
           store: this.options.store.path,

@@ -5,7 +5,6 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
 import type { ReplayGuard } from '../../core/ports';
-import { GroupCommit } from './group-commit';
 import { JobRows } from './job-rows';
 import { LiveMessageRows } from './live-message-rows';
 import { type OpenStoreOptions, openStore } from './sqlite-store';
@@ -39,8 +38,6 @@ export class LocalStore {
   readonly replayGuard: ReplayGuard;
   /** Which chat message shows which run (`live` destinations). */
   readonly liveMessages: LiveMessageRows;
-  /** Writes of one event-loop turn in one transaction (the delivery lanes' row updates). */
-  readonly writes: GroupCommit;
   /** This instance's claim on the lease. */
   private readonly owner = randomUUID();
   private readonly host = hostname();
@@ -53,7 +50,6 @@ export class LocalStore {
     this.jobs = new JobRows(db);
     this.replayGuard = sqliteReplayGuard(db, now);
     this.liveMessages = new LiveMessageRows(db, now);
-    this.writes = new GroupCommit(db);
   }
 
   static open(path: string, options: OpenStoreOptions & { now?: () => number } = {}): LocalStore {
