@@ -14,7 +14,6 @@ import { createMaskedLogger, PowertoolsLogger } from './adapters/aws/powertools-
 import { SecretsManagerStore } from './adapters/aws/secrets-manager-store';
 import { SqsJobQueue } from './adapters/aws/sqs-job-queue';
 import { type AppDeps, createApp } from './app';
-import { prefetchSigningKeys } from './core/receive/signing-keys';
 
 export type ReceiverHandler = (
   event: LambdaFunctionURLEvent,
@@ -37,8 +36,7 @@ export function createReceiverHandler(deps: AppDeps): ReceiverHandler {
   };
 }
 
-/** The deployed receiver, built from the Lambda environment (exported for tests). */
-export async function receiverFromEnvironment(): Promise<ReceiverHandler> {
+async function fromEnvironment(): Promise<ReceiverHandler> {
   const env = readReceiverEnv();
   const powertools = new PowertoolsLogger();
   const { logger, maskWith } = createMaskedLogger(powertools);
@@ -49,9 +47,6 @@ export async function receiverFromEnvironment(): Promise<ReceiverHandler> {
     ...(env.secretCacheTtlMs === undefined ? {} : { ttlMs: env.secretCacheTtlMs }),
   });
   maskWith(secrets);
-  // First, so the Secrets Manager round trip overlaps the rest of the cold start (building the
-  // app, and the first request loading undici for Hono's adapter) instead of following it.
-  prefetchSigningKeys(env.config.routes, secrets);
   const handler = createReceiverHandler({
     config: env.config,
     secrets,
@@ -78,6 +73,6 @@ export async function receiverFromEnvironment(): Promise<ReceiverHandler> {
   };
 }
 
-export const handler = lazyHandler<LambdaFunctionURLEvent, LambdaFunctionURLResult>(receiverFromEnvironment, {
+export const handler = lazyHandler<LambdaFunctionURLEvent, LambdaFunctionURLResult>(fromEnvironment, {
   eager: onLambda(),
 });

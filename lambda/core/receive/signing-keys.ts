@@ -56,20 +56,6 @@ export async function readSigningKeys(
   return usable;
 }
 
-/**
- * Starts reading every signed route's keys into the store's cache without waiting for them, so a
- * cold start's first request finds them read (or being read) instead of starting the round trip
- * itself. Nothing changes for a secret that cannot be read: the store caches no failure, so the
- * request reads it again (or joins the read in flight) and answers what it would have.
- */
-export function prefetchSigningKeys(routes: readonly RouteConfig[], store: SecretStore): void {
-  for (const route of routes) {
-    if (route.allowUnsigned || signingSecretsOf(route).length === 0) continue;
-    // The store has logged a failure; the request that needs the keys reports it again.
-    readSigningKeys(route, store).catch(() => undefined);
-  }
-}
-
 export interface SignatureVerifierOptions {
   secrets: SecretStore;
   logger: Logger;
