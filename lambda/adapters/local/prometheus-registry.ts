@@ -106,8 +106,9 @@ function seriesOf<S>(
   labels: Record<string, string>,
   create: () => S,
 ): S & { labels: Record<string, string> } {
-  const ordered = Object.fromEntries(METRICS[name].labels.map((label) => [label, labels[label] ?? '']));
-  const key = JSON.stringify(Object.values(ordered));
+  const names = METRICS[name].labels;
+  const values = names.map((label) => labels[label] ?? '');
+  const key = JSON.stringify(values);
   let family = families.get(name);
   if (!family) {
     family = new Map();
@@ -115,6 +116,8 @@ function seriesOf<S>(
   }
   let series = family.get(key);
   if (!series) {
+    // The labels object is built once per series, not on every count.
+    const ordered = Object.fromEntries(names.map((label, index) => [label, values[index] ?? '']));
     series = { ...create(), labels: ordered };
     family.set(key, series);
   }

@@ -11,9 +11,18 @@ const TRIGGER_ALIASES: Readonly<Record<string, string>> = {
 };
 const canonicalTrigger = (trigger: string): string => TRIGGER_ALIASES[trigger] ?? trigger;
 
+// Compiled once per pattern, not per request: patterns come from the config, so the map is
+// bounded by it.
+const compiled = new Map<string, RegExp>();
+
 function globToRegExp(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
-  return new RegExp(`^${escaped}$`);
+  let re = compiled.get(pattern);
+  if (!re) {
+    const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
+    re = new RegExp(`^${escaped}$`);
+    compiled.set(pattern, re);
+  }
+  return re;
 }
 
 const matchesAny = (patterns: readonly string[], values: readonly (string | undefined)[]): boolean =>
