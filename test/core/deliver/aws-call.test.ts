@@ -33,6 +33,15 @@ const endpoints = createAwsEndpointResolver({ AWS_REGION: 'us-east-2' });
 const build = (destination: Record<string, unknown>, awsEndpoint = endpoints) =>
   buildRequest(targetFor(destination), input, new MemorySecretStore({}), { seen: new Set(), awsEndpoint });
 
+/** The SendMessage call for a payload of the test's own making. */
+const sendToQueue = (payload: Record<string, unknown>) =>
+  buildRequest(
+    targetFor({ sqs: { queueUrl: QUEUE } }),
+    { body: JSON.stringify(payload), notification: classifyPayload(payload) },
+    new MemorySecretStore({}),
+    { seen: new Set(), awsEndpoint: endpoints },
+  );
+
 const configProblems = (destination: Record<string, unknown>): string[] => {
   try {
     targetFor(destination);
@@ -177,28 +186,16 @@ describe('the call', () => {
     const long = JSON.parse(body);
     long.workspace_id = undefined;
     long.workspace_name = `ws-${'é'.repeat(200)}`;
-    const text = JSON.stringify(long);
-    const request = await buildRequest(
-      targetFor({ sqs: { queueUrl: QUEUE } }),
-      { body: text, notification: classifyPayload(long) },
-      new MemorySecretStore({}),
-      { seen: new Set(), awsEndpoint: endpoints },
-    );
+    const request = await sendToQueue(long);
     expect(JSON.parse(request.body).MessageGroupId).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('leaves out a trigger attribute SQS and SNS would refuse, and still sends the message', async () => {
     const hostile = JSON.parse(body);
     hostile.notifications[0].trigger = 'run:\u0000\ud800errored';
-    const text = JSON.stringify(hostile);
-    const request = await buildRequest(
-      targetFor({ sqs: { queueUrl: QUEUE } }),
-      { body: text, notification: classifyPayload(hostile) },
-      new MemorySecretStore({}),
-      { seen: new Set(), awsEndpoint: endpoints },
-    );
+    const request = await sendToQueue(hostile);
     const sent = JSON.parse(request.body);
-    expect(sent.MessageBody).toBe(text);
+    expect(sent.MessageBody).toBe(JSON.stringify(hostile));
     expect(Object.keys(sent.MessageAttributes)).toEqual(['idempotency-key', 'kind']);
   });
 
