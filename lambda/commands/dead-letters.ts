@@ -133,6 +133,23 @@ function refuseOtherSources(values: Values, source: '--dlq-url' | '--archive'): 
   }
 }
 
+/** The jobs queue a replay sends to (`--queue-url` or TFE_BRIDGE_QUEUE_URL): required to replay. */
+function replayQueueUrl(
+  action: (typeof ACTIONS)[number],
+  values: Values,
+  io: CommandIo,
+  from: string,
+): string | undefined {
+  const queueUrl = values['queue-url'] ?? io.env.TFE_BRIDGE_QUEUE_URL;
+  if (action === 'replay' && !queueUrl) {
+    throw new UsageError(`replay from ${from} needs --queue-url URL (stack output QueueUrl)`);
+  }
+  if (queueUrl !== undefined && !URL.canParse(queueUrl)) {
+    throw new UsageError(`--queue-url must be a queue URL, got "${queueUrl}"`);
+  }
+  return queueUrl;
+}
+
 async function runOnSqs(
   action: (typeof ACTIONS)[number],
   deadLetterQueueUrl: string,
@@ -141,17 +158,9 @@ async function runOnSqs(
   io: CommandIo,
 ): Promise<number> {
   refuseOtherSources(values, '--dlq-url');
-  const queueUrl = values['queue-url'] ?? io.env.TFE_BRIDGE_QUEUE_URL;
-  if (action === 'replay' && !queueUrl) {
-    throw new UsageError('replay from the dead-letter queue needs --queue-url URL (stack output QueueUrl)');
-  }
-  for (const [name, url] of [
-    ['--dlq-url', deadLetterQueueUrl],
-    ['--queue-url', queueUrl],
-  ] as const) {
-    if (url !== undefined && !URL.canParse(url))
-      throw new UsageError(`${name} must be a queue URL, got "${url}"`);
-  }
+  const queueUrl = replayQueueUrl(action, values, io, 'the dead-letter queue');
+  if (!URL.canParse(deadLetterQueueUrl))
+    throw new UsageError(`--dlq-url must be a queue URL, got "${deadLetterQueueUrl}"`);
   // Loaded only here, so local commands never load the AWS SDK.
   const { runSqsDeadLetters } = await import('./dead-letters-sqs');
   return runSqsDeadLetters({ action, deadLetterQueueUrl, queueUrl, matches }, io);
@@ -170,13 +179,7 @@ async function runOnArchive(
       `--archive must be a DynamoDB table name (stack output DeadLetterArchiveTable), got "${archiveTable}"`,
     );
   }
-  const queueUrl = values['queue-url'] ?? io.env.TFE_BRIDGE_QUEUE_URL;
-  if (action === 'replay' && !queueUrl) {
-    throw new UsageError('replay from the archive needs --queue-url URL (stack output QueueUrl)');
-  }
-  if (queueUrl !== undefined && !URL.canParse(queueUrl)) {
-    throw new UsageError(`--queue-url must be a queue URL, got "${queueUrl}"`);
-  }
+  const queueUrl = replayQueueUrl(action, values, io, 'the archive');
   if (!io.env.AWS_REGION && !io.env.AWS_PROFILE) {
     throw new UsageError("--archive needs the stack's region: set AWS_REGION (or AWS_PROFILE with a region)");
   }
