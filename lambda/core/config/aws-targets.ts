@@ -88,7 +88,6 @@ export const sqsTargetSchema = z
   });
 
 export const AWS_TARGET_KINDS = ['eventbridge', 'sns', 'sqs'] as const;
-export type AwsTargetKind = (typeof AWS_TARGET_KINDS)[number];
 
 /** A destination's AWS target fields, as the schema leaves them. */
 export interface AwsTargetFields {
@@ -158,10 +157,4 @@ export function awsTargetOf(destination: AwsTargetFields): AwsTarget | undefined
     };
   }
   return undefined;
-}
-
-/** `the SNS topic arn:...`: how messages name a target. */
-export function describeAwsTarget(target: AwsTarget): string {
-  if (target.kind === 'eventbridge') return `the EventBridge bus ${target.config.busName}`;
-  return target.kind === 'sns' ? `the SNS topic ${target.arn}` : `the SQS queue ${target.url}`;
 }
