@@ -9,7 +9,6 @@ import type { DestinationConfig } from '../core/config/schema';
 import { destinationSecrets } from '../core/config/secret-check';
 import {
   buildRequest,
-  buildTargets,
   type DeliveryTarget,
   maskRequest,
   type OutgoingRequest,
@@ -32,6 +31,7 @@ import {
   secretsPath,
   UsageError,
 } from './args';
+import { targetNamed } from './destination-option';
 import { PAYLOAD_OPTIONS, readPayloadOption } from './payload-option';
 import { PlaceholderSecretStore } from './placeholder-secrets';
 
@@ -94,14 +94,7 @@ example:
     if (!parsed.ok) throw new UsageError(`the payload is unusable: ${parsed.reason}`);
 
     const loaded = loadConfigFile(configPath(values.config, io.env));
-    const targets = buildTargets(loaded.config, loaded.renderers);
-    const target = targets.get(values.destination);
-    if (!target) {
-      const known = [...targets.keys()].join(', ');
-      throw new UsageError(
-        `no destination "${values.destination}" in ${loaded.path}; destinations: ${known}`,
-      );
-    }
+    const target = targetNamed(loaded, values.destination);
     const notification = classifyPayload(parsed.value);
     const note = describeFilterMiss(target.destination, notification);
     if (note) io.stderr(`note: ${destinationKey(target.route.id, target.destination.id)}: ${note}\n`);

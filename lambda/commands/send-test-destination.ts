@@ -9,10 +9,10 @@ import { createLocalLogger } from '../adapters/local/pino-logger';
 import { createTlsFetch } from '../adapters/tls-fetch';
 import { destinationSecrets } from '../core/config/secret-check';
 import { attemptDelivery } from '../core/deliver/attempt';
-import { buildTargets } from '../core/deliver/request';
 import { createJobs } from '../core/receive/jobs';
 import { classifyPayload, parseJsonObject } from '../core/receive/payloads';
 import { type CommandIo, configPath, EXIT_FAILURE, EXIT_OK, secretsPath, UsageError } from './args';
+import { targetNamed } from './destination-option';
 import { logLevel } from './log-level-option';
 
 export interface DestinationTestOptions {
@@ -28,14 +28,7 @@ export async function sendToDestination(options: DestinationTestOptions, io: Com
   if (!parsed.ok) throw new UsageError(`the payload is unusable: ${parsed.reason}`);
   const loaded = loadConfigFile(configPath(options.config, io.env));
   try {
-    const targets = buildTargets(loaded.config, loaded.renderers);
-    const target = targets.get(options.destination);
-    if (!target) {
-      const known = [...targets.keys()].join(', ');
-      throw new UsageError(
-        `no destination "${options.destination}" in ${loaded.path}; destinations: ${known}`,
-      );
-    }
+    const target = targetNamed(loaded, options.destination);
     const file = secretsPath(options.secrets, io.env);
     // An AWS target or a destination without auth reads no secret: no file is needed.
     if (file === undefined && destinationSecrets(target.destination, '').length > 0)
