@@ -6,14 +6,12 @@ import type { SignedNotification } from './notifications';
 export interface LoadOptions {
   url: string;
   path: string;
+  /** Sent in order, each once (round-robin only when the run outlasts them). */
   notifications: readonly SignedNotification[];
   connections: number;
   durationS: number;
   /** Requests per second over all connections; absent means as fast as the server answers. */
   rate?: number;
-  /** Each request's notification, when every request must differ (a bridge stores a repeated
-   *  body only once); else `notifications` round-robin. */
-  next?: () => SignedNotification;
 }
 
 export interface LoadResult {
@@ -28,6 +26,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
   const latenciesMs: number[] = [];
   let ok = 0;
   let failed = 0;
+  let sent = 0;
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
@@ -37,23 +36,19 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
         // At a fixed rate autocannon would otherwise add synthetic samples for late requests.
         ...(options.rate === undefined ? {} : { overallRate: options.rate, ignoreCoordinatedOmission: true }),
         timeout: 10,
-        requests: options.next
-          ? [
-              {
-                method: 'POST' as const,
-                path: options.path,
-                setupRequest: (request: autocannon.Request) => {
-                  const { body, headers } = (options.next as () => SignedNotification)();
-                  return { ...request, headers: { ...request.headers, ...headers }, body };
-                },
-              },
-            ]
-          : options.notifications.map(({ body, headers }) => ({
-              method: 'POST' as const,
-              path: options.path,
-              headers,
-              body,
-            })),
+        // One cursor shared by every connection: given a list of requests, autocannon would send
+        // the whole list on each connection, every notification once per connection (a bridge
+        // stores a repeated body only once, so it was measured on its dedup path).
+        requests: [
+          {
+            method: 'POST' as const,
+            path: options.path,
+            setupRequest: (request: autocannon.Request) => {
+              const { body, headers } = options.notifications[sent++ % options.notifications.length] ?? {};
+              return { ...request, headers: { ...request.headers, ...headers }, body };
+            },
+          },
+        ],
       },
       (error, result) => {
         if (error) return reject(error);

@@ -1,13 +1,21 @@
-// The check every hand-written baseline receiver needs (bare, Express, Hono alone on a server and
-// on Lambda): is this body signed with the benchmarks' token? Kept free of the fixtures loader, so
-// the Lambda baseline's bundle can use it.
+// The work every hand-written baseline receiver does (bare, Express, Hono alone on a server and on
+// Lambda), as issue 16 defines "Hono alone": verify the body's HMAC with the benchmarks' token,
+// then parse it. Kept free of the fixtures loader, so the Lambda baseline's bundle can use it.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { BENCH_SIGNING_SECRET } from './bench-secret';
 
 const SHA512_HEX = /^[0-9a-f]{128}$/i;
 
-export function isSignedBody(body: Buffer, signature: string | string[] | undefined): boolean {
+function isSignedBody(body: Buffer, signature: string | string[] | undefined): boolean {
   if (typeof signature !== 'string' || !SHA512_HEX.test(signature)) return false;
   const expected = createHmac('sha512', BENCH_SIGNING_SECRET).update(body).digest();
   return timingSafeEqual(expected, Buffer.from(signature, 'hex'));
+}
+
+/** True when the body is signed with the benchmarks' token; then parses it, as a receiver must
+ *  before it can answer (a body that is not JSON throws). */
+export function isSignedJson(body: Buffer, signature: string | string[] | undefined): boolean {
+  if (!isSignedBody(body, signature)) return false;
+  JSON.parse(body.toString('utf8'));
+  return true;
 }

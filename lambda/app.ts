@@ -92,11 +92,12 @@ export function createApp(deps: AppDeps): Hono<Env> {
   const { config, secrets, queue, logger } = deps;
   const metrics = deps.metrics ?? NO_METRICS;
   const now = deps.now ?? (() => new Date());
+  const nowMs = deps.now ? () => now().getTime() : Date.now;
   const requestLogLevel = deps.requestLogLevel ?? 'info';
   const routes = new Map(config.routes.map((route) => [route.id, route]));
   // Only configured route ids become metric labels: a stray URL must not add a time series.
   const routeLabel = (id: string | undefined) => (id !== undefined && routes.has(id) ? id : NO_LABEL);
-  const verifyRouteSignature = createSignatureVerifier({ secrets, logger, now: () => now().getTime() });
+  const verifyRouteSignature = createSignatureVerifier({ secrets, logger, now: nowMs });
   const app = new Hono<Env>();
 
   app.use('*', async (c, next) => {
@@ -185,7 +186,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
       }
       const destinations = selectDestinations(route, notification);
       const destinationIds = destinations.map((d) => d.id);
-      const jobs = createJobs(route.id, destinations, body, notification, now());
+      const jobs =
+        destinations.length === 0 ? [] : createJobs(route.id, destinations, body, notification, now());
       if (jobs.length > 0) {
         const replay = await checkReplay(deps.replayGuard, config.replayGuard, route.id, bytes, logger);
         if (replay.replayed) throw new ReplayedError('this notification was already accepted');

@@ -1,7 +1,7 @@
-// Baseline (a): the least a receiver can do on node:http: buffer the body, verify its HMAC, 200.
+// Baseline (a): the least a receiver can do on node:http: buffer the body, verify its HMAC, parse it, 200.
 import { createServer } from 'node:http';
 import { TFE_SIGNATURE_HEADER } from '../../lambda/core/receive/signature';
-import { isSignedBody } from '../signed-body';
+import { isSignedJson } from '../signed-body';
 import { type BenchServer, closeServer, listenLocal } from './bench-server';
 
 export async function startBareReceiver(): Promise<BenchServer> {
@@ -10,7 +10,7 @@ export async function startBareReceiver(): Promise<BenchServer> {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const ok = isSignedBody(Buffer.concat(chunks), req.headers[TFE_SIGNATURE_HEADER]);
+      const ok = isSignedJson(Buffer.concat(chunks), req.headers[TFE_SIGNATURE_HEADER]);
       if (ok) verified++;
       res
         .writeHead(ok ? 200 : 401, { 'content-type': 'application/json' })

@@ -1,8 +1,8 @@
-// Baseline (b): what a user would write by hand: Express 5 with the raw-body parser, same HMAC check.
+// Baseline (b): what a user would write by hand: Express 5 with the raw-body parser, same HMAC check and parse.
 import { createServer } from 'node:http';
 import express from 'express';
 import { TFE_SIGNATURE_HEADER } from '../../lambda/core/receive/signature';
-import { isSignedBody } from '../signed-body';
+import { isSignedJson } from '../signed-body';
 import { type BenchServer, closeServer, listenLocal } from './bench-server';
 
 export async function startExpressReceiver(): Promise<BenchServer> {
@@ -10,7 +10,7 @@ export async function startExpressReceiver(): Promise<BenchServer> {
   const app = express();
   app.post('/hooks/:routeId', express.raw({ type: 'application/json', limit: '1mb' }), (req, res) => {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    if (!isSignedBody(body, req.header(TFE_SIGNATURE_HEADER))) {
+    if (!isSignedJson(body, req.header(TFE_SIGNATURE_HEADER))) {
       res.status(401).json({ error: 'invalid_signature' });
       return;
     }

@@ -1,11 +1,11 @@
 // Baseline (b'): the least a receiver can do on the chosen stack, Hono on @hono/node-server:
-// read the raw body, verify its HMAC, 200. What separates it from bare node:http is the
+// read the raw body, verify its HMAC, parse it, 200. What separates it from bare node:http is the
 // framework's own cost; what separates tfe-bridge from it is the bridge's work.
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { TFE_SIGNATURE_HEADER } from '../../lambda/core/receive/signature';
-import { isSignedBody } from '../signed-body';
+import { isSignedJson } from '../signed-body';
 import { type BenchServer, closeServer } from './bench-server';
 
 export async function startHonoReceiver(): Promise<BenchServer> {
@@ -13,7 +13,7 @@ export async function startHonoReceiver(): Promise<BenchServer> {
   const app = new Hono();
   app.post('/hooks/:routeId', async (c) => {
     const body = Buffer.from(await c.req.arrayBuffer());
-    if (!isSignedBody(body, c.req.header(TFE_SIGNATURE_HEADER))) {
+    if (!isSignedJson(body, c.req.header(TFE_SIGNATURE_HEADER))) {
       return c.json({ error: 'invalid_signature' }, 401);
     }
     verified++;

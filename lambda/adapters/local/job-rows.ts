@@ -76,10 +76,25 @@ function progressOf(row: JobRow): JobProgress {
   };
 }
 
+type AcceptOptions = { laneOf: (job: DeliveryJob) => string; now: number; dedupWindowMs: number };
+
 export class JobRows {
   private readonly statements;
+  /** The transactions of every notification, built once: better-sqlite3's transaction() builds
+   *  five wrappers per call, which cost as much CPU as the inserts themselves. */
+  private readonly inTransaction;
 
   constructor(private readonly db: Database.Database) {
+    this.inTransaction = {
+      accept: db.transaction((batches: readonly (readonly DeliveryJob[])[], options: AcceptOptions) =>
+        this.acceptBatches(batches, options),
+      ),
+      delivered: db.transaction((seq: number, progress: JobProgress, now: number, skipped: boolean) => {
+        // A job a filter turned away after the enrichment is finished too; its reason says so.
+        this.finish(seq, 'delivered', skipped ? 'skipped' : null, progress, now, null);
+        this.statements.dropBody.run({ id: this.statements.notificationOf.get(seq) });
+      }),
+    };
     const prepare = (sql: string) => db.prepare(sql);
     this.statements = {
       recent: prepare('SELECT 1 FROM jobs WHERE job_id = ? AND queued_at > ? LIMIT 1').pluck(),
@@ -121,34 +136,28 @@ export class JobRows {
    * Stores every job not already accepted within `dedupWindowMs` (like SQS FIFO deduplication),
    * one transaction for the whole batch: when it throws, nothing of it was stored.
    */
-  accept(
+  accept(batches: readonly (readonly DeliveryJob[])[], options: AcceptOptions): AcceptResult[] {
+    return this.inTransaction.accept(batches, options);
+  }
+
+  private acceptBatches(
     batches: readonly (readonly DeliveryJob[])[],
-    options: { laneOf: (job: DeliveryJob) => string; now: number; dedupWindowMs: number },
+    { laneOf, now, dedupWindowMs }: AcceptOptions,
   ): AcceptResult[] {
-    const { laneOf, now, dedupWindowMs } = options;
-    return this.db.transaction(() =>
-      batches.map((jobs) => {
-        const result: AcceptResult = { queued: [], duplicates: [] };
-        let notificationId: number | bigint | undefined;
-        for (const job of jobs) {
-          if (this.statements.recent.get(job.id, now - dedupWindowMs) !== undefined) {
-            result.duplicates.push(job);
-            continue;
-          }
-          notificationId ??= this.addNotification(job.routeId, job.body, job);
-          this.statements.addJob.run(
-            job.id,
-            notificationId,
-            job.routeId,
-            job.destinationId,
-            laneOf(job),
-            now,
-          );
-          result.queued.push(job);
+    return batches.map((jobs) => {
+      const result: AcceptResult = { queued: [], duplicates: [] };
+      let notificationId: number | bigint | undefined;
+      for (const job of jobs) {
+        if (this.statements.recent.get(job.id, now - dedupWindowMs) !== undefined) {
+          result.duplicates.push(job);
+          continue;
         }
-        return result;
-      }),
-    )();
+        notificationId ??= this.addNotification(job.routeId, job.body, job);
+        this.statements.addJob.run(job.id, notificationId, job.routeId, job.destinationId, laneOf(job), now);
+        result.queued.push(job);
+      }
+      return result;
+    });
   }
 
   private addNotification(
@@ -196,11 +205,7 @@ export class JobRows {
   /** Delivered: the body is dropped once no other job of its notification needs it; the row stays
    *  (small) for the dedup window. */
   delivered(seq: number, progress: JobProgress, now: number, skipped = false): void {
-    this.db.transaction(() => {
-      // A job a filter turned away after the enrichment is finished too; its reason says so.
-      this.finish(seq, 'delivered', skipped ? 'skipped' : null, progress, now, null);
-      this.statements.dropBody.run({ id: this.statements.notificationOf.get(seq) });
-    })();
+    this.inTransaction.delivered(seq, progress, now, skipped);
   }
 
   /** Dead-lettered: the same row, with its reason, kept until replayed. */

@@ -63,7 +63,7 @@ export function createLocalLogger(options: LocalLoggerOptions = {}): PinoLogger 
         messageKey: 'message',
         // The line as it always was: `"level":"info"`, an ISO time, no pid or hostname.
         base: null,
-        timestamp: pino.stdTimeFunctions.isoTime,
+        timestamp: isoTimeOncePerMillisecond(),
         formatters: { level: (label) => ({ level: label }) },
         // Fields are written as JSON.stringify writes them: pino's default `err` serializer would
         // add an Error's stack, which no log line carried before.
@@ -72,6 +72,23 @@ export function createLocalLogger(options: LocalLoggerOptions = {}): PinoLogger 
       (options.pretty ?? terminal) ? prettyStream(out, colour) : out,
     ),
   );
+}
+
+/**
+ * pino's `isoTime` (`,"time":"2026-12-01T02:00:00.000Z"`), built once per millisecond: at a few
+ * thousand lines a second, `toISOString` on every line was 3% of the receiver's CPU.
+ */
+function isoTimeOncePerMillisecond(): () => string {
+  let at = Number.NaN;
+  let text = '';
+  return () => {
+    const now = Date.now();
+    if (now !== at) {
+      at = now;
+      text = `,"time":"${new Date(now).toISOString()}"`;
+    }
+    return text;
+  };
 }
 
 /** `12:00:01.234 INFO: request {"route":"demo",…}`: control characters in the message are

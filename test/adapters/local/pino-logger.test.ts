@@ -1,6 +1,6 @@
 // The local logger: the JSON line keeps its shape (message first, then the fields), levels filter,
 // and the readable form for a terminal cannot be steered by hostile text.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createLocalLogger, type LogLevel } from '../../../lambda/adapters/local/pino-logger';
 
 function capture(options: { level?: LogLevel; pretty?: boolean } = {}) {
@@ -21,6 +21,27 @@ describe('JSON lines (not a terminal)', () => {
     const [line] = parsed();
     expect(Object.keys(line ?? {})).toEqual(['level', 'time', 'message', 'url', 'store']);
     expect(new Date(String(line?.time)).toISOString()).toBe(line?.time);
+  });
+
+  it('stamps each line with the time it was written, to the millisecond', () => {
+    vi.useFakeTimers({ now: new Date('2026-12-01T02:00:00.000Z'), toFake: ['Date'] });
+    try {
+      const { logger, parsed } = capture();
+      logger.info('first');
+      logger.info('same millisecond');
+      vi.setSystemTime(new Date('2026-12-01T02:00:00.001Z'));
+      logger.info('a millisecond later');
+      vi.setSystemTime(new Date('2026-12-01T03:04:05.678Z'));
+      logger.info('an hour later');
+      expect(parsed().map((line) => line.time)).toEqual([
+        '2026-12-01T02:00:00.000Z',
+        '2026-12-01T02:00:00.000Z',
+        '2026-12-01T02:00:00.001Z',
+        '2026-12-01T03:04:05.678Z',
+      ]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('keeps fields as JSON.stringify would: nulls, nested values, an Error without its stack', () => {
