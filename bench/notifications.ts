@@ -2,11 +2,10 @@
 // the way HCP Terraform signs them, optionally made unique so a delivery can be traced back.
 import { signBody, TFE_SIGNATURE_HEADER } from '../lambda/core/receive/signature';
 import { fixture, fixtureNames } from '../test/support/fixtures';
-import { BENCH_SIGNING_SECRET } from './bench-secret';
+import { BENCH_SIGNING_SECRET, BENCH_SIGNING_SECRET_ID } from './bench-secret';
 
 export const BENCH_ROUTE_ID = 'bench';
-export const BENCH_SIGNING_SECRET_ID = 'bench/hmac';
-export { BENCH_SIGNING_SECRET };
+export { BENCH_SIGNING_SECRET, BENCH_SIGNING_SECRET_ID };
 
 export interface SignedNotification {
   body: string;

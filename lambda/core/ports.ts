@@ -38,7 +38,11 @@ export interface Logger {
   info(message: string, fields?: LogFields): void;
   warn(message: string, fields?: LogFields): void;
   error(message: string, fields?: LogFields): void;
+  /** False when a line at `level` would be dropped, so a wrapper can skip its work (masking). */
+  enabled?(level: LogLevelName): boolean;
 }
+
+export type LogLevelName = 'debug' | 'info' | 'warn' | 'error';
 
 /** HTTP out: deliveries, and OAuth2 token requests (deliver/oauth2.ts), through the same client. */
 export type Fetch = typeof globalThis.fetch;

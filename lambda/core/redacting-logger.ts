@@ -1,6 +1,6 @@
 // Every log line masked: a Logger that runs the message and each text in its fields through the
 // secret masker before the real logger sees them, whatever a caller forgot to mask itself.
-import type { LogFields, Logger } from './ports';
+import type { LogFields, Logger, LogLevelName } from './ports';
 import { secretMasker } from './redaction';
 
 /** Deeper field values are replaced, not walked: no log field is legitimately this nested. */
@@ -17,19 +17,29 @@ export class RedactingLogger implements Logger {
   ) {}
 
   debug(message: string, fields?: LogFields): void {
-    this.inner.debug(...this.masked(message, fields));
+    this.write('debug', message, fields);
   }
 
   info(message: string, fields?: LogFields): void {
-    this.inner.info(...this.masked(message, fields));
+    this.write('info', message, fields);
   }
 
   warn(message: string, fields?: LogFields): void {
-    this.inner.warn(...this.masked(message, fields));
+    this.write('warn', message, fields);
   }
 
   error(message: string, fields?: LogFields): void {
-    this.inner.error(...this.masked(message, fields));
+    this.write('error', message, fields);
+  }
+
+  enabled(level: LogLevelName): boolean {
+    return this.inner.enabled?.(level) ?? true;
+  }
+
+  private write(level: LogLevelName, message: string, fields: LogFields | undefined): void {
+    // A line below the level is not masked for nothing (the receiver's debug line per request).
+    if (!this.enabled(level)) return;
+    this.inner[level](...this.masked(message, fields));
   }
 
   private masked(message: string, fields: LogFields | undefined): [string, LogFields?] {
@@ -51,6 +61,8 @@ function maskValue(value: unknown, mask: (text: string) => string, depth: number
   if (depth >= MAX_FIELD_DEPTH) return '[nested too deeply]';
   if (Array.isArray(value)) return value.map((item) => maskValue(item, mask, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) out[key] = maskValue(item, mask, depth + 1);
+  for (const key of Object.keys(value)) {
+    out[key] = maskValue((value as Record<string, unknown>)[key], mask, depth + 1);
+  }
   return out;
 }

@@ -77,10 +77,6 @@ function formsOf(value: string): string[] {
   return [...forms].filter((form) => form.trim() !== '');
 }
 
-function* occurrences(text: string, form: string): Generator<number> {
-  for (let at = text.indexOf(form); at !== -1; at = text.indexOf(form, at + 1)) yield at;
-}
-
 /** A short value counts only as a whole token. A single character needs more: punctuation (or
  *  the text's ends) on both sides, or an auth scheme before it, or it would hide every "a". */
 function standsAlone(text: string, at: number, form: string): boolean {
@@ -98,6 +94,8 @@ type Span = [start: number, end: number];
 interface SecretForms {
   forms: string[];
   pieces: Set<string>;
+  /** Shorter texts hold none of them (most log fields): they are returned as they are. */
+  shortest: number;
 }
 
 function formsOfAll(secretValues: Iterable<string>): SecretForms {
@@ -111,14 +109,15 @@ function formsOfAll(secretValues: Iterable<string>): SecretForms {
       }
     }
   }
-  return { forms: [...forms], pieces };
+  const shortest = Math.min(SECRET_PIECE_CHARS, ...[...forms].map((form) => form.length));
+  return { forms: [...forms], pieces, shortest };
 }
 
 function spansOf(text: string, { forms, pieces }: SecretForms): Span[] {
   const spans: Span[] = [];
   for (const form of forms) {
     const short = form.length < SHORT_SECRET_CHARS;
-    for (const at of occurrences(text, form)) {
+    for (let at = text.indexOf(form); at !== -1; at = text.indexOf(form, at + 1)) {
       if (!short || standsAlone(text, at, form)) spans.push([at, at + form.length]);
     }
   }
@@ -158,7 +157,7 @@ export function redact(text: string, secretValues: Iterable<string>): string {
 export function secretMasker(secretValues: Iterable<string>): (text: string) => string {
   const forms = formsOfAll(secretValues);
   if (forms.forms.length === 0) return (text) => text;
-  return (text) => maskSpans(text, spansOf(text, forms));
+  return (text) => (text.length < forms.shortest ? text : maskSpans(text, spansOf(text, forms)));
 }
 
 /**

@@ -1,4 +1,6 @@
 // The Logger port on Powertools: levels, fields, and keys Powertools would otherwise drop.
+
+import { Logger as Powertools } from '@aws-lambda-powertools/logger';
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { PowertoolsLogger } from '../../lambda/adapters/aws/powertools-logger';
 
@@ -40,6 +42,18 @@ describe('PowertoolsLogger', () => {
       expect.objectContaining({ level: 'WARN', message: 'delivery attempt', outcome: 'retry', attempt: 2 }),
       expect.objectContaining({ level: 'ERROR', message: 'request failed', error: 'queue down' }),
     ]);
+  });
+
+  it('says which levels it writes, as Powertools decides them (POWERTOOLS_LOG_LEVEL)', () => {
+    const levels = ['debug', 'info', 'warn', 'error'] as const;
+    for (const logLevel of ['DEBUG', 'INFO', 'ERROR'] as const) {
+      const logger = new PowertoolsLogger(new Powertools({ serviceName: 'tfe-bridge', logLevel }));
+      stdout.mockClear();
+      stderr.mockClear();
+      for (const level of levels) logger[level](level);
+      const written = lines().map((line) => String(line.message));
+      expect(levels.filter((level) => logger.enabled(level))).toEqual(written);
+    }
   });
 
   it('keeps fields whose names Powertools reserves, under a prefixed name', () => {

@@ -29,6 +29,22 @@ describe('RedactingLogger', () => {
     ]);
   });
 
+  it('drops a line its logger would drop without masking it: the secrets are not even asked for', () => {
+    const capture = new CaptureLogger();
+    const infoAndUp = Object.assign(capture, { enabled: (level: string) => level !== 'debug' });
+    let asked = 0;
+    const redacting = new RedactingLogger(infoAndUp, () => {
+      asked++;
+      return [TOKEN];
+    });
+    redacting.debug('request', { path: `/hooks/${TOKEN}` });
+    expect(asked).toBe(0);
+    expect(redacting.enabled('debug')).toBe(false);
+    redacting.info('request', { path: `/hooks/${TOKEN}` });
+    expect(asked).toBe(1);
+    expect(capture.entries).toEqual([{ level: 'info', message: 'request', path: '/hooks/***' }]);
+  });
+
   it('follows a re-read secrets file: a new array of values is used from the next line', () => {
     let values: readonly string[] = [];
     const { capture, redacting } = logger(() => values);

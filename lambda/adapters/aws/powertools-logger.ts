@@ -1,11 +1,18 @@
 // The Logger port on Powertools for AWS Lambda: one structured JSON line per call in CloudWatch,
 // with the service name, cold start and (once a Lambda context is added) the request id.
-import { Logger as Powertools } from '@aws-lambda-powertools/logger';
+import { LogLevelThreshold, Logger as Powertools } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import type { LogFields, Logger } from '../../core/ports';
+import type { LogFields, Logger, LogLevelName } from '../../core/ports';
 import { RedactingLogger } from '../../core/redacting-logger';
 
 export const SERVICE_NAME = 'tfe-bridge';
+
+const LEVEL_THRESHOLDS: Readonly<Record<LogLevelName, number>> = {
+  debug: LogLevelThreshold.DEBUG,
+  info: LogLevelThreshold.INFO,
+  warn: LogLevelThreshold.WARN,
+  error: LogLevelThreshold.ERROR,
+};
 
 /** Keys Powertools owns: it drops them (and logs a warning about it) if a caller passes them. */
 const RESERVED_KEYS = new Set(['level', 'message', 'sampling_rate', 'service', 'timestamp']);
@@ -25,6 +32,12 @@ export class PowertoolsLogger implements Logger {
   /** Adds the invocation's request id and function name to every following line. */
   addContext(context: Context): void {
     this.powertools.addContext(context);
+  }
+
+  /** Powertools' level for this invocation, sampling included (no log buffer is configured, so
+   *  a line below it is dropped, not kept for later). */
+  enabled(level: LogLevelName): boolean {
+    return LEVEL_THRESHOLDS[level] >= this.powertools.level;
   }
 
   debug(message: string, fields?: LogFields): void {

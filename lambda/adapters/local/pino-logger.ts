@@ -3,7 +3,7 @@
 import { isatty } from 'node:tty';
 import { type DestinationStream, type Logger as Pino, pino } from 'pino';
 import { prettyFactory } from 'pino-pretty';
-import type { LogFields, Logger } from '../../core/ports';
+import type { LogFields, Logger, LogLevelName } from '../../core/ports';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -31,6 +31,10 @@ export interface LocalLoggerOptions {
 
 export class PinoLogger implements Logger {
   constructor(readonly pino: Pino) {}
+
+  enabled(level: LogLevelName): boolean {
+    return this.pino.isLevelEnabled(level);
+  }
 
   // The message goes first, then the fields, as the JSON logger before pino wrote them: people and
   // scripts read `"message":"listening","url":…`. A field named `message` replaces it, as before.

@@ -44,6 +44,13 @@ describe('JSON lines (not a terminal)', () => {
     }
   });
 
+  it('says which levels it writes', () => {
+    const levels = ['debug', 'info', 'warn', 'error'] as const;
+    const { logger, parsed } = capture({ level: 'warn' });
+    for (const level of levels) logger[level](level);
+    expect(levels.filter((level) => logger.enabled(level))).toEqual(parsed().map((line) => line.message));
+  });
+
   it('keeps fields as JSON.stringify would: nulls, nested values, an Error without its stack', () => {
     const { logger, parsed } = capture();
     logger.warn('delivery attempt', {
