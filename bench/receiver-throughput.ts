@@ -208,10 +208,10 @@ export async function benchReceiver(options: ReceiverOptions): Promise<Section> 
       notes: [
         `signed run notifications (HashiCorp's ${templates.length} fixtures round-robin, each request a new run id); every answer checked 2xx;`,
         'bare, Express and Hono alone (on @hono/node-server) verify the HMAC, parse the JSON and answer 200; tfe-bridge verifies, classifies,',
-        `routes and answers 202: "jobs to a counter" hands its jobs to a counter (${formatNumber(sink?.jobs ?? 0)} jobs); the others are local`,
+        `routes and answers 202: "jobs to a counter" hands its jobs to a counter (${formatNumber(sink?.jobs ?? 0, 0)} jobs); the others are local`,
         `mode as serve runs it (SQLite store, pino log lines): "jobs stored" commits each job before its 202, for a destination that`,
-        `answers in ${SLOW_DESTINATION_MS} ms, so deliveries trail behind (${formatNumber(stored?.pending ?? 0)} still pending at the end: what a busy API leaves`,
-        `in the store); "stored + delivered at once" delivers each to a sink in this process that answers at once (${formatNumber(delivered?.pending ?? 0)} pending`,
+        `answers in ${SLOW_DESTINATION_MS} ms, so deliveries trail behind (${formatNumber(stored?.pending ?? 0, 0)} still pending at the end: what a busy API leaves`,
+        `in the store); "stored + delivered at once" delivers each to a sink in this process that answers at once (${formatNumber(delivered?.pending ?? 0, 0)} pending`,
         'at the end), receiving and delivering on one core; "nothing matched" has a filter no notification matches (nothing stored).',
       ],
       header: ['', ...SUBJECTS.map((s) => s.label)],
