@@ -1,6 +1,7 @@
-// The floor of the receiver's cold start: Hono alone plus the two AWS calls the receiver must make
+// A floor under the receiver's cold start: Hono alone plus the AWS calls the receiver must make
 // before its 202 (read the signing secret, send the job), through the same client, and nothing
-// else of the bridge. What separates the receiver from it is the bridge's own work.
+// else of the bridge. A low floor: the receiver also reads the secret's AWSPREVIOUS version,
+// in parallel with AWSCURRENT, which this does not.
 import { Hono } from 'hono';
 import { handle } from 'hono/aws-lambda';
 import { getSecretValueFromEnv, sendMessageBatchFromEnv } from '../lambda/adapters/aws/aws-operations';

@@ -19,6 +19,8 @@ export interface LoadResult {
   rps: number;
   ok: number;
   failed: number;
+  /** Requests handed to autocannon, answered or not: the notifications used are the first `sent`. */
+  sent: number;
   latenciesMs: number[];
 }
 
@@ -27,6 +29,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
   let ok = 0;
   let failed = 0;
   let sent = 0;
+  if (options.notifications.length === 0) throw new Error('runLoad needs at least one notification');
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
@@ -52,7 +55,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
       },
       (error, result) => {
         if (error) return reject(error);
-        resolve({ rps: ok / (result.duration || options.durationS), ok, failed, latenciesMs });
+        resolve({ rps: ok / (result.duration || options.durationS), ok, failed, sent, latenciesMs });
       },
     );
     instance.on('response', (_client, statusCode, _bytes, responseTime) => {

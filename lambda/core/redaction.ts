@@ -109,7 +109,8 @@ function formsOfAll(secretValues: Iterable<string>): SecretForms {
       }
     }
   }
-  const shortest = Math.min(SECRET_PIECE_CHARS, ...[...forms].map((form) => form.length));
+  let shortest = SECRET_PIECE_CHARS;
+  for (const form of forms) shortest = Math.min(shortest, form.length);
   return { forms: [...forms], pieces, shortest };
 }
 

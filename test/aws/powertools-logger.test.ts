@@ -46,8 +46,15 @@ describe('PowertoolsLogger', () => {
 
   it('says which levels it writes, as Powertools decides them (POWERTOOLS_LOG_LEVEL)', () => {
     const levels = ['debug', 'info', 'warn', 'error'] as const;
-    for (const logLevel of ['DEBUG', 'INFO', 'ERROR'] as const) {
-      const logger = new PowertoolsLogger(new Powertools({ serviceName: 'tfe-bridge', logLevel }));
+    // A sample rate of 1 makes every invocation log at DEBUG, whatever the level says.
+    const configs = [
+      { logLevel: 'DEBUG' },
+      { logLevel: 'INFO' },
+      { logLevel: 'ERROR' },
+      { logLevel: 'ERROR', sampleRateValue: 1 },
+    ] as const;
+    for (const config of configs) {
+      const logger = new PowertoolsLogger(new Powertools({ serviceName: 'tfe-bridge', ...config }));
       stdout.mockClear();
       stderr.mockClear();
       for (const level of levels) logger[level](level);

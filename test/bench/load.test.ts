@@ -46,10 +46,12 @@ describe('runLoad', () => {
     expect(result.failed).toBe(0);
     expect(result.ok).toBeGreaterThan(0);
     const counts = notifications.map(({ body }) => received.get(body) ?? 0);
-    // In turn: each was sent k or k + 1 times. Sent per connection, the first ones would have
-    // gone out up to 10 times while later ones not at all.
-    expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
-    // Requests still in flight when the run ends arrive without being counted as answered.
-    expect(counts.reduce((sum, count) => sum + count, 0)).toBeGreaterThanOrEqual(result.ok);
+    // In turn: the first `sent` were handed out in order, so none more than once a pass. Sent per
+    // connection, the first ones would have gone out up to 10 times while later ones not at all.
+    expect(Math.max(...counts)).toBeLessThanOrEqual(Math.ceil(result.sent / notifications.length));
+    // Requests in flight when the run ends may never reach the server (one per connection).
+    const total = counts.reduce((sum, count) => sum + count, 0);
+    expect(total).toBeGreaterThanOrEqual(result.sent - 10);
+    expect(total).toBeLessThanOrEqual(result.sent);
   });
 });

@@ -26,7 +26,8 @@ function safeFields(fields: LogFields | undefined): LogFields {
 }
 
 export class PowertoolsLogger implements Logger {
-  /** Log level and sampling come from POWERTOOLS_LOG_LEVEL etc., as Powertools documents. */
+  /** Log level and sampling come from POWERTOOLS_LOG_LEVEL etc., as Powertools documents. An
+   *  instance given here must not buffer logs: `enabled` would drop what a buffer keeps. */
   constructor(readonly powertools: Powertools = new Powertools({ serviceName: SERVICE_NAME })) {}
 
   /** Adds the invocation's request id and function name to every following line. */
