@@ -3,7 +3,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../lambda/core/config/parse';
 import { jobIdFor } from '../lambda/core/receive/jobs';
-import { signBody, TFE_SIGNATURE_HEADER } from '../lambda/core/receive/signature';
 import type { WorkerHandler } from '../lambda/worker';
 import { receiverFor, workerFor } from './support/aws-handlers';
 import { CaptureLogger } from './support/capture-logger';
@@ -13,10 +12,10 @@ import { fixture } from './support/fixtures';
 import { startDeliveryState } from './support/local-dynamodb';
 import {
   type FifoQueues,
-  functionUrlEvent,
   type LocalSqs,
   pollOnce,
   REGION,
+  signedFunctionUrlEvent,
   startLocalSqs,
 } from './support/local-sqs';
 import { type SecretsManagerServer, startSecretsManager } from './support/secrets-manager-server';
@@ -73,13 +72,7 @@ beforeEach(async () => {
   worker = workerFor({ config, sqs, queues, sm, logger, state: delivery.state });
   // Three notifications, two destinations each: six jobs, all dead-lettered by the worker.
   for (const body of Object.values(BODIES)) {
-    const response = await receiver(
-      functionUrlEvent({
-        path: '/hooks/runs',
-        body,
-        headers: { 'content-type': 'application/json', [TFE_SIGNATURE_HEADER]: signBody(body, HMAC) },
-      }),
-    );
+    const response = await receiver(signedFunctionUrlEvent('/hooks/runs', body, HMAC));
     expect(response).toMatchObject({ statusCode: 202 });
   }
   await drain();

@@ -2,7 +2,6 @@
 // variables (the AWS clients reach the local endpoints through AWS_ENDPOINT_URL_*), logging JSON lines
 // through Powertools to stdout.
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
-import { signBody, TFE_SIGNATURE_HEADER } from '../../lambda/core/receive/signature';
 import { handler as receiverHandler } from '../../lambda/receiver';
 import { handler as workerHandler } from '../../lambda/worker';
 import { bakedConfigJson } from '../support/baked-config';
@@ -15,6 +14,7 @@ import {
   functionUrlEvent,
   type LocalSqs,
   pollOnce,
+  signedFunctionUrlEvent,
   startLocalSqs,
 } from '../support/local-sqs';
 import { type SecretsManagerServer, startSecretsManager } from '../support/secrets-manager-server';
@@ -107,11 +107,7 @@ describe('deployed Lambda handlers', () => {
 
     const body = fixture('tfe-run-errored');
     const response = await receiverHandler(
-      functionUrlEvent({
-        path: '/hooks/runs',
-        body,
-        headers: { 'content-type': 'application/json', [TFE_SIGNATURE_HEADER]: signBody(body, HMAC) },
-      }),
+      signedFunctionUrlEvent('/hooks/runs', body, HMAC),
       lambdaContext('tfe-bridge-receiver'),
     );
     expect(response).toMatchObject({ statusCode: 202 });

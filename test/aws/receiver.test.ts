@@ -11,7 +11,13 @@ import type { ReceiverHandler } from '../../lambda/receiver';
 import { receiverFor } from '../support/aws-handlers';
 import { CaptureLogger } from '../support/capture-logger';
 import { fixture } from '../support/fixtures';
-import { type FifoQueues, functionUrlEvent, type LocalSqs, startLocalSqs } from '../support/local-sqs';
+import {
+  type FifoQueues,
+  functionUrlEvent,
+  type LocalSqs,
+  signedFunctionUrlEvent,
+  startLocalSqs,
+} from '../support/local-sqs';
 import { type SecretsManagerServer, startSecretsManager } from '../support/secrets-manager-server';
 
 const HMAC = 'receiver-signing-token-0001';
@@ -188,11 +194,7 @@ describe('receiver Lambda handler (Function URL events)', () => {
 
   it('answers 503 when the signing secret is not in Secrets Manager', async () => {
     const body = fixture('tfe-run-errored');
-    const event = functionUrlEvent({
-      path: '/hooks/no-secret',
-      body,
-      headers: { 'content-type': 'application/json', [TFE_SIGNATURE_HEADER]: signBody(body, HMAC) },
-    });
+    const event = signedFunctionUrlEvent('/hooks/no-secret', body, HMAC);
     const result = parseResult(await receiver()(event));
     expect(result.statusCode).toBe(503);
     expect(result.json).toEqual({

@@ -6,7 +6,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbReplayGuard } from '../../lambda/adapters/aws/dynamodb-replay-guard';
 import { parseConfig } from '../../lambda/core/config/parse';
 import type { BridgeConfig } from '../../lambda/core/config/schema';
-import { signBody, TFE_SIGNATURE_HEADER } from '../../lambda/core/receive/signature';
 import type { ReceiverHandler } from '../../lambda/receiver';
 import type { WorkerHandler } from '../../lambda/worker';
 import { receiverFor, workerFor } from '../support/aws-handlers';
@@ -16,9 +15,9 @@ import { fixture } from '../support/fixtures';
 import { type LocalDynamoDb, startDeliveryState, startLocalDynamoDb } from '../support/local-dynamodb';
 import {
   type FifoQueues,
-  functionUrlEvent,
   type LocalSqs,
   pollOnce,
+  signedFunctionUrlEvent,
   startLocalSqs,
 } from '../support/local-sqs';
 import { type SecretsManagerServer, startSecretsManager } from '../support/secrets-manager-server';
@@ -81,13 +80,7 @@ const jsonOf = (result: Awaited<ReturnType<ReceiverHandler>>): unknown =>
   JSON.parse(typeof result === 'string' ? result : (result.body ?? ''));
 
 const post = (receiver: ReceiverHandler, body: string) =>
-  receiver(
-    functionUrlEvent({
-      path: '/hooks/runs',
-      body,
-      headers: { 'content-type': 'application/json', [TFE_SIGNATURE_HEADER]: signBody(body, HMAC) },
-    }),
-  );
+  receiver(signedFunctionUrlEvent('/hooks/runs', body, HMAC));
 
 describe('replay guard on the AWS path (dynalite + SQS emulator)', () => {
   it('without the guard, a resend after the first copy was delivered is delivered again', async () => {

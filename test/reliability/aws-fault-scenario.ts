@@ -10,7 +10,6 @@
 // raise its ApproximateReceiveCount, the worker's attempt number, and distort the run.
 import { DeleteMessageBatchCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { parseConfig } from '../../lambda/core/config/parse';
-import { signBody, TFE_SIGNATURE_HEADER } from '../../lambda/core/receive/signature';
 import { receiverFor, workerFor } from '../support/aws-handlers';
 import { CaptureLogger } from '../support/capture-logger';
 import type { DestinationServer } from '../support/destination-server';
@@ -18,9 +17,9 @@ import { fixture } from '../support/fixtures';
 import { startDeliveryState } from '../support/local-dynamodb';
 import {
   type FifoQueues,
-  functionUrlEvent,
   type LocalSqs,
   pollOnce,
+  signedFunctionUrlEvent,
   startLocalSqs,
 } from '../support/local-sqs';
 import { startSecretsManager } from '../support/secrets-manager-server';
@@ -103,13 +102,7 @@ export async function runAwsFaultScenario(options: AwsScenarioOptions): Promise<
     const template = fixture('tfe-run-completed-captured');
     const accepted = new Map<string, string[]>();
     const post = async (route: string, body: string) => {
-      const response = await receiver(
-        functionUrlEvent({
-          path: `/hooks/${route}`,
-          body,
-          headers: { 'content-type': 'application/json', [TFE_SIGNATURE_HEADER]: signBody(body, HMAC) },
-        }),
-      );
+      const response = await receiver(signedFunctionUrlEvent(`/hooks/${route}`, body, HMAC));
       const status = typeof response === 'string' ? 200 : response.statusCode;
       if (status !== 202) throw new Error(`${route} answered ${status}`);
     };

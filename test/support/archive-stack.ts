@@ -4,7 +4,6 @@
 import { afterEach, beforeEach, expect } from 'vitest';
 import { DynamoDbDeadLetterArchive } from '../../lambda/adapters/aws/dead-letter-archive';
 import { parseConfig } from '../../lambda/core/config/parse';
-import { signBody, TFE_SIGNATURE_HEADER } from '../../lambda/core/receive/signature';
 import type { WorkerHandler } from '../../lambda/worker';
 import { receiverFor, workerFor } from './aws-handlers';
 import { CaptureLogger } from './capture-logger';
@@ -12,10 +11,10 @@ import { type Behaviour, type DestinationServer, startDestination } from './dest
 import { startDeliveryState } from './local-dynamodb';
 import {
   type FifoQueues,
-  functionUrlEvent,
   type LocalSqs,
   pollOnce,
   REGION,
+  signedFunctionUrlEvent,
   startLocalSqs,
 } from './local-sqs';
 import { type SecretsManagerServer, startSecretsManager } from './secrets-manager-server';
@@ -99,13 +98,7 @@ export async function receiveAll(stack: ArchiveStack, bodies: readonly string[])
   const { sqs, queues, sm, logger } = stack;
   const receiver = receiverFor({ config: config(stack.api.url), sqs, queues, sm, logger });
   for (const body of bodies) {
-    const response = await receiver(
-      functionUrlEvent({
-        path: '/hooks/runs',
-        body,
-        headers: { 'content-type': 'application/json', [TFE_SIGNATURE_HEADER]: signBody(body, HMAC) },
-      }),
-    );
+    const response = await receiver(signedFunctionUrlEvent('/hooks/runs', body, HMAC));
     expect(response).toMatchObject({ statusCode: 202 });
   }
 }

@@ -25,6 +25,7 @@ import {
   type SendMessageBatch,
   sendMessageBatchWith,
 } from '../../lambda/adapters/aws/aws-operations';
+import { signBody, TFE_SIGNATURE_HEADER } from '../../lambda/core/receive/signature';
 import { type SqsProxy, startSqsProxy } from './sqs-proxy';
 
 // The SDK warns (through process.emitWarning) that it will need Node 22; the Lambdas run on 24,
@@ -285,4 +286,14 @@ export function functionUrlEvent(request: FunctionUrlRequest): LambdaFunctionURL
     isBase64Encoded: body !== undefined && base64,
     ...(body === undefined ? {} : { body: base64 ? Buffer.from(body, 'utf8').toString('base64') : body }),
   };
+}
+
+/** A JSON notification to `path` through a Function URL, signed with `secret` as HCP Terraform
+ *  signs it. */
+export function signedFunctionUrlEvent(path: string, body: string, secret: string): LambdaFunctionURLEvent {
+  return functionUrlEvent({
+    path,
+    body,
+    headers: { 'content-type': 'application/json', [TFE_SIGNATURE_HEADER]: signBody(body, secret) },
+  });
 }
