@@ -186,8 +186,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
       }
       const destinations = selectDestinations(route, notification);
       const destinationIds = destinations.map((d) => d.id);
-      const jobs =
-        destinations.length === 0 ? [] : createJobs(route.id, destinations, body, notification, now());
+      const jobs = createJobs(route.id, destinations, body, notification, now());
       if (jobs.length > 0) {
         const replay = await checkReplay(deps.replayGuard, config.replayGuard, route.id, bytes, logger);
         if (replay.replayed) throw new ReplayedError('this notification was already accepted');
