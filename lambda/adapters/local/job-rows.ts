@@ -85,16 +85,6 @@ export class JobRows {
   private readonly inTransaction;
 
   constructor(private readonly db: Database.Database) {
-    this.inTransaction = {
-      accept: db.transaction((batches: readonly (readonly DeliveryJob[])[], options: AcceptOptions) =>
-        this.acceptBatches(batches, options),
-      ),
-      delivered: db.transaction((seq: number, progress: JobProgress, now: number, skipped: boolean) => {
-        // A job a filter turned away after the enrichment is finished too; its reason says so.
-        this.finish(seq, 'delivered', skipped ? 'skipped' : null, progress, now, null);
-        this.statements.dropBody.run({ id: this.statements.notificationOf.get(seq) });
-      }),
-    };
     const prepare = (sql: string) => db.prepare(sql);
     this.statements = {
       recent: prepare('SELECT 1 FROM jobs WHERE job_id = ? AND queued_at > ? LIMIT 1').pluck(),
@@ -129,6 +119,16 @@ export class JobRows {
       pruneBodies: prepare(
         'DELETE FROM notifications WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE notification_id = notifications.id)',
       ),
+    };
+    this.inTransaction = {
+      accept: db.transaction((batches: readonly (readonly DeliveryJob[])[], options: AcceptOptions) =>
+        this.acceptBatches(batches, options),
+      ),
+      delivered: db.transaction((seq: number, progress: JobProgress, now: number, skipped: boolean) => {
+        // A job a filter turned away after the enrichment is finished too; its reason says so.
+        this.finish(seq, 'delivered', skipped ? 'skipped' : null, progress, now, null);
+        this.statements.dropBody.run({ id: this.statements.notificationOf.get(seq) });
+      }),
     };
   }
 
