@@ -68,9 +68,10 @@ const SUBJECTS: readonly Subject[] = [
   },
 ];
 
-/** Distinct notifications per second of a load run: above what any subject answers here (bare
- *  node:http about 10k). A run that sends more fails: a bridge stores a repeated body once, and
- *  would be measured on its dedup path instead of its store. */
+/** Distinct notifications per second of a load run: above what a bridge with its store answers
+ *  here. A bridge run that sends more fails: a bridge stores a repeated body once, and would be
+ *  measured on its dedup path instead of its store. The baselines store nothing, so a fast one
+ *  (bare node:http does 20k on a quiet machine) may go round the pool again. */
 const MAX_REQUESTS_PER_SECOND = 15_000;
 
 /** The receiver targets: tfe-bridge local with its store on, against Hono alone. */
@@ -121,7 +122,8 @@ export async function benchReceiver(options: ReceiverOptions): Promise<Section> 
       ...(mode === 'fixed' ? { rate: FIXED_RATE } : {}),
     });
     if (result.failed > 0) throw new Error(`${id}: ${result.failed} requests failed or were not 2xx`);
-    if (result.sent > notifications.length) {
+    const stores = SUBJECTS.find((subject) => subject.id === id)?.delivers !== undefined;
+    if (stores && result.sent > notifications.length) {
       throw new Error(
         `${id}: ${result.sent} requests over ${notifications.length} notifications repeated some; raise MAX_REQUESTS_PER_SECOND`,
       );
