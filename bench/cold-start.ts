@@ -34,12 +34,15 @@ import {
 } from './notifications';
 import { median, medianRatio } from './stats';
 import { type Check, formatNumber, formatRatio, type Section } from './table';
+import { startTlsLatencyProxy, TEST_CA_PATH, type TlsLatencyProxy } from './tls-latency-proxy';
 
 export const RECEIVER_MAX_BYTES = 300_000;
 /** The receiver's first response against Hono alone doing the least (read, verify, parse, 202). */
 export const FIRST_RESPONSE_MAX_RATIO = 1.25;
 const ROOT = join(import.meta.dirname, '..');
 const PROBE_TIMEOUT_MS = 30_000;
+/** The "over TLS" rows: each round trip to an AWS fake. */
+const NETWORK_ROUND_TRIP_MS = 5;
 
 // Never called on the receiver's request path: stubbing them shows what lazy loading would give.
 const UNUSED_ON_RECEIVER = {
@@ -252,9 +255,19 @@ export async function benchColdStart({ rounds, log }: ColdStartOptions): Promise
   secretsManager.setSecret(BENCH_TOKEN_SECRET_ID, BENCH_SECRETS[BENCH_TOKEN_SECRET_ID] ?? '');
   const sqs = await startLocalSqs();
   const state = await startDeliveryState();
+  const proxies: TlsLatencyProxy[] = [];
   try {
     const { queueUrl } = await sqs.createQueues('bench-jobs');
     const endpoints = { sqs: sqs.endpoint, secretsManager: secretsManager.endpoint, queueUrl };
+    // The same fakes as a function reaches AWS: over TLS, each round trip NETWORK_ROUND_TRIP_MS.
+    const tlsSqs = await startTlsLatencyProxy(sqs.endpoint, NETWORK_ROUND_TRIP_MS);
+    const tlsSecretsManager = await startTlsLatencyProxy(secretsManager.endpoint, NETWORK_ROUND_TRIP_MS);
+    proxies.push(tlsSqs, tlsSecretsManager);
+    const overNetwork = {
+      AWS_ENDPOINT_URL_SQS: tlsSqs.url,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: tlsSecretsManager.url,
+      NODE_EXTRA_CA_CERTS: TEST_CA_PATH,
+    };
     const signed = signNotification(runNotificationBodies()[0] ?? '{}');
     const event = JSON.stringify(
       functionUrlEvent({ path: `/hooks/${BENCH_ROUTE_ID}`, body: signed.body, headers: signed.headers }),
@@ -319,11 +332,15 @@ export async function benchColdStart({ rounds, log }: ColdStartOptions): Promise
         }
       },
     };
+    const floorOverNetwork: Subject = { ...floor, label: `${floor.label}, over TLS`, env: overNetwork };
+    const asBuiltOverNetwork: Subject = { ...asBuilt, label: `${asBuilt.label}, over TLS`, env: overNetwork };
     const subjects: Subject[] = [
       baseline,
       honoAlone,
       floor,
       asBuilt,
+      floorOverNetwork,
+      asBuiltOverNetwork,
       ...(receiverLazy
         ? [{ ...asBuilt, label: `receiver, ${stubbed.join(' + ')} off the path`, bundle: receiverLazy }]
         : []),
@@ -396,6 +413,13 @@ export async function benchColdStart({ rounds, log }: ColdStartOptions): Promise
         pass: null,
       },
       {
+        // Not a target: what the first calls cost when they have a network to cross.
+        name: `over TLS, ${NETWORK_ROUND_TRIP_MS} ms round trips: receiver / Hono alone`,
+        value: formatRatio(vsHono(asBuiltOverNetwork)),
+        target: `(floor over TLS / Hono alone: ${formatRatio(vsHono(floorOverNetwork))})`,
+        pass: null,
+      },
+      {
         // Not a target: the physical floor, for information.
         name: 'receiver first response / empty handler',
         value: formatRatio(vsEmpty(asBuilt)),
@@ -430,6 +454,9 @@ export async function benchColdStart({ rounds, log }: ColdStartOptions): Promise
         '"Hono alone" reads the body, verifies its HMAC (secret in the code), parses it and answers 202;',
         '"Hono + a secret read + the SQS send" also reads the signing secret (AWSCURRENT only; the receiver reads',
         "AWSPREVIOUS too, in parallel) and sends the job through the receiver's AWS client first: a floor under the receiver;",
+        `"over TLS": the same two, with both AWS fakes behind a TLS proxy that delays every chunk by half a round trip of`,
+        `${NETWORK_ROUND_TRIP_MS} ms each way, and a new connection by one more (bench/tls-latency-proxy.ts): a first call on a new`,
+        'connection waits three round trips (TCP, TLS, the request), the waits the local fakes otherwise leave out;',
         'the worker gets one new job per sample in an SQS event and delivers it to a local destination',
         '(its state in dynalite, its token from the local Secrets Manager); its "vs empty" is against the',
         'empty SQS handler;',
@@ -450,6 +477,7 @@ export async function benchColdStart({ rounds, log }: ColdStartOptions): Promise
       checks,
     };
   } finally {
+    await Promise.all(proxies.map((proxy) => proxy.close()));
     await sqs.close();
     await state.close();
     await destination.close();

@@ -8,7 +8,7 @@ import { startBridgeSinkReceiver } from './servers/bridge-sink-receiver';
 import { startExpressReceiver } from './servers/express-receiver';
 import { startHonoReceiver } from './servers/hono-receiver';
 
-export const SERVER_KINDS = ['bare', 'express', 'hono', 'bridge-sink', 'bridge-local'] as const;
+export const SERVER_KINDS = ['bare', 'express', 'hono', 'hono-store', 'bridge-sink', 'bridge-local'] as const;
 export type ServerKind = (typeof SERVER_KINDS)[number];
 
 export type ServerRequest = { type: 'stats' } | { type: 'close' };
@@ -28,6 +28,8 @@ function start(kind: ServerKind, options: ServerOptions): Promise<BenchServer> {
       return startExpressReceiver();
     case 'hono':
       return startHonoReceiver();
+    case 'hono-store':
+      return startHonoReceiver({ storeJobs: true });
     case 'bridge-sink':
       return startBridgeSinkReceiver();
     case 'bridge-local':

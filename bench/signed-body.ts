@@ -12,10 +12,14 @@ function isSignedBody(body: Buffer, signature: string | string[] | undefined): b
   return timingSafeEqual(expected, Buffer.from(signature, 'hex'));
 }
 
-/** True when the body is signed with the benchmarks' token; then parses it, as a receiver must
- *  before it can answer (a body that is not JSON throws). */
+/** The parsed body when it is signed with the benchmarks' token, as a receiver must parse it
+ *  before it can answer (a body that is not JSON throws); undefined when the signature is wrong. */
+export function parseSignedJson(body: Buffer, signature: string | string[] | undefined): unknown {
+  if (!isSignedBody(body, signature)) return undefined;
+  return JSON.parse(body.toString('utf8'));
+}
+
+/** True when the body is signed with the benchmarks' token; then parses it. */
 export function isSignedJson(body: Buffer, signature: string | string[] | undefined): boolean {
-  if (!isSignedBody(body, signature)) return false;
-  JSON.parse(body.toString('utf8'));
-  return true;
+  return parseSignedJson(body, signature) !== undefined;
 }

@@ -1,22 +1,53 @@
 // Baseline (b'): the least a receiver can do on the chosen stack, Hono on @hono/node-server:
 // read the raw body, verify its HMAC, parse it, 200. What separates it from bare node:http is the
 // framework's own cost; what separates tfe-bridge from it is the bridge's work.
+//
+// With `storeJobs`, a floor under the bridge's "jobs stored": Hono alone plus the one thing a
+// stored 202 cannot do without, the notification's job committed to the bridge's SQLite store
+// (LocalStore through StoreQueue, as `serve` writes it, nothing delivered), before the answer.
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
+import { LocalStore } from '../../lambda/adapters/local/local-store';
+import { createLocalLogger } from '../../lambda/adapters/local/pino-logger';
+import { StoreQueue } from '../../lambda/adapters/local/store-queue';
+import { createJobs } from '../../lambda/core/receive/jobs';
+import { classifyPayload } from '../../lambda/core/receive/payloads';
 import { TFE_SIGNATURE_HEADER } from '../../lambda/core/receive/signature';
-import { isSignedJson } from '../signed-body';
+import { parseSignedJson } from '../signed-body';
 import { type BenchServer, closeServer } from './bench-server';
 
-export async function startHonoReceiver(): Promise<BenchServer> {
+export interface HonoReceiverOptions {
+  storeJobs?: boolean;
+}
+
+const DESTINATIONS = [{ id: 'sink', ordering: 'workspace' as const }];
+
+export async function startHonoReceiver(options: HonoReceiverOptions = {}): Promise<BenchServer> {
   let verified = 0;
+  const dir = options.storeJobs ? mkdtempSync(join(tmpdir(), 'tfe-bridge-bench-hono-')) : undefined;
+  const store = dir ? LocalStore.open(join(dir, 'bridge.db')) : undefined;
+  const queue =
+    store &&
+    new StoreQueue({
+      store,
+      logger: createLocalLogger({ stream: { write: () => {} } }),
+      onQueued: () => {},
+    });
   const app = new Hono();
   app.post('/hooks/:routeId', async (c) => {
     const body = Buffer.from(await c.req.arrayBuffer());
-    if (!isSignedJson(body, c.req.header(TFE_SIGNATURE_HEADER))) {
-      return c.json({ error: 'invalid_signature' }, 401);
-    }
+    const payload = parseSignedJson(body, c.req.header(TFE_SIGNATURE_HEADER));
+    if (payload === undefined) return c.json({ error: 'invalid_signature' }, 401);
     verified++;
+    if (queue) {
+      const notification = classifyPayload(payload as Record<string, unknown>);
+      const jobs = createJobs('bench', DESTINATIONS, body.toString('utf8'), notification, new Date());
+      await queue.enqueue(jobs);
+    }
     return c.json({ status: 'ok' }, 200);
   });
   const server = await new Promise<Server>((resolve, reject) => {
@@ -27,5 +58,14 @@ export async function startHonoReceiver(): Promise<BenchServer> {
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  return { url: `http://127.0.0.1:${port}`, stats: () => ({ verified }), close: () => closeServer(server) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stats: () => ({ verified, pending: store?.jobs.pendingCount() ?? 0 }),
+    async close() {
+      await closeServer(server);
+      queue?.close();
+      store?.close();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
