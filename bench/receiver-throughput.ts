@@ -34,7 +34,8 @@ type SubjectId =
   | 'bridge-sink'
   | 'bridge-stored'
   | 'bridge-delivered'
-  | 'bridge-unmatched';
+  | 'bridge-unmatched'
+  | 'bridge-unmatched-quiet';
 interface Subject {
   id: SubjectId;
   kind: ServerKind;
@@ -42,6 +43,8 @@ interface Subject {
   /** Where the bridge with its store delivers (destinations started by this process): a busy
    *  API (200 ms), a sink that answers at once, or nowhere (a filter nothing matches). */
   delivers?: 'slow' | 'fast' | 'none';
+  /** `serve --log-level`: warn leaves out the line per accepted request. */
+  logLevel?: 'warn';
 }
 
 const SUBJECTS: readonly Subject[] = [
@@ -67,6 +70,13 @@ const SUBJECTS: readonly Subject[] = [
     kind: 'bridge-local',
     label: 'tfe-bridge local, nothing matched',
     delivers: 'none',
+  },
+  {
+    id: 'bridge-unmatched-quiet',
+    kind: 'bridge-local',
+    label: 'nothing matched, --log-level warn',
+    delivers: 'none',
+    logLevel: 'warn',
   },
 ];
 
@@ -107,7 +117,11 @@ export async function benchReceiver(options: ReceiverOptions): Promise<Section> 
           },
         ]
       : undefined;
-    servers.set(subject.id, await startServerChild(subject.kind, destinations ? { destinations } : {}));
+    const options = {
+      ...(destinations ? { destinations } : {}),
+      ...(subject.logLevel ? { logLevel: subject.logLevel } : {}),
+    };
+    servers.set(subject.id, await startServerChild(subject.kind, options));
   }
   const results = new Map<string, LoadResult[]>();
   const load = async (id: SubjectId, mode: Mode, seconds: number) => {
@@ -192,6 +206,13 @@ export async function benchReceiver(options: ReceiverOptions): Promise<Section> 
         pass: null,
       },
       {
+        // Not a target: what the line per accepted request costs.
+        name: `receiver throughput, ${labelOf('bridge-unmatched-quiet')} / Hono alone`,
+        value: formatRatio(toHono('bridge-unmatched-quiet')),
+        target: '(without the request line)',
+        pass: null,
+      },
+      {
         // Not a target: one core receiving and delivering as fast as the sink answers.
         name: `receiver throughput, ${labelOf('bridge-delivered')} / Hono alone`,
         value: formatRatio(toHono('bridge-delivered')),
@@ -224,7 +245,8 @@ export async function benchReceiver(options: ReceiverOptions): Promise<Section> 
         `mode as serve runs it (SQLite store, pino log lines): "jobs stored" commits each job before its 202, for a destination that`,
         `answers in ${SLOW_DESTINATION_MS} ms, so deliveries trail behind (${formatNumber(stored?.pending ?? 0, 0)} still pending at the end: what a busy API leaves`,
         `in the store); "stored + delivered at once" delivers each to a sink in this process that answers at once (${formatNumber(delivered?.pending ?? 0, 0)} pending`,
-        'at the end), receiving and delivering on one core; "nothing matched" has a filter no notification matches (nothing stored);',
+        'at the end), receiving and delivering on one core; "nothing matched" has a filter no notification matches (nothing stored),',
+        'and is measured again at --log-level warn, without the line logged for each accepted request;',
         '"Hono + the job committed" is Hono alone that also commits the job to the bridge\'s SQLite store (StoreQueue, as serve',
         `does; ${formatNumber(honoStore?.pending ?? 0, 0)} jobs at the end, none delivered) before it answers: the floor under "jobs stored".`,
       ],

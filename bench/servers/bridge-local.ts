@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileSecretStore } from '../../lambda/adapters/local/file-secret-store';
-import { createLocalLogger } from '../../lambda/adapters/local/pino-logger';
+import { createLocalLogger, type LogLevel } from '../../lambda/adapters/local/pino-logger';
 import { RedactingLogger } from '../../lambda/core/redacting-logger';
 import { compileTemplates } from '../../lambda/core/render/templates';
 import { startLocalBridge } from '../../lambda/local';
@@ -13,9 +13,11 @@ import type { BenchServer } from './bench-server';
 
 export interface BridgeLocalOptions {
   destinations: readonly BenchDestination[];
+  /** `serve --log-level` (default info). */
+  logLevel?: LogLevel;
 }
 
-export async function startBridgeLocal({ destinations }: BridgeLocalOptions): Promise<BenchServer> {
+export async function startBridgeLocal({ destinations, logLevel }: BridgeLocalOptions): Promise<BenchServer> {
   const config = benchConfig(destinations);
   const dir = mkdtempSync(join(tmpdir(), 'tfe-bridge-bench-'));
   // As `serve` sets them up: the secrets file, and every log line masked with its values.
@@ -24,8 +26,9 @@ export async function startBridgeLocal({ destinations }: BridgeLocalOptions): Pr
   const secrets = new FileSecretStore(secretsPath);
   const bridge = await startLocalBridge({
     loaded: { path: 'bench', config, renderers: compileTemplates(config) },
-    logger: new RedactingLogger(createLocalLogger({ stream: { write: () => {} } }), () =>
-      secrets.knownValues(),
+    logger: new RedactingLogger(
+      createLocalLogger({ stream: { write: () => {} }, ...(logLevel ? { level: logLevel } : {}) }),
+      () => secrets.knownValues(),
     ),
     secrets,
     storePath: join(dir, 'bridge.db'),
