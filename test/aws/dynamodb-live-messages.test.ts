@@ -1,4 +1,4 @@
-// The live-message state on DynamoDB against dynalite (real SDK client, real wire protocol).
+// The live-message state on DynamoDB against dynalite (the bridge's own client, real wire protocol).
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbLiveMessages } from '../../lambda/adapters/aws/dynamodb-live-messages';

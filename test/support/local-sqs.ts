@@ -1,6 +1,6 @@
-// Local AWS for tests: the local-aws-sqs emulator on 127.0.0.1 (behind sqs-proxy.ts), real SDK
-// clients pointed at local endpoints with dummy credentials (nothing can reach real AWS), and
-// real-shaped Lambda events.
+// Local AWS for tests: the local-aws-sqs emulator on 127.0.0.1 (behind sqs-proxy.ts), the
+// bridge's own clients and real SDK clients pointed at local endpoints with dummy credentials
+// (nothing can reach real AWS), and real-shaped Lambda events.
 import type { AddressInfo } from 'node:net';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
