@@ -23,7 +23,7 @@ export interface BundleRequest {
   outDir: string;
   name: string;
   config: BridgeConfig;
-  /** Which function's bundling options to use (they differ in what is left to the runtime). */
+  /** Which function's bundling options to use (the same for both today: nothing is left to the runtime). */
   bundledAs?: 'receiver' | 'worker';
   /**
    * Packages replaced by a module of the given source: measures what taking a package off the

@@ -2,6 +2,8 @@
 // `serve` runs it (own process), and the AWS path simulated in this process (receiver handler →
 // local-aws-sqs → the FIFO poller with one worker handler per container → destination).
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import type { AwsCaller } from '../lambda/adapters/aws/aws-caller';
+import { DynamoDbDeliveryState } from '../lambda/adapters/aws/dynamodb-delivery-state';
 import { createLocalLogger } from '../lambda/adapters/local/pino-logger';
 import type { Logger } from '../lambda/core/ports';
 import { type LocalAws, receiverFor, workerFor } from '../test/support/aws-handlers';
@@ -39,16 +41,16 @@ export type BuildWorkers = (
 export const buildWorkers: BuildWorkers = async (aws, count) => {
   const delivery = await startDeliveryState();
   const requests: Record<string, number> = {};
-  delivery.dynamo.client.middlewareStack.add(
-    (next, context) => (args) => {
-      const operation = context.commandName ?? 'unknown';
+  // Every call of the shared state, counted by operation on its way to dynalite.
+  const counted: AwsCaller = {
+    call(operation, input) {
       requests[operation] = (requests[operation] ?? 0) + 1;
-      return next(args);
+      return delivery.dynamo.bridge.call(operation, input);
     },
-    { step: 'initialize', name: 'benchCountRequests' },
-  );
+  };
+  const state = new DynamoDbDeliveryState({ tableName: delivery.tableName, client: counted });
   return {
-    handlers: Array.from({ length: count }, () => workerFor({ ...aws, state: delivery.state })),
+    handlers: Array.from({ length: count }, () => workerFor({ ...aws, state })),
     requests: () => ({ ...requests }),
     close: () => delivery.close(),
   };

@@ -436,7 +436,7 @@ export async function benchColdStart({ rounds, log }: ColdStartOptions): Promise
     return {
       title: `2. Cold start (fresh node process per sample, median of ${rounds} rounds)`,
       notes: [
-        `bundles: esbuild ${LAMBDA_TARGET}, options from infra/lambda-bundling.ts (ESM, minified, AWS SDK bundled);`,
+        `bundles: esbuild ${LAMBDA_TARGET}, options from infra/lambda-bundling.ts (ESM, minified, every dependency bundled);`,
         'the receiver fetches its signing secret from a local Secrets Manager and sends the job to a',
         'local SQS (both on 127.0.0.1) before answering 202; times are ms since the process started.',
         `off the receiver's import path (it never calls them): ${Object.keys(UNUSED_ON_RECEIVER)
@@ -458,7 +458,7 @@ export async function benchColdStart({ rounds, log }: ColdStartOptions): Promise
         `${NETWORK_ROUND_TRIP_MS} ms each way, and a new connection by one more (bench/tls-latency-proxy.ts): a first call on a new`,
         'connection waits three round trips (TCP, TLS, the request), the waits the local fakes otherwise leave out;',
         'the worker gets one new job per sample in an SQS event and delivers it to a local destination',
-        '(its state in dynalite, its token from the local Secrets Manager); its "vs empty" is against the',
+        '(its state in dynalite, its token from the local Secrets Manager, both through the receiver\'s client); its "vs empty" is against the',
         'empty SQS handler;',
         'receiver bundle, largest parts and the import chain that pulls each in:',
         ...composition(receiver).map((line) => `  ${line}`),

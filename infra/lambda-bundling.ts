@@ -21,17 +21,6 @@ export const entryPath = (name: LambdaEntry): string => join(PROJECT_ROOT, 'lamb
 /** What CDK derived from the nodejs24.x runtime when NodejsFunction bundled these. */
 export const LAMBDA_TARGET = 'node24';
 
-/**
- * Left to the Lambda runtime's copy of the AWS SDK v3 rather than bundled, per entry: the receiver
- * reaches the DynamoDB client only through a dynamic import() when the replay guard is on, so it
- * stays out of the receiver's bundle (and its cold start). The worker needs it on every delivery
- * (its delivery state), so the worker bundles our pinned, tested copy and runs with no node_modules.
- */
-export const RUNTIME_MODULES = {
-  receiver: ['@aws-sdk/client-dynamodb'],
-  worker: [],
-} as const satisfies Record<LambdaEntry, readonly string[]>;
-
 /** esbuild gets jsonata's source as a define; keep it well below what esbuild handles easily. */
 export const MAX_DEFINE_BYTES = 120 * 1024;
 
@@ -64,9 +53,8 @@ export function esbuildOptions(entry: LambdaEntry, outdir: string): BuildOptions
     minify: true,
     sourcemap: true,
     sourcesContent: false,
-    // Our pinned AWS SDK is bundled (the code is tested against it), except what RUNTIME_MODULES
-    // leaves to the nodejs24.x runtime's copy.
-    external: [...RUNTIME_MODULES[entry]],
+    // Nothing is left to the runtime (the functions run with no node_modules): neither uses the
+    // AWS SDK, whose calls go through adapters/aws/aws-json-client.ts (a test keeps it out).
     define: { [JSONATA_SOURCE_DEFINE_KEY]: jsonataDefineValue() },
     logLevel: 'warning',
   };

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { createAwsEndpointResolver } from './adapters/aws/aws-endpoints';
 import { createAwsRequestSigner } from './adapters/aws/aws-request-signer';
+import { sdkCredentialChain } from './adapters/aws/sdk-credential-chain';
 import type { LoadedConfig } from './adapters/local/config-file';
 import { DeliveryRunner } from './adapters/local/delivery-runner';
 import { FileSecretStore } from './adapters/local/file-secret-store';
@@ -79,7 +80,7 @@ export async function startLocalBridge(options: LocalBridgeOptions): Promise<Loc
         logger,
         metrics,
         fetch,
-        signAws: createAwsRequestSigner(),
+        signAws: createAwsRequestSigner({ credentials: sdkCredentialChain() }),
         awsEndpoint: createAwsEndpointResolver(),
         fetchTls: createTlsFetch(),
         liveMessages: store.liveMessages,

@@ -1,6 +1,7 @@
 // Lambda entry of the receiver: the Hono app behind a Function URL, with Secrets Manager for
-// signing secrets and the SQS FIFO jobs queue. Everything else lives in app.ts and core/. Both
-// AWS calls go through adapters/aws/aws-json-client.ts, not the AWS SDK: see docs/performance.md.
+// signing secrets and the SQS FIFO jobs queue. Everything else lives in app.ts and core/. Its AWS
+// calls (and the replay guard's) go through adapters/aws/aws-json-client.ts, not the AWS SDK: see
+// docs/performance.md.
 import type { Context, LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
 // `hono/aws-lambda` is marked deprecated for `@hono/aws-lambda`, which is not published yet;
 // this file is the only place that uses it.

@@ -7,6 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type ArchivedDeadLetter, DynamoDbDeadLetterArchive } from '../adapters/aws/dead-letter-archive';
 import { messageGroupIdFor } from '../adapters/aws/job-message';
+import { DYNAMODB_COMMANDS, sdkCaller } from '../adapters/aws/sdk-caller';
 import type { DeliveryJob } from '../core/contract';
 import { type CommandIo, EXIT_FAILURE, EXIT_OK } from './args';
 import type { SqsDeadLetterOptions } from './dead-letters-sqs';
@@ -25,7 +26,10 @@ export async function runArchiveDeadLetters(
 ): Promise<number> {
   const dynamodb = new DynamoDBClient(TIMEOUTS);
   try {
-    const archive = new DynamoDbDeadLetterArchive(dynamodb, options.archiveTable);
+    const archive = new DynamoDbDeadLetterArchive(
+      sdkCaller(dynamodb, DYNAMODB_COMMANDS),
+      options.archiveTable,
+    );
     const { letters, unreadable } = await archive.readAll();
     const selected = letters.filter((archived) => options.matches(archived.letter));
     if (unreadable > 0) io.stderr(`skipped ${unreadable} archive items that are not dead letters\n`);

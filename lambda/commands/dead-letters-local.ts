@@ -5,6 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createAwsEndpointResolver } from '../adapters/aws/aws-endpoints';
 import { createAwsRequestSigner } from '../adapters/aws/aws-request-signer';
+import { sdkCredentialChain } from '../adapters/aws/sdk-credential-chain';
 import { loadConfigFile } from '../adapters/local/config-file';
 import { DeliveryRunner } from '../adapters/local/delivery-runner';
 import { FileSecretStore } from '../adapters/local/file-secret-store';
@@ -133,7 +134,7 @@ function localRunner(
     deps: {
       secrets: new FileSecretStore(secretsPath(options.secrets, io.env)),
       fetch: globalThis.fetch,
-      signAws: createAwsRequestSigner(),
+      signAws: createAwsRequestSigner({ credentials: sdkCredentialChain() }),
       awsEndpoint: createAwsEndpointResolver(),
       fetchTls: createTlsFetch(),
       logger: stderrLogger(io),

@@ -2,6 +2,7 @@
 // letter as the same record the local store lists; replay sends the selected jobs back to the jobs queue (the
 // deployed worker delivers them) and deletes each from the DLQ only once the send succeeded.
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { SQS_COMMANDS, sdkCaller } from '../adapters/aws/sdk-caller';
 import type { QueuedDeadLetter } from '../adapters/aws/sqs-dead-letter-queue';
 import { SqsDeadLetterQueue } from '../adapters/aws/sqs-dead-letter-queue';
 import type { DeliveryJob } from '../core/contract';
@@ -49,7 +50,7 @@ export async function runSqsDeadLetters(options: SqsDeadLetterOptions, io: Comma
     ...(endpointSet ? { useQueueUrlAsEndpoint: false } : {}),
     requestHandler: { connectionTimeout: 2_000, requestTimeout: 10_000 },
   });
-  const dlq = new SqsDeadLetterQueue(sqs, options.deadLetterQueueUrl);
+  const dlq = new SqsDeadLetterQueue(sdkCaller(sqs, SQS_COMMANDS), options.deadLetterQueueUrl);
   try {
     return options.action === 'list' ? await list(dlq, options, io) : await replay(dlq, options, io);
   } catch (error) {

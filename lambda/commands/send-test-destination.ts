@@ -3,6 +3,7 @@
 // re-read), so a destination's setup can be checked before a notification depends on it.
 import { createAwsEndpointResolver } from '../adapters/aws/aws-endpoints';
 import { createAwsRequestSigner } from '../adapters/aws/aws-request-signer';
+import { sdkCredentialChain } from '../adapters/aws/sdk-credential-chain';
 import { loadConfigFile } from '../adapters/local/config-file';
 import { FileSecretStore } from '../adapters/local/file-secret-store';
 import { createLocalLogger } from '../adapters/local/pino-logger';
@@ -44,7 +45,7 @@ export async function sendToDestination(options: DestinationTestOptions, io: Com
     const { result } = await attemptDelivery(job, target, 1, {
       secrets: new FileSecretStore(file),
       fetch: globalThis.fetch,
-      signAws: createAwsRequestSigner(),
+      signAws: createAwsRequestSigner({ credentials: sdkCredentialChain() }),
       awsEndpoint: createAwsEndpointResolver(io.env),
       fetchTls: createTlsFetch(),
       logger,

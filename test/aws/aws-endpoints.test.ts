@@ -1,15 +1,21 @@
-// The receiver's endpoint table against the AWS SDK in node_modules: the same partitions and DNS
+// The Lambdas' endpoint table against the AWS SDK in node_modules: the same partitions and DNS
 // suffixes as the SDK's partitions data, and, for every region the SDK lists (plus one made up
-// per partition, matched by pattern), the same SQS and Secrets Manager endpoints its clients
+// per partition, matched by pattern), the same SQS, Secrets Manager and DynamoDB endpoints its clients
 // resolve. An SDK update that adds a partition or moves a suffix fails here.
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { AWS_PARTITIONS, partitionOf } from '../../lambda/adapters/aws/aws-endpoints';
-import { awsJsonClientFromEnv, SECRETS_MANAGER, SQS } from '../../lambda/adapters/aws/aws-json-client';
+import {
+  awsJsonClientFromEnv,
+  DYNAMODB,
+  SECRETS_MANAGER,
+  SQS,
+} from '../../lambda/adapters/aws/aws-json-client';
 
 // The SDK warns that it will soon need Node 22 (Lambda runs 24, this machine 20).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -44,7 +50,7 @@ const regions = sdkPartitions.flatMap((p) => [
 ]);
 
 const env = { AWS_ACCESS_KEY_ID: 'AKID', AWS_SECRET_ACCESS_KEY: 'secret' };
-const sdkEndpoint = (client: SQSClient | SecretsManagerClient, region: string) =>
+const sdkEndpoint = (client: SQSClient | SecretsManagerClient | DynamoDBClient, region: string) =>
   client.config.endpointProvider({ Region: region, UseFIPS: false, UseDualStack: false }).url.href;
 
 describe('endpoints in every partition', () => {
@@ -63,6 +69,9 @@ describe('endpoints in every partition', () => {
     );
     expect(awsJsonClientFromEnv(SECRETS_MANAGER, {}, { ...env, AWS_REGION: region }).endpoint.href).toBe(
       sdkEndpoint(secretsManager, region),
+    );
+    expect(awsJsonClientFromEnv(DYNAMODB, {}, { ...env, AWS_REGION: region }).endpoint.href).toBe(
+      sdkEndpoint(new DynamoDBClient({ region }), region),
     );
   });
 

@@ -1,4 +1,4 @@
-// The receiver's own AWS client over real HTTP: SendMessageBatch to the SQS emulator (read back
+// The Lambdas' own AWS client over real HTTP: SendMessageBatch to the SQS emulator (read back
 // with the real SDK), GetSecretValue from the Secrets Manager fake, AWS errors by name, retries,
 // timeouts, endpoint resolution, and a signature a server can check from what it received.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -11,6 +11,7 @@ import {
   AwsJsonClient,
   type AwsService,
   awsJsonClientFromEnv,
+  DYNAMODB,
   SECRETS_MANAGER,
   SQS,
 } from '../../lambda/adapters/aws/aws-json-client';
@@ -403,6 +404,8 @@ describe('awsJsonClientFromEnv', () => {
   it.each([
     [SQS, {}, 'https://sqs.eu-west-1.amazonaws.com/'],
     [SECRETS_MANAGER, {}, 'https://secretsmanager.eu-west-1.amazonaws.com/'],
+    [DYNAMODB, {}, 'https://dynamodb.eu-west-1.amazonaws.com/'],
+    [DYNAMODB, { AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:8000' }, 'http://127.0.0.1:8000/'],
     [SQS, { AWS_REGION: 'cn-north-1' }, 'https://sqs.cn-north-1.amazonaws.com.cn/'],
     [SQS, { AWS_ENDPOINT_URL: 'http://localhost:4566' }, 'http://localhost:4566/'],
     [

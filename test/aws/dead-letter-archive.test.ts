@@ -29,7 +29,7 @@ let archive: DynamoDbDeadLetterArchive;
 beforeEach(async () => {
   dynamo = await startLocalDynamoDb();
   await dynamo.createArchiveTable(TABLE);
-  archive = new DynamoDbDeadLetterArchive(dynamo.client, TABLE, 30);
+  archive = new DynamoDbDeadLetterArchive(dynamo.bridge, TABLE, 30);
 });
 afterEach(() => dynamo.close());
 

@@ -1,4 +1,4 @@
-// The live-message state on DynamoDB against dynalite (real SDK client, real wire protocol).
+// The live-message state on DynamoDB against dynalite (the bridge's own client, real wire protocol).
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbLiveMessages } from '../../lambda/adapters/aws/dynamodb-live-messages';
@@ -26,7 +26,7 @@ const message = {
 
 describe('DynamoDbLiveMessages', () => {
   it('remembers a run’s message per destination, with a 30-day TTL', async () => {
-    const store = new DynamoDbLiveMessages({ tableName: table, client: dynamo.client, now: () => 1_000_000 });
+    const store = new DynamoDbLiveMessages({ tableName: table, client: dynamo.bridge, now: () => 1_000_000 });
     expect(await store.read('runs/chat', 'run-1')).toBeUndefined();
     await store.save('runs/chat', 'run-1', message);
     expect(await store.read('runs/chat', 'run-1')).toEqual(message);
@@ -39,7 +39,7 @@ describe('DynamoDbLiveMessages', () => {
   });
 
   it('keeps a Discord message without a channel, and overwrites with the latest timeline', async () => {
-    const store = new DynamoDbLiveMessages({ tableName: table, client: dynamo.client });
+    const store = new DynamoDbLiveMessages({ tableName: table, client: dynamo.bridge });
     await store.save('runs/discord', 'run-1', {
       messageId: '1200000000000000001',
       channel: null,
@@ -59,7 +59,7 @@ describe('DynamoDbLiveMessages', () => {
 
   it('reads an expired item TTL has not deleted yet, or a damaged one, as no message', async () => {
     let now = 1_000_000;
-    const store = new DynamoDbLiveMessages({ tableName: table, client: dynamo.client, now: () => now });
+    const store = new DynamoDbLiveMessages({ tableName: table, client: dynamo.bridge, now: () => now });
     await store.save('runs/chat', 'run-1', message);
     now += 30 * 24 * 3600 * 1000 + 1000;
     expect(await store.read('runs/chat', 'run-1')).toBeUndefined();
@@ -73,7 +73,7 @@ describe('DynamoDbLiveMessages', () => {
   });
 
   it('throws when the table is missing (the attempt is retried, nothing is posted twice)', async () => {
-    const store = new DynamoDbLiveMessages({ tableName: 'no-such-table', client: dynamo.client });
+    const store = new DynamoDbLiveMessages({ tableName: 'no-such-table', client: dynamo.bridge });
     await expect(store.read('runs/chat', 'run-1')).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
     });

@@ -1,4 +1,4 @@
-// The DynamoDB replay guard against dynalite (real SDK client, real wire protocol).
+// The DynamoDB replay guard against dynalite (the receiver's own client, real wire protocol).
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbReplayGuard } from '../../lambda/adapters/aws/dynamodb-replay-guard';
@@ -16,7 +16,7 @@ afterEach(async () => {
 
 describe('DynamoDbReplayGuard', () => {
   it('sees a key only once it is remembered, and stores its expiry for DynamoDB TTL', async () => {
-    const guard = new DynamoDbReplayGuard({ tableName: table, client: dynamo.client, now: () => 1_000_000 });
+    const guard = new DynamoDbReplayGuard({ tableName: table, client: dynamo.bridge, now: () => 1_000_000 });
     expect(await guard.seen('k1')).toBe(false);
     await guard.remember('k1', 600);
     expect(await guard.seen('k1')).toBe(true);
@@ -29,7 +29,7 @@ describe('DynamoDbReplayGuard', () => {
 
   it('treats an expired item that TTL has not deleted yet as unseen', async () => {
     let now = 1_000_000;
-    const guard = new DynamoDbReplayGuard({ tableName: table, client: dynamo.client, now: () => now });
+    const guard = new DynamoDbReplayGuard({ tableName: table, client: dynamo.bridge, now: () => now });
     await guard.remember('k', 600);
     now += 601_000;
     expect(await guard.seen('k')).toBe(false);
@@ -38,7 +38,7 @@ describe('DynamoDbReplayGuard', () => {
   });
 
   it('throws (for the receiver to fail open) when the table does not exist', async () => {
-    const guard = new DynamoDbReplayGuard({ tableName: 'no-such-table', client: dynamo.client });
+    const guard = new DynamoDbReplayGuard({ tableName: 'no-such-table', client: dynamo.bridge });
     await expect(guard.seen('k')).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 
@@ -49,7 +49,7 @@ describe('DynamoDbReplayGuard', () => {
         Item: { pk: { S: 'k' }, expiresAt: { N: String(Math.floor(Date.now() / 1000) + 60) } },
       }),
     );
-    const guard = new DynamoDbReplayGuard({ tableName: table, client: dynamo.client });
+    const guard = new DynamoDbReplayGuard({ tableName: table, client: dynamo.bridge });
     expect(await guard.seen('k')).toBe(true);
   });
 });

@@ -69,7 +69,7 @@ function bridge(guarded: boolean): { receiver: ReceiverHandler; worker: WorkerHa
     sm,
     logger,
     ...(guarded
-      ? { replayGuard: new DynamoDbReplayGuard({ tableName: 'tfe-bridge-replay', client: dynamo.client }) }
+      ? { replayGuard: new DynamoDbReplayGuard({ tableName: 'tfe-bridge-replay', client: dynamo.bridge }) }
       : {}),
   });
   return { receiver, worker: workerFor({ config, sqs, queues, sm, logger, state: delivery.state }) };

@@ -65,7 +65,7 @@ describe('worker enrichment (SQS)', () => {
     const logger = new CaptureLogger();
     const handler = createWorkerHandler({
       targets: buildTargets(config, compileTemplates(config)),
-      sqs: sqs.client,
+      sqs: sqs.bridge,
       queueUrl: queues.queueUrl,
       deadLetterQueueUrl: queues.dlqUrl,
       secrets: new MemorySecretStore({ tfc: TOKEN }),

@@ -60,7 +60,7 @@ function setup(destinations: unknown[], extra: Partial<WorkerDeps> = {}) {
   });
   const handler = createWorkerHandler({
     targets: buildTargets(config, compileTemplates(config)),
-    sqs: sqs.client,
+    sqs: sqs.bridge,
     queueUrl: queues.queueUrl,
     deadLetterQueueUrl: queues.dlqUrl,
     secrets: new MemorySecretStore(),

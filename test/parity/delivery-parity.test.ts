@@ -10,6 +10,7 @@ import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAwsEndpointResolver } from '../../lambda/adapters/aws/aws-endpoints';
 import { createAwsRequestSigner } from '../../lambda/adapters/aws/aws-request-signer';
+import { sdkCredentialChain } from '../../lambda/adapters/aws/sdk-credential-chain';
 import { SqsJobQueue } from '../../lambda/adapters/aws/sqs-job-queue';
 import { DeliveryRunner } from '../../lambda/adapters/local/delivery-runner';
 import { LocalStore } from '../../lambda/adapters/local/local-store';
@@ -205,7 +206,7 @@ async function localRuntime({ config, secrets, clock, maxHeldJobAgeMs }: Setup):
       secrets,
       fetch: globalThis.fetch,
       logger,
-      signAws: createAwsRequestSigner(),
+      signAws: createAwsRequestSigner({ credentials: sdkCredentialChain() }),
       awsEndpoint: createAwsEndpointResolver(),
       fetchTls: createTlsFetch(),
     },
@@ -238,7 +239,7 @@ async function awsRuntime({ config, secrets, clock, maxHeldJobAgeMs }: Setup): P
   const delivery = await startDeliveryState(() => clock.now);
   const worker = createWorkerHandler({
     targets: buildTargets(config, compileTemplates(config)),
-    sqs: sqs.client,
+    sqs: sqs.bridge,
     queueUrl: queues.queueUrl,
     deadLetterQueueUrl: queues.dlqUrl,
     state: delivery.state,

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createAwsEndpointResolver } from '../../lambda/adapters/aws/aws-endpoints';
 import { createAwsRequestSigner } from '../../lambda/adapters/aws/aws-request-signer';
 import { DynamoDbLiveMessages } from '../../lambda/adapters/aws/dynamodb-live-messages';
+import { sdkCredentialChain } from '../../lambda/adapters/aws/sdk-credential-chain';
 import { SqsJobQueue } from '../../lambda/adapters/aws/sqs-job-queue';
 import { DeliveryRunner } from '../../lambda/adapters/local/delivery-runner';
 import { LocalStore } from '../../lambda/adapters/local/local-store';
@@ -45,7 +46,7 @@ async function localRuntime(config: Config): Promise<Runtime> {
     deps: {
       secrets: new MemorySecretStore({ bot: TOKEN }),
       fetch: globalThis.fetch,
-      signAws: createAwsRequestSigner(),
+      signAws: createAwsRequestSigner({ credentials: sdkCredentialChain() }),
       awsEndpoint: createAwsEndpointResolver(),
       fetchTls: createTlsFetch(),
       logger: new CaptureLogger(),
@@ -74,11 +75,11 @@ async function awsRuntime(config: Config): Promise<Runtime> {
   const liveTable = await dynamo.createReplayTable('live-messages');
   const worker = createWorkerHandler({
     targets: buildTargets(config, compileTemplates(config)),
-    sqs: sqs.client,
+    sqs: sqs.bridge,
     queueUrl: queues.queueUrl,
     deadLetterQueueUrl: queues.dlqUrl,
     state: delivery.state,
-    liveMessages: new DynamoDbLiveMessages({ tableName: liveTable, client: dynamo.client }),
+    liveMessages: new DynamoDbLiveMessages({ tableName: liveTable, client: dynamo.bridge }),
     secrets: new MemorySecretStore({ bot: TOKEN }),
     logger: new CaptureLogger(),
   });

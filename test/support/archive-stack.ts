@@ -60,7 +60,7 @@ export function useArchiveStack(): ArchiveStack {
   beforeEach(async () => {
     stack.delivery = await startDeliveryState();
     await stack.delivery.dynamo.createArchiveTable(ARCHIVE);
-    stack.archive = new DynamoDbDeadLetterArchive(stack.delivery.dynamo.client, ARCHIVE, 30);
+    stack.archive = new DynamoDbDeadLetterArchive(stack.delivery.dynamo.bridge, ARCHIVE, 30);
     stack.behaviour = () => ({ status: 503 });
     stack.logger = new CaptureLogger();
     [stack.sqs, stack.sm, stack.api] = await Promise.all([
@@ -89,7 +89,7 @@ export function workerWithArchive(stack: ArchiveStack, table: string): WorkerHan
     sm,
     logger,
     state: delivery.state,
-    deadLetterArchive: new DynamoDbDeadLetterArchive(delivery.dynamo.client, table, 30),
+    deadLetterArchive: new DynamoDbDeadLetterArchive(delivery.dynamo.bridge, table, 30),
   });
 }
 

@@ -67,7 +67,7 @@ export function workerFor(options: WorkerOptions): WorkerHandler {
   const { config, sqs, queues, sm, logger, secretCache, deadLetterQueueUrl, ...rest } = options;
   return createWorkerHandler({
     targets: buildTargets(config, compileWorkerTemplates(config)),
-    sqs: sqs.client,
+    sqs: sqs.bridge,
     queueUrl: queues.queueUrl,
     deadLetterQueueUrl: deadLetterQueueUrl ?? queues.dlqUrl,
     secrets: secretsFor(options),

@@ -1,18 +1,23 @@
-// DynamoDB for tests: dynalite (in memory, real wire protocol) on 127.0.0.1, and a real SDK
-// client pointed at it. Creates the replay-guard table as infra does (key `pk`, TTL `expiresAt`).
+// DynamoDB for tests: dynalite (in memory, real wire protocol) on 127.0.0.1, with the bridge's own
+// client (as the worker calls it) and a real SDK client (for set-up and reads) pointed at it.
+// Creates the tables as infra does.
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 // @ts-expect-error dynalite ships no types
 import dynalite from 'dynalite';
+import { type AwsJsonClient, DYNAMODB } from '../../lambda/adapters/aws/aws-json-client';
 import { ARCHIVE_KEY } from '../../lambda/adapters/aws/dead-letter-archive';
 import { STATE_PARTITION_KEY, STATE_SORT_KEY } from '../../lambda/adapters/aws/delivery-state-keys';
 import { DynamoDbDeliveryState } from '../../lambda/adapters/aws/dynamodb-delivery-state';
 import { REPLAY_KEY_ATTRIBUTE } from '../../lambda/adapters/aws/dynamodb-replay-guard';
-import { REGION } from './local-sqs';
+import { bridgeClient, REGION } from './local-sqs';
 
 export interface LocalDynamoDb {
   endpoint: string;
+  /** The SDK's client, for a test's own set-up and reads. */
   client: DynamoDBClient;
+  /** The bridge's own client (one attempt per call), as the worker calls DynamoDB. */
+  bridge: AwsJsonClient;
   /** A replay-guard table with the given name (at least 3 characters, as in DynamoDB). */
   createReplayTable(name: string): Promise<string>;
   /** A delivery-state table (`pk` + `sk`) as infra creates it. */
@@ -39,6 +44,7 @@ export async function startLocalDynamoDb(): Promise<LocalDynamoDb> {
   return {
     endpoint,
     client,
+    bridge: bridgeClient(DYNAMODB, endpoint, 1),
     async createReplayTable(name) {
       await client.send(
         new CreateTableCommand({
@@ -93,7 +99,7 @@ export async function startDeliveryState(now?: () => number) {
   return {
     dynamo,
     tableName,
-    state: new DynamoDbDeliveryState({ tableName, client: dynamo.client, ...(now ? { now } : {}) }),
+    state: new DynamoDbDeliveryState({ tableName, client: dynamo.bridge, ...(now ? { now } : {}) }),
     close: () => dynamo.close(),
   };
 }

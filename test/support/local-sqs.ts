@@ -1,6 +1,6 @@
-// Local AWS for tests: the local-aws-sqs emulator on 127.0.0.1 (behind sqs-proxy.ts), real SDK
-// clients pointed at local endpoints with dummy credentials (nothing can reach real AWS), and
-// real-shaped Lambda events.
+// Local AWS for tests: the local-aws-sqs emulator on 127.0.0.1 (behind sqs-proxy.ts), the
+// bridge's own clients and real SDK clients pointed at local endpoints with dummy credentials
+// (nothing can reach real AWS), and real-shaped Lambda events.
 import type { AddressInfo } from 'node:net';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
@@ -39,7 +39,8 @@ export function sqsClient(endpoint: string): SQSClient {
   return new SQSClient({ region: REGION, endpoint, credentials });
 }
 
-const bridgeClient = (service: AwsService, endpoint: string, maxAttempts: number) =>
+/** The bridge's own client for `service` at a local endpoint, as the Lambdas build it. */
+export const bridgeClient = (service: AwsService, endpoint: string, maxAttempts: number) =>
   new AwsJsonClient({
     service,
     region: REGION,
@@ -77,7 +78,10 @@ export interface FifoQueues {
 export interface LocalSqs extends Pick<SqsProxy, 'failEntry' | 'batches' | 'requests' | 'rewriteVisibility'> {
   /** The proxy in front of the emulator: point every client here. */
   endpoint: string;
+  /** The SDK's client, for a test's own set-up and reads. */
   client: SQSClient;
+  /** The bridge's own client, as the worker calls SQS. */
+  bridge: AwsJsonClient;
   /** A FIFO jobs queue with a FIFO DLQ behind a RedrivePolicy, as infra creates them. */
   createQueues(
     name: string,
@@ -118,6 +122,7 @@ export async function startLocalSqs(): Promise<LocalSqs> {
   return {
     endpoint,
     client,
+    bridge: bridgeClient(SQS, endpoint, 3),
     failEntry: (...args) => proxy.failEntry(...args),
     batches: proxy.batches,
     requests: proxy.requests,

@@ -1,7 +1,7 @@
 // The standard endpoint of a service in a region, for every partition the AWS SDK knows, without
 // the SDK's endpoint rules engine. The table mirrors the SDK's partitions data; a test compares it
-// with the SDK in node_modules (ids, DNS suffixes, and the endpoints its SQS and Secrets Manager
-// clients resolve), so a new partition or suffix fails a test instead of calling the wrong host.
+// with the SDK in node_modules (ids, DNS suffixes, and the endpoints its SQS, Secrets Manager and
+// DynamoDB clients resolve), so a new partition or suffix fails a test instead of calling the wrong host.
 
 import { RequestError } from '../../core/errors';
 import type { AwsEndpointResolver } from '../../core/ports';

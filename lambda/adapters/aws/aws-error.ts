@@ -1,4 +1,4 @@
-// AWS errors as the receiver's client reports them (named like the SDK's exceptions, with its
+// AWS errors as the Lambdas' client reports them (named like the SDK's exceptions, with its
 // `$metadata`), and which of them the SDK's standard retry mode retries.
 
 // The SDK's list (@smithy/service-error-classification), plus the Secrets Manager and SQS codes.

@@ -1,10 +1,11 @@
 // A minimal client for AWS's JSON protocol (POST / with X-Amz-Target and a JSON body, SigV4),
-// enough for the receiver's SendMessageBatch and GetSecretValue. It replaces the AWS SDK on the
-// receiver, where the SDK was two thirds of the bundle (docs/performance.md). It keeps what the
+// enough for the Lambdas' calls to SQS, Secrets Manager and DynamoDB. It replaces the AWS SDK on
+// both Lambdas, where the SDK was most of the bundle (docs/performance.md). It keeps what the
 // SDK's standard mode gives those calls: the endpoint overrides and every partition's endpoints,
 // retries of throttling, 5xx and network errors with jittered backoff, clock-skew correction, a
 // per-attempt timeout, and errors named by AWS error code.
 
+import type { AwsCaller } from './aws-caller';
 import { standardEndpoint } from './aws-endpoints';
 import { AwsError, isRetryable, sanitizeErrorCode, THROTTLING_CODES } from './aws-error';
 import { correctedClockOffset } from './clock-skew';
@@ -12,9 +13,9 @@ import { postOnce } from './https-post';
 import { type AwsCredentials, signRequest } from './sigv4';
 
 export interface AwsService {
-  /** For messages: `SQS`, `Secrets Manager`. */
+  /** For messages: `SQS`, `Secrets Manager`, `DynamoDB`. */
   label: string;
-  /** The SigV4 signing name, also the endpoint's first label (true of SQS and Secrets Manager). */
+  /** The SigV4 signing name, also the endpoint's first label (true of the three services here). */
   signingName: string;
   /** `X-Amz-Target` is `<targetPrefix>.<operation>`. */
   targetPrefix: string;
@@ -39,6 +40,15 @@ export const SECRETS_MANAGER: AwsService = {
   endpointEnvId: 'SECRETS_MANAGER',
 };
 
+export const DYNAMODB: AwsService = {
+  label: 'DynamoDB',
+  signingName: 'dynamodb',
+  targetPrefix: 'DynamoDB_20120810',
+  contentType: 'application/x-amz-json-1.0',
+  endpointEnvId: 'DYNAMODB',
+};
+
+export type { AwsCaller } from './aws-caller';
 export { AwsError, type AwsErrorDetails } from './aws-error';
 
 export const DEFAULT_MAX_ATTEMPTS = 3;
@@ -52,6 +62,9 @@ const MAX_RETRY_DELAY_MS = 20_000;
 export class AwsConfigError extends Error {
   override name = 'AwsConfigError';
 }
+
+/** What a caller may bound: attempts per call and each attempt's time. */
+export type ClientLimits = Pick<AwsJsonClientOptions, 'maxAttempts' | 'attemptTimeoutMs'>;
 
 export interface AwsJsonClientOptions {
   service: AwsService;
@@ -69,7 +82,7 @@ export interface AwsJsonClientOptions {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export class AwsJsonClient {
+export class AwsJsonClient implements AwsCaller {
   readonly endpoint: URL;
   private readonly maxAttempts: number;
   private readonly attemptTimeoutMs: number;
@@ -192,6 +205,14 @@ export class AwsJsonClient {
 
 export type EnvSource = Readonly<Record<string, string | undefined>>;
 
+/** The execution role's credentials, from the variables Lambda sets for it; undefined when a key is missing. */
+export function credentialsFromEnv(env: EnvSource = process.env): AwsCredentials | undefined {
+  const accessKeyId = env.AWS_ACCESS_KEY_ID;
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
+  if (!accessKeyId || !secretAccessKey) return undefined;
+  return { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN || undefined };
+}
+
 /**
  * A client configured as the SDK's default chain does on Lambda: region from AWS_REGION,
  * credentials from the AWS_* variables Lambda sets for the execution role, and the endpoint
@@ -199,37 +220,50 @@ export type EnvSource = Readonly<Record<string, string | undefined>>;
  */
 export function awsJsonClientFromEnv(
   service: AwsService,
-  options: Pick<AwsJsonClientOptions, 'maxAttempts' | 'attemptTimeoutMs'> = {},
+  options: ClientLimits = {},
   env: EnvSource = process.env,
 ): AwsJsonClient {
   const region = env.AWS_REGION || env.AWS_DEFAULT_REGION;
-  const accessKeyId = env.AWS_ACCESS_KEY_ID;
-  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
+  const credentials = credentialsFromEnv(env);
   const problems = [
     ...(region ? [] : ['AWS_REGION is not set']),
     // It becomes a host name: `eu-west-1`, not a URL or a path.
     ...(region && !/^[a-z0-9-]{1,63}$/.test(region)
       ? [`AWS_REGION "${region.slice(0, 63)}" is not a region name`]
       : []),
-    ...(accessKeyId ? [] : ['AWS_ACCESS_KEY_ID is not set']),
-    ...(secretAccessKey ? [] : ['AWS_SECRET_ACCESS_KEY is not set']),
+    ...(env.AWS_ACCESS_KEY_ID ? [] : ['AWS_ACCESS_KEY_ID is not set']),
+    ...(env.AWS_SECRET_ACCESS_KEY ? [] : ['AWS_SECRET_ACCESS_KEY is not set']),
     // The SDK would switch hosts for these; this client does not know those hosts.
     ...['AWS_USE_FIPS_ENDPOINT', 'AWS_USE_DUALSTACK_ENDPOINT']
       .filter((name) => env[name]?.toLowerCase() === 'true')
       .map((name) => `${name} is not supported here: set AWS_ENDPOINT_URL_${service.endpointEnvId} instead`),
   ];
-  if (!region || !accessKeyId || !secretAccessKey || problems.length > 0) {
+  if (!region || !credentials || problems.length > 0) {
     throw new AwsConfigError(`cannot call ${service.label}: ${problems.join('; ')}`);
   }
   const configured = env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.toLowerCase() !== 'true';
   const endpoint = configured
     ? env[`AWS_ENDPOINT_URL_${service.endpointEnvId}`] || env.AWS_ENDPOINT_URL || undefined
     : undefined;
-  return new AwsJsonClient({
-    service,
-    region,
-    credentials: { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN || undefined },
-    endpoint,
-    ...options,
-  });
+  return new AwsJsonClient({ service, region, credentials, endpoint, ...options });
+}
+
+/**
+ * A caller whose client is configured from the environment on first use, as the SDK resolves
+ * credentials on its first request: building a handler reads no AWS settings, so a request that
+ * needs no AWS call (an unknown route) is answered without them, and a missing one fails that
+ * call by name.
+ */
+export function awsCallerFromEnv(
+  service: AwsService,
+  options: ClientLimits = {},
+  env: EnvSource = process.env,
+): AwsCaller {
+  let client: AwsJsonClient | undefined;
+  return {
+    async call<Output>(operation: string, input: object): Promise<Output> {
+      client ??= awsJsonClientFromEnv(service, options, env);
+      return client.call<Output>(operation, input);
+    },
+  };
 }

@@ -1,14 +1,7 @@
 // The two AWS operations the receiver makes, as plain functions. SqsJobQueue and
 // SecretsManagerStore depend only on these function types (shaped like the SDK's, so an SDK
-// client can stand behind them too); the functions here call them over AwsJsonClient.
-import {
-  type AwsJsonClient,
-  type AwsJsonClientOptions,
-  type AwsService,
-  awsJsonClientFromEnv,
-  SECRETS_MANAGER,
-  SQS,
-} from './aws-json-client';
+// client can stand behind them too); the functions here call them over an AwsCaller.
+import { type AwsCaller, awsCallerFromEnv, type ClientLimits, SECRETS_MANAGER, SQS } from './aws-json-client';
 
 export interface SendMessageBatchEntry {
   Id: string;
@@ -43,37 +36,19 @@ export interface GetSecretValueOutput {
 
 export type GetSecretValue = (input: GetSecretValueInput) => Promise<GetSecretValueOutput>;
 
-type ClientOptions = Pick<AwsJsonClientOptions, 'maxAttempts' | 'attemptTimeoutMs'>;
-
 export const sendMessageBatchWith =
-  (client: AwsJsonClient): SendMessageBatch =>
+  (client: AwsCaller): SendMessageBatch =>
   (input) =>
     client.call('SendMessageBatch', input);
 
 export const getSecretValueWith =
-  (client: AwsJsonClient): GetSecretValue =>
+  (client: AwsCaller): GetSecretValue =>
   (input) =>
     client.call('GetSecretValue', input);
 
-/**
- * A client configured from the Lambda environment on first use, as the SDK resolves credentials
- * on its first request: building a handler reads no AWS settings, so a request that needs no AWS
- * call (an unknown route) is answered without them, and a missing one fails that call by name.
- */
-function fromEnvOnFirstUse<I, O>(
-  service: AwsService,
-  options: ClientOptions,
-  operation: (client: AwsJsonClient) => (input: I) => Promise<O>,
-): (input: I) => Promise<O> {
-  let call: ((input: I) => Promise<O>) | undefined;
-  return async (input) => {
-    call ??= operation(awsJsonClientFromEnv(service, options));
-    return call(input);
-  };
-}
+/** Configured from the Lambda environment on first use (see awsCallerFromEnv). */
+export const sendMessageBatchFromEnv = (options: ClientLimits = {}): SendMessageBatch =>
+  sendMessageBatchWith(awsCallerFromEnv(SQS, options));
 
-export const sendMessageBatchFromEnv = (options: ClientOptions = {}): SendMessageBatch =>
-  fromEnvOnFirstUse(SQS, options, sendMessageBatchWith);
-
-export const getSecretValueFromEnv = (options: ClientOptions = {}): GetSecretValue =>
-  fromEnvOnFirstUse(SECRETS_MANAGER, options, getSecretValueWith);
+export const getSecretValueFromEnv = (options: ClientLimits = {}): GetSecretValue =>
+  getSecretValueWith(awsCallerFromEnv(SECRETS_MANAGER, options));

@@ -1,8 +1,9 @@
-// The AwsRequestSigner port on this machine's AWS credentials: the SDK's standard provider chain
-// (environment, profile, SSO, container and instance roles; on Lambda the execution role's
-// variables), loaded at the first aws-iam delivery, and SigV4 from sigv4.ts.
+// The AwsRequestSigner port: SigV4 from sigv4.ts with the credentials of where the bridge runs. On
+// Lambda those are the execution role's variables (lambdaCredentials); on a machine, the SDK's
+// standard provider chain (sdk-credential-chain.ts), which stays out of the Lambda bundles.
 import { RequestError, SecretUnavailableError } from '../../core/errors';
 import type { AwsRequestSigner } from '../../core/ports';
+import { credentialsFromEnv } from './aws-json-client';
 import { type AwsCredentials, signRequest } from './sigv4';
 
 /** Headers the AWS SDK never signs, as proxies may change them on the way (user-agent among
@@ -30,17 +31,19 @@ export type CredentialSource = () => Promise<AwsCredentials>;
 /** What SecretUnavailableError names in logs and dead letters for the AWS credentials. */
 export const AWS_CREDENTIALS_ID = 'aws-credentials';
 
-async function providerChain(): Promise<CredentialSource> {
-  const { defaultProvider } = await import('@aws-sdk/credential-provider-node');
-  // Memoized by the SDK: refreshed shortly before temporary credentials expire.
-  return defaultProvider();
-}
+/** The execution role's credentials, which Lambda sets as variables (what the SDK's chain finds
+ *  first there); read at each signing, as cheap as the SDK's memoized chain. */
+export const lambdaCredentials: CredentialSource = async () => {
+  const credentials = credentialsFromEnv();
+  if (!credentials) throw new Error('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set');
+  return credentials;
+};
 
-export function createAwsRequestSigner(
-  options: { credentials?: CredentialSource; region?: string | undefined; now?: () => Date } = {},
-): AwsRequestSigner {
-  let source: Promise<CredentialSource> | undefined =
-    options.credentials && Promise.resolve(options.credentials);
+export function createAwsRequestSigner(options: {
+  credentials: CredentialSource;
+  region?: string | undefined;
+  now?: () => Date;
+}): AwsRequestSigner {
   const defaultRegion = options.region ?? process.env.AWS_REGION;
   return async (request, scope) => {
     const region = scope.region ?? defaultRegion;
@@ -49,10 +52,9 @@ export function createAwsRequestSigner(
         'aws-iam: the region is not in the URL: set auth.region in the config (or AWS_REGION where the bridge runs)',
       );
     }
-    source ??= providerChain();
     let credentials: AwsCredentials;
     try {
-      credentials = await (await source)();
+      credentials = await options.credentials();
     } catch (error) {
       // No credentials now (expired profile, metadata service down): may work on a later try.
       throw new SecretUnavailableError(

@@ -2,8 +2,8 @@
 // 400 KB item limit (the payload stored once, or the job left out when even that is too large),
 // and how an item of this or the earlier format is read back.
 import { createHash } from 'node:crypto';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { type DeadLetter, type DeliveryJob, parseJobMessage } from '../../core/contract';
+import { type Item, textOf } from './dynamodb-item';
 import type { DeadLetterMessage } from './sqs-dead-letter-queue';
 
 export const ARCHIVE_KEY = 'id';
@@ -62,7 +62,7 @@ function payloadFromOf(letter: DeadLetter, body: string): PayloadFrom | undefine
 
 /** The item's size as DynamoDB counts it: each attribute's name plus its value, in UTF-8 bytes
  *  (a number counted as its text, which is at least what DynamoDB counts). */
-export function itemBytes(item: Record<string, AttributeValue>): number {
+export function itemBytes(item: Item): number {
   let bytes = 0;
   for (const [name, value] of Object.entries(item)) {
     bytes += Buffer.byteLength(name) + Buffer.byteLength(value.S ?? value.N ?? '');
@@ -75,7 +75,7 @@ export function archiveItemFor(
   letter: DeadLetter,
   message: DeadLetterMessage,
   expiresAt: number,
-): { item: Record<string, AttributeValue>; bodyTooLarge: BodyTooLarge | null } {
+): { item: Item; bodyTooLarge: BodyTooLarge | null } {
   // Null, not left out: the payload put back in its place keeps the letter's field order.
   const withoutPayload = { ...letter, payload: null };
   const from = payloadFromOf(letter, message.body);
@@ -105,13 +105,11 @@ export function archiveItemFor(
   return { item, bodyTooLarge };
 }
 
-const text = (item: Record<string, AttributeValue>, name: string) => item[name]?.S;
-
 /** The letter of an item of either format; undefined for an item that is not one. */
-export function archivedOf(item: Record<string, AttributeValue>): ArchivedDeadLetter | undefined {
-  const id = text(item, ARCHIVE_KEY);
-  const letterText = text(item, 'letter');
-  const body = text(item, 'body') ?? null;
+export function archivedOf(item: Item): ArchivedDeadLetter | undefined {
+  const id = textOf(item, ARCHIVE_KEY);
+  const letterText = textOf(item, 'letter');
+  const body = textOf(item, 'body') ?? null;
   const tooLarge = item.bodyTooLarge?.N;
   if (id === undefined || letterText === undefined || (body === null && tooLarge === undefined)) {
     return undefined;
@@ -122,7 +120,7 @@ export function archivedOf(item: Record<string, AttributeValue>): ArchivedDeadLe
   } catch {
     return undefined;
   }
-  const from = text(item, PAYLOAD_FROM) as PayloadFrom | undefined;
+  const from = textOf(item, PAYLOAD_FROM) as PayloadFrom | undefined;
   const payload =
     body === null
       ? null
@@ -139,9 +137,9 @@ export function archivedOf(item: Record<string, AttributeValue>): ArchivedDeadLe
     letter: { ...stored, payload },
     body,
     bodyTooLarge:
-      tooLarge === undefined ? null : { bytes: Number(tooLarge), sha256: text(item, 'bodySha256') ?? '' },
-    groupId: text(item, 'groupId') ?? '',
+      tooLarge === undefined ? null : { bytes: Number(tooLarge), sha256: textOf(item, 'bodySha256') ?? '' },
+    groupId: textOf(item, 'groupId') ?? '',
     job: parsed?.ok ? parsed.job : undefined,
-    replayedAt: text(item, 'replayedAt') ?? null,
+    replayedAt: textOf(item, 'replayedAt') ?? null,
   };
 }

@@ -1,14 +1,8 @@
 // The dead-letter archive on AWS: a DynamoDB table that keeps every dead letter for the days the
 // deploy chose (TTL), after SQS has deleted it from the dead-letter queue at 14 days. The worker
 // writes each letter here before the DLQ; `dead-letters list|replay --archive` reads it back.
-import {
-  type AttributeValue,
-  type DynamoDBClient,
-  PutItemCommand,
-  ScanCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
 import type { DeadLetter } from '../../core/contract';
+import type { AwsCaller } from './aws-caller';
 import {
   ARCHIVE_KEY,
   type ArchivedDeadLetter,
@@ -16,6 +10,7 @@ import {
   archiveItemFor,
   type BodyTooLarge,
 } from './dead-letter-archive-item';
+import { type Item, type ItemPage, s } from './dynamodb-item';
 import type { DeadLetterMessage } from './sqs-dead-letter-queue';
 
 export type { ArchivedDeadLetter } from './dead-letter-archive-item';
@@ -26,7 +21,7 @@ export const DEFAULT_ARCHIVE_DAYS = 365;
 
 export class DynamoDbDeadLetterArchive {
   constructor(
-    private readonly client: DynamoDBClient,
+    private readonly client: AwsCaller,
     readonly tableName: string,
     private readonly retentionDays: number = DEFAULT_ARCHIVE_DAYS,
   ) {}
@@ -40,7 +35,7 @@ export class DynamoDbDeadLetterArchive {
   ): Promise<{ bodyTooLarge: BodyTooLarge | null }> {
     const expiresAt = Math.floor(now.getTime() / 1000) + this.retentionDays * 86_400;
     const { item, bodyTooLarge } = archiveItemFor(letter, message, expiresAt);
-    await this.client.send(new PutItemCommand({ TableName: this.tableName, Item: item }));
+    await this.client.call('PutItem', { TableName: this.tableName, Item: item });
     return { bodyTooLarge };
   }
 
@@ -49,11 +44,12 @@ export class DynamoDbDeadLetterArchive {
   async readAll(): Promise<{ letters: ArchivedDeadLetter[]; unreadable: number }> {
     const letters: ArchivedDeadLetter[] = [];
     let unreadable = 0;
-    let startKey: Record<string, AttributeValue> | undefined;
+    let startKey: Item | undefined;
     do {
-      const page = await this.client.send(
-        new ScanCommand({ TableName: this.tableName, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }),
-      );
+      const page = await this.client.call<ItemPage>('Scan', {
+        TableName: this.tableName,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      });
       for (const item of page.Items ?? []) {
         const archived = archivedOf(item);
         if (archived) letters.push(archived);
@@ -66,15 +62,13 @@ export class DynamoDbDeadLetterArchive {
   }
 
   async markReplayed(id: string, at: Date): Promise<void> {
-    await this.client.send(
-      new UpdateItemCommand({
-        TableName: this.tableName,
-        Key: { [ARCHIVE_KEY]: { S: id } },
-        UpdateExpression: 'SET replayedAt = :at',
-        ConditionExpression: 'attribute_exists(#id)',
-        ExpressionAttributeNames: { '#id': ARCHIVE_KEY },
-        ExpressionAttributeValues: { ':at': { S: at.toISOString() } },
-      }),
-    );
+    await this.client.call('UpdateItem', {
+      TableName: this.tableName,
+      Key: { [ARCHIVE_KEY]: s(id) },
+      UpdateExpression: 'SET replayedAt = :at',
+      ConditionExpression: 'attribute_exists(#id)',
+      ExpressionAttributeNames: { '#id': ARCHIVE_KEY },
+      ExpressionAttributeValues: { ':at': s(at.toISOString()) },
+    });
   }
 }

@@ -2,15 +2,6 @@
 // progress (attempts, holds), each destination's circuit breaker and token bucket, and the messages
 // held back while a circuit is open. Any number of containers then decide as one.
 import {
-  ConditionalCheckFailedException,
-  DeleteItemCommand,
-  type DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
-import {
   DestinationGuard,
   type GuardConfig,
   type GuardEvent,
@@ -18,7 +9,19 @@ import {
 } from '../../core/deliver/destination-guard';
 import type { JobProgress } from '../../core/deliver/engine';
 import type { GuardBasis, HeldMessages, JobProgressStore, SharedGuards } from '../../core/ports';
+import type { AwsCaller } from './aws-caller';
 import { STATE_EXPIRY_ATTRIBUTE, STATE_PARTITION_KEY, STATE_SORT_KEY } from './delivery-state-keys';
+import {
+  type GetItemOutput,
+  type Item,
+  type ItemPage,
+  isConditionalCheckFailure,
+  n,
+  numberOf,
+  s,
+  textOf,
+  type UpdateItemOutput,
+} from './dynamodb-item';
 
 /** A message's progress is kept as long as SQS could keep the message. */
 const PROGRESS_TTL_SECONDS = 15 * 24 * 3600;
@@ -27,20 +30,9 @@ const PROGRESS_TTL_SECONDS = 15 * 24 * 3600;
 const MAX_GUARD_CONFLICTS = 30;
 const CONFLICT_BACKOFF_MS = 10;
 
-type Item = Record<string, { S: string } | { N: string }>;
-
-const n = (value: number) => ({ N: String(value) });
-const s = (value: string) => ({ S: value });
-const numberOf = (item: Record<string, unknown> | undefined, name: string) => {
-  const value = (item?.[name] as { N?: string } | undefined)?.N;
-  return value === undefined ? undefined : Number(value);
-};
-const textOf = (item: Record<string, unknown> | undefined, name: string) =>
-  (item?.[name] as { S?: string } | undefined)?.S;
-
 export interface DynamoDbDeliveryStateOptions {
   tableName: string;
-  client: DynamoDBClient;
+  client: AwsCaller;
   now?: () => number;
 }
 
@@ -62,36 +54,32 @@ export class DynamoDbDeliveryState implements JobProgressStore, SharedGuards, He
   // Job progress ------------------------------------------------------------------------------
 
   async read(id: string): Promise<JobProgress | undefined> {
-    const { Item } = await this.options.client.send(
-      new GetItemCommand({
-        TableName: this.options.tableName,
-        Key: this.key(`job#${id}`, 'progress'),
-        ConsistentRead: true,
-      }),
-    );
+    const { Item } = await this.options.client.call<GetItemOutput>('GetItem', {
+      TableName: this.options.tableName,
+      Key: this.key(`job#${id}`, 'progress'),
+      ConsistentRead: true,
+    });
     return Item ? progressOf(Item) : undefined;
   }
 
   async markStarted(id: string, current: JobProgress): Promise<JobProgress> {
-    const { Attributes } = await this.options.client.send(
-      new UpdateItemCommand({
-        TableName: this.options.tableName,
-        Key: this.key(`job#${id}`, 'progress'),
-        UpdateExpression:
-          'SET attempts = if_not_exists(attempts, :a), finished = if_not_exists(finished, :f), ' +
-          'holds = if_not_exists(holds, :h), queuedAt = if_not_exists(queuedAt, :q), #ttl = :ttl ADD started :one',
-        ExpressionAttributeNames: { '#ttl': STATE_EXPIRY_ATTRIBUTE },
-        ExpressionAttributeValues: {
-          ':a': n(current.attempts),
-          ':f': n(current.finished),
-          ':h': n(current.holds ?? 0),
-          ':q': n(current.queuedAt),
-          ':ttl': this.expiresIn(PROGRESS_TTL_SECONDS),
-          ':one': n(1),
-        },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
+    const { Attributes } = await this.options.client.call<UpdateItemOutput>('UpdateItem', {
+      TableName: this.options.tableName,
+      Key: this.key(`job#${id}`, 'progress'),
+      UpdateExpression:
+        'SET attempts = if_not_exists(attempts, :a), finished = if_not_exists(finished, :f), ' +
+        'holds = if_not_exists(holds, :h), queuedAt = if_not_exists(queuedAt, :q), #ttl = :ttl ADD started :one',
+      ExpressionAttributeNames: { '#ttl': STATE_EXPIRY_ATTRIBUTE },
+      ExpressionAttributeValues: {
+        ':a': n(current.attempts),
+        ':f': n(current.finished),
+        ':h': n(current.holds ?? 0),
+        ':q': n(current.queuedAt),
+        ':ttl': this.expiresIn(PROGRESS_TTL_SECONDS),
+        ':one': n(1),
+      },
+      ReturnValues: 'ALL_NEW',
+    });
     return progressOf(Attributes ?? {});
   }
 
@@ -109,13 +97,14 @@ export class DynamoDbDeliveryState implements JobProgressStore, SharedGuards, He
       item.lastError = s(progress.last.error || '-');
       if (progress.last.status !== undefined) item.lastStatus = n(progress.last.status);
     }
-    await this.options.client.send(new PutItemCommand({ TableName: this.options.tableName, Item: item }));
+    await this.options.client.call('PutItem', { TableName: this.options.tableName, Item: item });
   }
 
   async forget(id: string): Promise<void> {
-    await this.options.client.send(
-      new DeleteItemCommand({ TableName: this.options.tableName, Key: this.key(`job#${id}`, 'progress') }),
-    );
+    await this.options.client.call('DeleteItem', {
+      TableName: this.options.tableName,
+      Key: this.key(`job#${id}`, 'progress'),
+    });
   }
 
   // Shared guards -----------------------------------------------------------------------------
@@ -130,9 +119,11 @@ export class DynamoDbDeliveryState implements JobProgressStore, SharedGuards, He
     let current = basis;
     for (let conflicts = 0; ; conflicts++) {
       if (!current) {
-        const { Item } = await this.options.client.send(
-          new GetItemCommand({ TableName: this.options.tableName, Key, ConsistentRead: true }),
-        );
+        const { Item } = await this.options.client.call<GetItemOutput>('GetItem', {
+          TableName: this.options.tableName,
+          Key,
+          ConsistentRead: true,
+        });
         current = { snapshot: textOf(Item, 'snapshot') ?? '{}', version: numberOf(Item, 'version') };
       }
       const { version } = current;
@@ -148,18 +139,16 @@ export class DynamoDbDeliveryState implements JobProgressStore, SharedGuards, He
       const snapshot = JSON.stringify(guard.snapshot());
       if (snapshot === current.snapshot) return { value, events, basis: current };
       try {
-        await this.options.client.send(
-          new PutItemCommand({
-            TableName: this.options.tableName,
-            Item: { ...Key, snapshot: s(snapshot), version: n((version ?? 0) + 1) },
-            ...(version === undefined
-              ? { ConditionExpression: `attribute_not_exists(${STATE_PARTITION_KEY})` }
-              : { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': n(version) } }),
-          }),
-        );
+        await this.options.client.call('PutItem', {
+          TableName: this.options.tableName,
+          Item: { ...Key, snapshot: s(snapshot), version: n((version ?? 0) + 1) },
+          ...(version === undefined
+            ? { ConditionExpression: `attribute_not_exists(${STATE_PARTITION_KEY})` }
+            : { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': n(version) } }),
+        });
       } catch (error) {
         // Another container changed the guard first: decide again on what it stored.
-        if (error instanceof ConditionalCheckFailedException && conflicts < MAX_GUARD_CONFLICTS) {
+        if (isConditionalCheckFailure(error) && conflicts < MAX_GUARD_CONFLICTS) {
           current = undefined;
           const backoff = CONFLICT_BACKOFF_MS * Math.min(conflicts + 1, 10) * Math.random();
           await new Promise((resolve) => setTimeout(resolve, backoff));
@@ -174,51 +163,45 @@ export class DynamoDbDeliveryState implements JobProgressStore, SharedGuards, He
   // Held messages -----------------------------------------------------------------------------
 
   async hold(destination: string, messageId: string, receiptHandle: string, untilMs: number): Promise<void> {
-    await this.options.client.send(
-      new PutItemCommand({
-        TableName: this.options.tableName,
-        Item: {
-          ...this.key(`held#${destination}`, messageId),
-          receiptHandle: s(receiptHandle),
-          [STATE_EXPIRY_ATTRIBUTE]: n(Math.floor(untilMs / 1000) + 24 * 3600),
-        },
-      }),
-    );
+    await this.options.client.call('PutItem', {
+      TableName: this.options.tableName,
+      Item: {
+        ...this.key(`held#${destination}`, messageId),
+        receiptHandle: s(receiptHandle),
+        [STATE_EXPIRY_ATTRIBUTE]: n(Math.floor(untilMs / 1000) + 24 * 3600),
+      },
+    });
   }
 
   async release(destination: string): Promise<string[]> {
     const handles: string[] = [];
-    let start: Record<string, never> | undefined;
+    let start: Item | undefined;
     do {
-      const page = await this.options.client.send(
-        new QueryCommand({
-          TableName: this.options.tableName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': STATE_PARTITION_KEY },
-          ExpressionAttributeValues: { ':pk': s(`held#${destination}`) },
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
+      const page = await this.options.client.call<ItemPage>('Query', {
+        TableName: this.options.tableName,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': STATE_PARTITION_KEY },
+        ExpressionAttributeValues: { ':pk': s(`held#${destination}`) },
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      });
       for (const item of page.Items ?? []) {
         const handle = textOf(item, 'receiptHandle');
         const messageId = textOf(item, STATE_SORT_KEY);
         if (handle) handles.push(handle);
         if (messageId) {
-          await this.options.client.send(
-            new DeleteItemCommand({
-              TableName: this.options.tableName,
-              Key: this.key(`held#${destination}`, messageId),
-            }),
-          );
+          await this.options.client.call('DeleteItem', {
+            TableName: this.options.tableName,
+            Key: this.key(`held#${destination}`, messageId),
+          });
         }
       }
-      start = page.LastEvaluatedKey as Record<string, never> | undefined;
+      start = page.LastEvaluatedKey;
     } while (start);
     return handles;
   }
 }
 
-function progressOf(item: Record<string, unknown>): JobProgress {
+function progressOf(item: Item): JobProgress {
   const error = textOf(item, 'lastError');
   const status = numberOf(item, 'lastStatus');
   return {

@@ -1,13 +1,14 @@
 // The live-message state on AWS: one DynamoDB item per destination and run (`pk` =
 // `route/destination#runId`) with the message id, channel and timeline, deleted by TTL after 30
 // days. Reads are consistent: the next notification of a run is often seconds behind.
-import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   LIVE_MESSAGE_TTL_SECONDS,
   type LiveMessage,
   type LiveMessageStore,
   parseLiveMessage,
 } from '../../core/deliver/live/live-state';
+import type { AwsCaller } from './aws-caller';
+import { type GetItemOutput, n, numberOf, s, textOf } from './dynamodb-item';
 
 /** The table's key and TTL attribute names (infra creates the table with these). */
 export const LIVE_KEY_ATTRIBUTE = 'pk';
@@ -17,7 +18,7 @@ export const LIVE_MESSAGE_TABLE_ENV = 'LIVE_MESSAGE_TABLE';
 
 export interface DynamoDbLiveMessagesOptions {
   tableName: string;
-  client: DynamoDBClient;
+  client: AwsCaller;
   now?: () => number;
 }
 
@@ -29,47 +30,43 @@ export class DynamoDbLiveMessages implements LiveMessageStore {
   }
 
   private key(destination: string, runId: string) {
-    return { [LIVE_KEY_ATTRIBUTE]: { S: `${destination}#${runId}` } };
+    return { [LIVE_KEY_ATTRIBUTE]: s(`${destination}#${runId}`) };
   }
 
   async read(destination: string, runId: string): Promise<LiveMessage | undefined> {
-    const { Item } = await this.options.client.send(
-      new GetItemCommand({
-        TableName: this.options.tableName,
-        Key: this.key(destination, runId),
-        ConsistentRead: true,
-      }),
-    );
+    const { Item } = await this.options.client.call<GetItemOutput>('GetItem', {
+      TableName: this.options.tableName,
+      Key: this.key(destination, runId),
+      ConsistentRead: true,
+    });
     if (!Item) return undefined;
     // Expired but not yet deleted by TTL (which may lag by days): as if gone.
-    const expiresAt = Number(Item[LIVE_EXPIRY_ATTRIBUTE]?.N ?? 0);
+    const expiresAt = numberOf(Item, LIVE_EXPIRY_ATTRIBUTE) ?? 0;
     if (expiresAt * 1000 <= this.now()) return undefined;
     let timeline: unknown;
     try {
-      timeline = JSON.parse(Item.timeline?.S ?? '[]');
+      timeline = JSON.parse(textOf(Item, 'timeline') ?? '[]');
     } catch {
       timeline = [];
     }
     return parseLiveMessage({
-      messageId: Item.messageId?.S,
-      channel: Item.channel?.S ?? null,
+      messageId: textOf(Item, 'messageId'),
+      channel: textOf(Item, 'channel') ?? null,
       timeline,
     });
   }
 
   async save(destination: string, runId: string, message: LiveMessage): Promise<void> {
-    await this.options.client.send(
-      new PutItemCommand({
-        TableName: this.options.tableName,
-        Item: {
-          ...this.key(destination, runId),
-          messageId: { S: message.messageId },
-          ...(message.channel === null ? {} : { channel: { S: message.channel } }),
-          timeline: { S: JSON.stringify(message.timeline) },
-          updatedAt: { N: String(this.now()) },
-          [LIVE_EXPIRY_ATTRIBUTE]: { N: String(Math.floor(this.now() / 1000) + LIVE_MESSAGE_TTL_SECONDS) },
-        },
-      }),
-    );
+    await this.options.client.call('PutItem', {
+      TableName: this.options.tableName,
+      Item: {
+        ...this.key(destination, runId),
+        messageId: s(message.messageId),
+        ...(message.channel === null ? {} : { channel: s(message.channel) }),
+        timeline: s(JSON.stringify(message.timeline)),
+        updatedAt: n(this.now()),
+        [LIVE_EXPIRY_ATTRIBUTE]: n(Math.floor(this.now() / 1000) + LIVE_MESSAGE_TTL_SECONDS),
+      },
+    });
   }
 }

@@ -1,5 +1,5 @@
-// AWS Signature Version 4 for request headers, on node:crypto: what the receiver's two AWS calls
-// need without the SDK's signer (and the 350 kB of SDK around it). Same canonical form as
+// AWS Signature Version 4 for request headers, on node:crypto: what the Lambdas' AWS calls (and
+// aws-iam deliveries) need without the SDK's signer (and the 350 kB of SDK around it). Same canonical form as
 // @smithy/signature-v4, checked against it and AWS's published test vectors in the tests.
 import { createHash, createHmac } from 'node:crypto';
 

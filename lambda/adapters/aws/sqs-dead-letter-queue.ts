@@ -1,19 +1,25 @@
 // The AWS dead-letter queue, one object for its message format: the worker writes dead letters
 // (job body + the reason as attributes), the CLI reads them back as the same records the local
 // store lists, sends one back to the jobs queue, deletes it, or lets it go.
-import {
-  ChangeMessageVisibilityBatchCommand,
-  DeleteMessageCommand,
-  GetQueueAttributesCommand,
-  type Message,
-  type MessageAttributeValue,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
 import { DEAD_LETTER_REASONS, type DeadLetter, type DeliveryJob, parseJobMessage } from '../../core/contract';
 import { cutText } from '../../core/redaction';
+import type { AwsCaller } from './aws-caller';
 import { messageGroupIdFor } from './job-message';
+
+/** A message attribute as SQS carries it (the letter's fields are all strings and numbers). */
+interface MessageAttributeValue {
+  DataType: string;
+  StringValue?: string;
+}
+
+/** A received message, as ReceiveMessage answers it. */
+interface Message {
+  MessageId?: string;
+  ReceiptHandle?: string;
+  Body?: string;
+  Attributes?: Record<string, string>;
+  MessageAttributes?: Record<string, MessageAttributeValue>;
+}
 
 /** One message of the DLQ: the dead letter (the same record the local store lists), the job to
  *  send back (undefined for a body that is not a delivery job), and where it sits in SQS. */
@@ -95,47 +101,41 @@ function letterOf(message: Message): QueuedDeadLetter {
 
 export class SqsDeadLetterQueue {
   constructor(
-    private readonly sqs: SQSClient,
+    private readonly sqs: AwsCaller,
     readonly deadLetterQueueUrl: string,
   ) {}
 
   /** Stores a dead letter: the worker's write, read back by `receive`. */
   async write(letter: DeadLetter, message: DeadLetterMessage): Promise<void> {
-    await this.sqs.send(
-      new SendMessageCommand({
-        QueueUrl: this.deadLetterQueueUrl,
-        MessageBody: message.body,
-        MessageGroupId: message.groupId,
-        MessageDeduplicationId: message.dedupId,
-        MessageAttributes: attributesOf(letter),
-      }),
-    );
+    await this.sqs.call('SendMessage', {
+      QueueUrl: this.deadLetterQueueUrl,
+      MessageBody: message.body,
+      MessageGroupId: message.groupId,
+      MessageDeduplicationId: message.dedupId,
+      MessageAttributes: attributesOf(letter),
+    });
   }
 
   /** ApproximateNumberOfMessages: what SQS holds, including what a receive cannot reach yet. */
   async approximateCount(): Promise<number> {
-    const { Attributes } = await this.sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: this.deadLetterQueueUrl,
-        AttributeNames: ['ApproximateNumberOfMessages'],
-      }),
+    const { Attributes } = await this.sqs.call<{ Attributes?: Record<string, string> }>(
+      'GetQueueAttributes',
+      { QueueUrl: this.deadLetterQueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] },
     );
     return Number(Attributes?.ApproximateNumberOfMessages ?? 0);
   }
 
   /** The next batch, hidden from other readers for `visibilitySeconds` (empty when none is left). */
   async receive(visibilitySeconds: number): Promise<QueuedDeadLetter[]> {
-    const { Messages } = await this.sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: this.deadLetterQueueUrl,
-        MaxNumberOfMessages: MAX_BATCH,
-        WaitTimeSeconds: 0,
-        VisibilityTimeout: visibilitySeconds,
-        AttributeNames: ['All'],
-        MessageSystemAttributeNames: ['All'],
-        MessageAttributeNames: ['All'],
-      }),
-    );
+    const { Messages } = await this.sqs.call<{ Messages?: Message[] }>('ReceiveMessage', {
+      QueueUrl: this.deadLetterQueueUrl,
+      MaxNumberOfMessages: MAX_BATCH,
+      WaitTimeSeconds: 0,
+      VisibilityTimeout: visibilitySeconds,
+      AttributeNames: ['All'],
+      MessageSystemAttributeNames: ['All'],
+      MessageAttributeNames: ['All'],
+    });
     return (Messages ?? []).map(letterOf);
   }
 
@@ -147,35 +147,32 @@ export class SqsDeadLetterQueue {
    * deduplicates.
    */
   async sendBack(letter: QueuedDeadLetter & { job: DeliveryJob }, queueUrl: string): Promise<void> {
-    await this.sqs.send(
-      new SendMessageCommand({
-        QueueUrl: queueUrl,
-        MessageBody: letter.body,
-        MessageGroupId: letter.groupId ?? messageGroupIdFor(letter.job),
-        MessageDeduplicationId: `${letter.job.id}:replay:${letter.messageId}`.slice(0, 128),
-      }),
-    );
+    await this.sqs.call('SendMessage', {
+      QueueUrl: queueUrl,
+      MessageBody: letter.body,
+      MessageGroupId: letter.groupId ?? messageGroupIdFor(letter.job),
+      MessageDeduplicationId: `${letter.job.id}:replay:${letter.messageId}`.slice(0, 128),
+    });
   }
 
   async delete(letter: QueuedDeadLetter): Promise<void> {
-    await this.sqs.send(
-      new DeleteMessageCommand({ QueueUrl: this.deadLetterQueueUrl, ReceiptHandle: letter.receiptHandle }),
-    );
+    await this.sqs.call('DeleteMessage', {
+      QueueUrl: this.deadLetterQueueUrl,
+      ReceiptHandle: letter.receiptHandle,
+    });
   }
 
   /** Makes letters visible again at once (the ones listed or skipped). */
   async release(letters: readonly QueuedDeadLetter[]): Promise<void> {
     for (let i = 0; i < letters.length; i += MAX_BATCH) {
-      await this.sqs.send(
-        new ChangeMessageVisibilityBatchCommand({
-          QueueUrl: this.deadLetterQueueUrl,
-          Entries: letters.slice(i, i + MAX_BATCH).map((letter, index) => ({
-            Id: `m${index}`,
-            ReceiptHandle: letter.receiptHandle,
-            VisibilityTimeout: 0,
-          })),
-        }),
-      );
+      await this.sqs.call('ChangeMessageVisibilityBatch', {
+        QueueUrl: this.deadLetterQueueUrl,
+        Entries: letters.slice(i, i + MAX_BATCH).map((letter, index) => ({
+          Id: `m${index}`,
+          ReceiptHandle: letter.receiptHandle,
+          VisibilityTimeout: 0,
+        })),
+      });
     }
   }
 }

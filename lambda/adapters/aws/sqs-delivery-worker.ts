@@ -2,7 +2,6 @@
 // order, each through the delivery state machine (sqs-record.ts); once one fails, the rest of its
 // group are handed back untried, in order; partial batch failures tell SQS which to keep.
 
-import { ChangeMessageVisibilityBatchCommand, ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { deadLetterLogFields } from '../../core/deliver/dead-letter';
 import { circuitMetrics, guardLogger } from '../../core/deliver/guard-events';
@@ -11,7 +10,7 @@ import { createEnricher } from '../../core/enrich/enricher';
 import { NO_METRICS } from '../../core/metric-names';
 import { createTlsFetch } from '../tls-fetch';
 import { createAwsEndpointResolver } from './aws-endpoints';
-import { createAwsRequestSigner } from './aws-request-signer';
+import { createAwsRequestSigner, lambdaCredentials } from './aws-request-signer';
 import { SqsDeadLetterQueue } from './sqs-dead-letter-queue';
 import { deliverRecord } from './sqs-record';
 import type { RecordDeps, RecordOutcome, SqsDeliveryWorkerDeps } from './sqs-worker-deps';
@@ -68,7 +67,7 @@ export function createSqsDeliveryWorker(deps: SqsDeliveryWorkerDeps): SqsDeliver
   const recordDeps: RecordDeps = {
     ...deps,
     now: deps.now ?? (() => new Date()),
-    signAws: deps.signAws ?? createAwsRequestSigner(),
+    signAws: deps.signAws ?? createAwsRequestSigner({ credentials: lambdaCredentials }),
     awsEndpoint: deps.awsEndpoint ?? createAwsEndpointResolver(),
     fetchTls: deps.fetchTls ?? createTlsFetch(),
     // One token per oauth2 destination for the container's life, not one per record.
@@ -122,13 +121,11 @@ export function createSqsDeliveryWorker(deps: SqsDeliveryWorkerDeps): SqsDeliver
 
   async function retrySoon(record: SQSRecord): Promise<RecordOutcome> {
     try {
-      await deps.sqs.send(
-        new ChangeMessageVisibilityCommand({
-          QueueUrl: deps.queueUrl,
-          ReceiptHandle: record.receiptHandle,
-          VisibilityTimeout: FAILED_RECORD_RETRY_SECONDS,
-        }),
-      );
+      await deps.sqs.call('ChangeMessageVisibility', {
+        QueueUrl: deps.queueUrl,
+        ReceiptHandle: record.receiptHandle,
+        VisibilityTimeout: FAILED_RECORD_RETRY_SECONDS,
+      });
       return { failed: true, visibilitySeconds: FAILED_RECORD_RETRY_SECONDS };
     } catch {
       return { failed: true }; // the queue's visibility timeout, then
@@ -137,17 +134,15 @@ export function createSqsDeliveryWorker(deps: SqsDeliveryWorkerDeps): SqsDeliver
 
   async function holdBack(records: SQSRecord[], visibilitySeconds: number): Promise<void> {
     try {
-      await deps.sqs.send(
-        new ChangeMessageVisibilityBatchCommand({
-          QueueUrl: deps.queueUrl,
-          // A FIFO event source delivers at most 10 records, the batch call's limit.
-          Entries: records.slice(0, 10).map((record, index) => ({
-            Id: `m${index}`,
-            ReceiptHandle: record.receiptHandle,
-            VisibilityTimeout: visibilitySeconds,
-          })),
-        }),
-      );
+      await deps.sqs.call('ChangeMessageVisibilityBatch', {
+        QueueUrl: deps.queueUrl,
+        // A FIFO event source delivers at most 10 records, the batch call's limit.
+        Entries: records.slice(0, 10).map((record, index) => ({
+          Id: `m${index}`,
+          ReceiptHandle: record.receiptHandle,
+          VisibilityTimeout: visibilitySeconds,
+        })),
+      });
     } catch (error) {
       // Only the timing suffers: they come back after the queue's visibility timeout.
       logger.warn('could not align the visibility of skipped messages', { cause: (error as Error).name });

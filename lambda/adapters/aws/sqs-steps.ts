@@ -1,7 +1,6 @@
 // How the worker carries out each step of the state machine on AWS: a retry or a hold is the
 // message's visibility (a hold also noted in the delivery state, so a closing circuit can let it
 // go), a dead letter a DLQ message, a guard step a change to the shared state.
-import { ChangeMessageVisibilityBatchCommand, ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import type { DeadLetterReason, DeliveryJob } from '../../core/contract';
 import type { DeliveryTarget } from '../../core/deliver/attempt';
@@ -38,16 +37,14 @@ async function releaseHeld(deps: RecordDeps, destination: string): Promise<void>
   try {
     const handles = await deps.state.release(destination);
     for (let i = 0; i < handles.length; i += 10) {
-      await deps.sqs.send(
-        new ChangeMessageVisibilityBatchCommand({
-          QueueUrl: deps.queueUrl,
-          Entries: handles.slice(i, i + 10).map((handle, index) => ({
-            Id: `h${index}`,
-            ReceiptHandle: handle,
-            VisibilityTimeout: 0,
-          })),
-        }),
-      );
+      await deps.sqs.call('ChangeMessageVisibilityBatch', {
+        QueueUrl: deps.queueUrl,
+        Entries: handles.slice(i, i + 10).map((handle, index) => ({
+          Id: `h${index}`,
+          ReceiptHandle: handle,
+          VisibilityTimeout: 0,
+        })),
+      });
     }
     if (handles.length > 0)
       deps.logger.info('circuit closed: held jobs let go', { destination, count: handles.length });
@@ -88,13 +85,11 @@ export async function setVisibility(
 ): Promise<RecordOutcome> {
   const visibilitySeconds = Math.min(MAX_VISIBILITY_SECONDS, Math.max(0, Math.ceil(delayMs / 1000)));
   try {
-    await deps.sqs.send(
-      new ChangeMessageVisibilityCommand({
-        QueueUrl: deps.queueUrl,
-        ReceiptHandle: record.receiptHandle,
-        VisibilityTimeout: visibilitySeconds,
-      }),
-    );
+    await deps.sqs.call('ChangeMessageVisibility', {
+      QueueUrl: deps.queueUrl,
+      ReceiptHandle: record.receiptHandle,
+      VisibilityTimeout: visibilitySeconds,
+    });
   } catch (error) {
     // The message still comes back, only after the queue's own visibility timeout.
     deps.logger.warn('could not set the retry delay', {

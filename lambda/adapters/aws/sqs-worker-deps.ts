@@ -1,6 +1,5 @@
 // What the SQS worker needs (its dependencies, as the entry and tests give them) and what one
 // record's processing reports: shared by the batch logic, the record logic and its steps.
-import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DeadLetter } from '../../core/contract';
 import type { DeliveryTarget } from '../../core/deliver/attempt';
 import type { GuardEvent, GuardListener } from '../../core/deliver/destination-guard';
@@ -19,6 +18,7 @@ import type {
   SharedGuards,
   TlsFetch,
 } from '../../core/ports';
+import type { AwsCaller } from './aws-caller';
 import type { DynamoDbDeadLetterArchive } from './dead-letter-archive';
 import type { DeadLetterMessage } from './sqs-dead-letter-queue';
 
@@ -29,7 +29,8 @@ export const MAX_IN_PROCESS_TOKEN_WAIT_MS = 10_000;
 export interface SqsDeliveryWorkerDeps {
   /** Route, destination and compiled template for each `routeId/destinationId`. */
   targets: ReadonlyMap<string, DeliveryTarget>;
-  sqs: SQSClient;
+  /** SQS, for the message's visibility and the dead-letter queue. */
+  sqs: AwsCaller;
   /** The jobs queue the event source reads (for ChangeMessageVisibility). */
   queueUrl: string;
   deadLetterQueueUrl: string;

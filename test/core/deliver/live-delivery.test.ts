@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { createAwsEndpointResolver } from '../../../lambda/adapters/aws/aws-endpoints';
 import { createAwsRequestSigner } from '../../../lambda/adapters/aws/aws-request-signer';
+import { sdkCredentialChain } from '../../../lambda/adapters/aws/sdk-credential-chain';
 import { createTlsFetch } from '../../../lambda/adapters/tls-fetch';
 import { parseConfig } from '../../../lambda/core/config/parse';
 import { attemptDelivery, type DeliveryTarget } from '../../../lambda/core/deliver/attempt';
@@ -60,7 +61,7 @@ function setup(api: SlackWebApi, extra?: string) {
   const deps = {
     secrets: new MemorySecretStore({ bot: TOKEN }),
     fetch: globalThis.fetch,
-    signAws: createAwsRequestSigner(),
+    signAws: createAwsRequestSigner({ credentials: sdkCredentialChain() }),
     awsEndpoint: createAwsEndpointResolver(),
     fetchTls: createTlsFetch(),
     logger,
