@@ -383,6 +383,26 @@ describe('AwsJsonClient on the wire', () => {
     });
   });
 
+  it('keeps only the first line of a signature mismatch, not the canonical request with the session token', async () => {
+    const token = 'IQoJb3JpZ2luX2VjEXAMPLESESSIONTOKEN';
+    const server = await serve([
+      {
+        status: 403,
+        body: JSON.stringify({
+          __type: 'com.amazonaws.sqs#SignatureDoesNotMatch',
+          message: `The request signature we calculated does not match the signature you provided.\n\nThe Canonical String for this request should have been\n'POST\n/\n\nhost:sqs.us-east-1.amazonaws.com\nx-amz-security-token:${token}\n'`,
+        }),
+      },
+    ]);
+    const error = await failure(
+      sendMessageBatchWith(client(SQS, server.endpoint))({ QueueUrl: 'https://q', Entries: [] }),
+    );
+    expect(error.message).toBe(
+      'SQS SendMessageBatch failed: SignatureDoesNotMatch (HTTP 403): The request signature we calculated does not match the signature you provided.',
+    );
+    expect(JSON.stringify({ ...error, message: error.message, stack: error.stack })).not.toContain(token);
+  });
+
   it('prefers the x-amzn-errortype header, and strips a `:` suffix from the code', async () => {
     const server = await serve([
       {

@@ -77,3 +77,16 @@ export function sanitizeErrorCode(raw: string): string {
   if (code.includes('#')) code = code.split('#')[1] ?? code;
   return code;
 }
+
+/** Longest part of an AWS error message kept in our errors. */
+const MAX_ERROR_MESSAGE_CHARS = 300;
+
+/**
+ * The first line of an AWS error message, at most MAX_ERROR_MESSAGE_CHARS, for our errors and
+ * logs: a signature mismatch goes on with the canonical request AWS expected, headers and all,
+ * `x-amz-security-token` included.
+ */
+export function firstLineOf(message: string): string {
+  const line = message.split('\n', 1)[0]?.trim() ?? '';
+  return line.length > MAX_ERROR_MESSAGE_CHARS ? `${line.slice(0, MAX_ERROR_MESSAGE_CHARS)}…` : line;
+}

@@ -7,7 +7,7 @@
 
 import type { AwsCaller } from './aws-caller';
 import { standardEndpoint } from './aws-endpoints';
-import { AwsError, isRetryable, sanitizeErrorCode, THROTTLING_CODES } from './aws-error';
+import { AwsError, firstLineOf, isRetryable, sanitizeErrorCode, THROTTLING_CODES } from './aws-error';
 import { correctedClockOffset } from './clock-skew';
 import { postOnce } from './https-post';
 import { type AwsCredentials, signRequest } from './sigv4';
@@ -185,7 +185,7 @@ export class AwsJsonClient implements AwsCaller {
     const queryErrorCode = header('x-amzn-query-error')?.split(';')[0];
     const error = new AwsError(
       name,
-      `${what} failed: ${name} (HTTP ${status})${typeof message === 'string' ? `: ${message}` : ''}`,
+      `${what} failed: ${name} (HTTP ${status})${typeof message === 'string' ? `: ${firstLineOf(message)}` : ''}`,
       { httpStatusCode: status, requestId, attempts, queryErrorCode },
     );
     const offset = correctedClockOffset({

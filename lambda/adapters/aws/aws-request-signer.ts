@@ -3,6 +3,7 @@
 // standard provider chain (sdk-credential-chain.ts), which stays out of the Lambda bundles.
 import { RequestError, SecretUnavailableError } from '../../core/errors';
 import type { AwsRequestSigner } from '../../core/ports';
+import { firstLineOf } from './aws-error';
 import { credentialsFromEnv } from './aws-json-client';
 import { type AwsCredentials, signRequest } from './sigv4';
 
@@ -58,7 +59,7 @@ export function createAwsRequestSigner(options: {
     } catch (error) {
       // No credentials now (expired profile, metadata service down): may work on a later try.
       throw new SecretUnavailableError(
-        `aws-iam: no AWS credentials: ${(error as Error).message.split('\n')[0]}`,
+        `aws-iam: no AWS credentials: ${firstLineOf((error as Error).message)}`,
         AWS_CREDENTIALS_ID,
         { cause: error },
       );
