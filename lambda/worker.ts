@@ -1,7 +1,7 @@
 // Lambda entry of the worker: SQS FIFO event source → the delivery state machine for each job, its
 // state shared by every container in DynamoDB. The batch logic: adapters/aws/sqs-delivery-worker.ts.
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { awsCallerFromEnv, DYNAMODB, SQS } from './adapters/aws/aws-json-client';
+import { awsJsonClientFromEnv, DYNAMODB, SQS } from './adapters/aws/aws-json-client';
 import { DynamoDbDeadLetterArchive } from './adapters/aws/dead-letter-archive';
 import { DynamoDbDeliveryState } from './adapters/aws/dynamodb-delivery-state';
 import { DynamoDbLiveMessages } from './adapters/aws/dynamodb-live-messages';
@@ -45,12 +45,14 @@ async function fromEnvironment(): Promise<SqsDeliveryHandler> {
     ...(env.secretCacheTtlMs === undefined ? {} : { ttlMs: env.secretCacheTtlMs }),
   });
   maskWith(secrets);
-  // Each call bounded, so a stuck table or queue fails the record (tried again soon), not the function.
-  const dynamodb = awsCallerFromEnv(DYNAMODB, { maxAttempts: 3, attemptTimeoutMs: 3_000 });
+  // Each call bounded, so a stuck table or queue fails the record (tried again soon), not the
+  // function. Built now, not on first use: the worker always calls both, and a missing variable
+  // then fails every invocation with its name (lazyHandler) instead of every record by class name.
+  const dynamodb = awsJsonClientFromEnv(DYNAMODB, { maxAttempts: 3, attemptTimeoutMs: 3_000 });
   const handler = createSqsDeliveryWorker({
     // Templates compile once per container; `{ file }` templates were inlined at build time.
     targets: buildTargets(env.config, compileWorkerTemplates(env.config)),
-    sqs: awsCallerFromEnv(SQS, { attemptTimeoutMs: 5_000 }),
+    sqs: awsJsonClientFromEnv(SQS, { attemptTimeoutMs: 5_000 }),
     queueUrl: env.queueUrl,
     deadLetterQueueUrl: env.deadLetterQueueUrl,
     state: new DynamoDbDeliveryState({ tableName: env.deliveryStateTable, client: dynamodb }),

@@ -39,7 +39,12 @@ describe('the worker signer on the role variables', () => {
     );
     expect(error).toBeInstanceOf(SecretUnavailableError);
     expect((error as Error).message).toBe(
-      'aws-iam: no AWS credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set',
+      'aws-iam: no AWS credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY not set',
     );
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'ASIAROLEKEY');
+    const one = await createAwsRequestSigner({ credentials: lambdaCredentials })(request, scope).catch(
+      (e: unknown) => e,
+    );
+    expect((one as Error).message).toBe('aws-iam: no AWS credentials: AWS_SECRET_ACCESS_KEY not set');
   });
 });

@@ -71,6 +71,35 @@ afterEach(async () => {
 });
 
 describe('deployed Lambda handlers', () => {
+  it('worker: fails every invocation naming a missing AWS variable, not every record by its class', async () => {
+    Object.assign(process.env, {
+      TFE_BRIDGE_CONFIG_JSON: bakedConfigJson({
+        routes: [
+          {
+            id: 'runs',
+            signingSecret: { secretId: 'tfe-bridge/hmac' },
+            destinations: [{ id: 'api', url: 'https://api.example.com/hook' }],
+          },
+        ],
+      }),
+      QUEUE_URL: queues.queueUrl,
+      DEAD_LETTER_QUEUE_URL: queues.dlqUrl,
+      DELIVERY_STATE_TABLE: 'delivery-state',
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'test',
+    });
+    // A fresh module: the one imported above keeps the handler its first successful build made.
+    vi.resetModules();
+    const { handler } = await import('../../lambda/worker');
+    const event = { Records: [] };
+    await expect(handler(event, lambdaContext('tfe-bridge-worker'))).rejects.toThrow(
+      'cannot call DynamoDB: AWS_SECRET_ACCESS_KEY is not set',
+    );
+    await expect(handler(event, lambdaContext('tfe-bridge-worker'))).rejects.toThrow(
+      'AWS_SECRET_ACCESS_KEY is not set',
+    );
+  });
+
   it('fail with every missing variable named, then work once the environment is complete', async () => {
     const event = functionUrlEvent({ path: '/hooks/runs', body: '{}' });
     await expect(receiverHandler(event, lambdaContext('tfe-bridge-receiver'))).rejects.toThrow(

@@ -205,12 +205,18 @@ export class AwsJsonClient implements AwsCaller {
 
 export type EnvSource = Readonly<Record<string, string | undefined>>;
 
-/** The execution role's credentials, from the variables Lambda sets for it; undefined when a key is missing. */
-export function credentialsFromEnv(env: EnvSource = process.env): AwsCredentials | undefined {
+/** The variables a signer needs; AWS_SESSION_TOKEN comes with temporary credentials. */
+const CREDENTIAL_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] as const;
+
+/** The execution role's credentials, from the variables Lambda sets for it, or the names of the
+ *  variables that are not set. */
+export function credentialsFromEnv(
+  env: EnvSource = process.env,
+): { credentials: AwsCredentials } | { missing: string[] } {
   const accessKeyId = env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
-  if (!accessKeyId || !secretAccessKey) return undefined;
-  return { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN || undefined };
+  if (!accessKeyId || !secretAccessKey) return { missing: CREDENTIAL_VARIABLES.filter((name) => !env[name]) };
+  return { credentials: { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN || undefined } };
 }
 
 /**
@@ -224,28 +230,27 @@ export function awsJsonClientFromEnv(
   env: EnvSource = process.env,
 ): AwsJsonClient {
   const region = env.AWS_REGION || env.AWS_DEFAULT_REGION;
-  const credentials = credentialsFromEnv(env);
+  const read = credentialsFromEnv(env);
   const problems = [
     ...(region ? [] : ['AWS_REGION is not set']),
     // It becomes a host name: `eu-west-1`, not a URL or a path.
     ...(region && !/^[a-z0-9-]{1,63}$/.test(region)
       ? [`AWS_REGION "${region.slice(0, 63)}" is not a region name`]
       : []),
-    ...(env.AWS_ACCESS_KEY_ID ? [] : ['AWS_ACCESS_KEY_ID is not set']),
-    ...(env.AWS_SECRET_ACCESS_KEY ? [] : ['AWS_SECRET_ACCESS_KEY is not set']),
+    ...('missing' in read ? read.missing.map((name) => `${name} is not set`) : []),
     // The SDK would switch hosts for these; this client does not know those hosts.
     ...['AWS_USE_FIPS_ENDPOINT', 'AWS_USE_DUALSTACK_ENDPOINT']
       .filter((name) => env[name]?.toLowerCase() === 'true')
       .map((name) => `${name} is not supported here: set AWS_ENDPOINT_URL_${service.endpointEnvId} instead`),
   ];
-  if (!region || !credentials || problems.length > 0) {
+  if (!region || !('credentials' in read) || problems.length > 0) {
     throw new AwsConfigError(`cannot call ${service.label}: ${problems.join('; ')}`);
   }
   const configured = env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.toLowerCase() !== 'true';
   const endpoint = configured
     ? env[`AWS_ENDPOINT_URL_${service.endpointEnvId}`] || env.AWS_ENDPOINT_URL || undefined
     : undefined;
-  return new AwsJsonClient({ service, region, credentials, endpoint, ...options });
+  return new AwsJsonClient({ service, region, credentials: read.credentials, endpoint, ...options });
 }
 
 /**

@@ -35,9 +35,9 @@ export const AWS_CREDENTIALS_ID = 'aws-credentials';
 /** The execution role's credentials, which Lambda sets as variables (what the SDK's chain finds
  *  first there); read at each signing, as cheap as the SDK's memoized chain. */
 export const lambdaCredentials: CredentialSource = async () => {
-  const credentials = credentialsFromEnv();
-  if (!credentials) throw new Error('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set');
-  return credentials;
+  const read = credentialsFromEnv();
+  if ('missing' in read) throw new Error(`${read.missing.join(' and ')} not set`);
+  return read.credentials;
 };
 
 export function createAwsRequestSigner(options: {
