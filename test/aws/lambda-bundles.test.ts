@@ -40,6 +40,16 @@ describe('Lambda bundles', () => {
         .filter((name) => AWS_SDK.test(name))
         .map((name) => importChain(bundle, name)?.join(' > '));
     expect(sdkChains(receiver)).toEqual([]);
+    // Nor left out to be loaded from the Lambda runtime's copy at run time.
+    const sdkLeftOut = (bundle: typeof receiver) =>
+      Object.values(bundle.metafile.outputs)
+        .flatMap((output) => output.imports)
+        .filter((imported) => imported.external && AWS_SDK.test(imported.path))
+        .map((imported) => imported.path);
+    expect(sdkLeftOut(receiver)).toEqual([]);
+    expect(sdkLeftOut(worker)).toEqual([]);
+    // The checks above see packages: the worker's template engine is one, so they would see the SDK.
+    expect(packagesIn(worker).has('jsonata')).toBe(true);
     // The worker's DynamoDB and SQS calls and its aws-iam signing need no SDK either: it was most of
     // the worker's bundle and first delivery (docs/performance.md).
     expect(sdkChains(worker)).toEqual([]);
