@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createAwsRequestSigner, lambdaCredentials } from '../../lambda/adapters/aws/aws-request-signer';
 import { SecretUnavailableError } from '../../lambda/core/errors';
+import { verifySigV4 } from '../support/sigv4-verifier';
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -29,6 +30,24 @@ describe('the worker signer on the role variables', () => {
       /^AWS4-HMAC-SHA256 Credential=ASIAROLEKEY\/\d{8}\/eu-west-1\/execute-api\//,
     );
     expect(headers['x-amz-security-token']).toBe('role-session-token');
+    // The signature is the one the role's secret key makes, as AWS recomputes it.
+    const url = new URL(request.url);
+    const received = {
+      method: request.method,
+      path: url.pathname,
+      headers: { host: url.host, ...headers },
+      body: request.body,
+      at: Date.now(),
+    };
+    const role = { accessKeyId: 'ASIAROLEKEY', sessionToken: 'role-session-token' };
+    expect(await verifySigV4(received, { ...role, secretAccessKey: 'role-secret' })).toMatchObject({
+      valid: true,
+      service: 'execute-api',
+      region: 'eu-west-1',
+    });
+    expect(await verifySigV4(received, { ...role, secretAccessKey: 'another-secret' })).toMatchObject({
+      valid: false,
+    });
   });
 
   it('fails the attempt as retryable, naming the variables, when they are not set', async () => {
