@@ -5,6 +5,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { SQS_COMMANDS, sdkCaller } from '../adapters/aws/sdk-caller';
 import type { QueuedDeadLetter } from '../adapters/aws/sqs-dead-letter-queue';
 import { SqsDeadLetterQueue } from '../adapters/aws/sqs-dead-letter-queue';
+import type { VisibilityFailures } from '../adapters/aws/sqs-visibility';
 import type { DeliveryJob } from '../core/contract';
 import { type CommandIo, EXIT_FAILURE, EXIT_OK, UsageError } from './args';
 
@@ -65,6 +66,14 @@ export async function runSqsDeadLetters(options: SqsDeadLetterOptions, io: Comma
   }
 }
 
+/** Letters SQS would not make visible again stay hidden from the next command until then. */
+function reportHidden(failures: VisibilityFailures, seconds: number, io: CommandIo): void {
+  if (failures.count === 0) return;
+  io.stderr(
+    `${failures.count} dead letters stay hidden for up to ${seconds} s (SQS did not release them: ${failures.codes.join(', ')})\n`,
+  );
+}
+
 async function list(dlq: SqsDeadLetterQueue, options: SqsDeadLetterOptions, io: CommandIo): Promise<number> {
   const total = await dlq.approximateCount();
   const seen = new Map<string, QueuedDeadLetter>();
@@ -74,7 +83,7 @@ async function list(dlq: SqsDeadLetterQueue, options: SqsDeadLetterOptions, io: 
     for (const letter of batch) seen.set(letter.messageId, letter);
     if (fresh.length === 0) break;
   }
-  await dlq.release([...seen.values()]);
+  reportHidden(await dlq.release([...seen.values()]), LIST_VISIBILITY_SECONDS, io);
   let shown = 0;
   for (const letter of seen.values()) {
     const line = letter.letter;
@@ -159,7 +168,7 @@ async function replay(
       }
     }
   }
-  await dlq.release(held);
+  reportHidden(await dlq.release(held), REPLAY_VISIBILITY_SECONDS, io);
   io.stdout(
     `replayed ${replayed} to the jobs queue (the worker delivers them); left in the dead-letter queue: ${notSelected} not selected, ${failed} failed to send, ${heldBack} held behind a failed one, ${notJobs} not delivery jobs\n`,
   );

@@ -5,6 +5,7 @@ import { DEAD_LETTER_REASONS, type DeadLetter, type DeliveryJob, parseJobMessage
 import { cutText } from '../../core/redaction';
 import type { AwsCaller } from './aws-caller';
 import { messageGroupIdFor } from './job-message';
+import { changeVisibility, type VisibilityFailures } from './sqs-visibility';
 
 /** A message attribute as SQS carries it (the letter's fields are all strings and numbers). */
 interface MessageAttributeValue {
@@ -162,17 +163,10 @@ export class SqsDeadLetterQueue {
     });
   }
 
-  /** Makes letters visible again at once (the ones listed or skipped). */
-  async release(letters: readonly QueuedDeadLetter[]): Promise<void> {
-    for (let i = 0; i < letters.length; i += MAX_BATCH) {
-      await this.sqs.call('ChangeMessageVisibilityBatch', {
-        QueueUrl: this.deadLetterQueueUrl,
-        Entries: letters.slice(i, i + MAX_BATCH).map((letter, index) => ({
-          Id: `m${index}`,
-          ReceiptHandle: letter.receiptHandle,
-          VisibilityTimeout: 0,
-        })),
-      });
-    }
+  /** Makes letters visible again at once (the ones listed or skipped); says how many stay hidden
+   *  until the visibility they were received with ends. */
+  release(letters: readonly QueuedDeadLetter[]): Promise<VisibilityFailures> {
+    const handles = letters.map((letter) => letter.receiptHandle);
+    return changeVisibility(this.sqs, this.deadLetterQueueUrl, handles, 0);
   }
 }

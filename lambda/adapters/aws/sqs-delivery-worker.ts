@@ -13,6 +13,7 @@ import { createAwsEndpointResolver } from './aws-endpoints';
 import { createAwsRequestSigner, lambdaCredentials } from './aws-request-signer';
 import { SqsDeadLetterQueue } from './sqs-dead-letter-queue';
 import { deliverRecord } from './sqs-record';
+import { changeVisibility } from './sqs-visibility';
 import type { RecordDeps, RecordOutcome, SqsDeliveryWorkerDeps } from './sqs-worker-deps';
 
 export { MAX_VISIBILITY_SECONDS } from './sqs-steps';
@@ -134,15 +135,14 @@ export function createSqsDeliveryWorker(deps: SqsDeliveryWorkerDeps): SqsDeliver
 
   async function holdBack(records: SQSRecord[], visibilitySeconds: number): Promise<void> {
     try {
-      await deps.sqs.call('ChangeMessageVisibilityBatch', {
-        QueueUrl: deps.queueUrl,
-        // A FIFO event source delivers at most 10 records, the batch call's limit.
-        Entries: records.slice(0, 10).map((record, index) => ({
-          Id: `m${index}`,
-          ReceiptHandle: record.receiptHandle,
-          VisibilityTimeout: visibilitySeconds,
-        })),
-      });
+      const handles = records.map((record) => record.receiptHandle);
+      const failed = await changeVisibility(deps.sqs, deps.queueUrl, handles, visibilitySeconds);
+      if (failed.count > 0) {
+        logger.warn('could not align the visibility of some skipped messages', {
+          count: failed.count,
+          codes: failed.codes,
+        });
+      }
     } catch (error) {
       // Only the timing suffers: they come back after the queue's visibility timeout.
       logger.warn('could not align the visibility of skipped messages', { cause: (error as Error).name });

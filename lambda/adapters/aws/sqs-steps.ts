@@ -11,6 +11,7 @@ import { deliveryLabels, NO_METRICS } from '../../core/metric-names';
 import type { GuardBasis } from '../../core/ports';
 import { destinationKey, idempotencyKeyFor } from '../../core/receive/jobs';
 import { messageGroupIdFor, serializeJob } from './job-message';
+import { changeVisibility } from './sqs-visibility';
 import type { RecordDeps, RecordOutcome } from './sqs-worker-deps';
 
 /** SQS caps a message's visibility timeout at 12 hours. */
@@ -36,18 +37,19 @@ export async function guarded<T>(
 async function releaseHeld(deps: RecordDeps, destination: string): Promise<void> {
   try {
     const handles = await deps.state.release(destination);
-    for (let i = 0; i < handles.length; i += 10) {
-      await deps.sqs.call('ChangeMessageVisibilityBatch', {
-        QueueUrl: deps.queueUrl,
-        Entries: handles.slice(i, i + 10).map((handle, index) => ({
-          Id: `h${index}`,
-          ReceiptHandle: handle,
-          VisibilityTimeout: 0,
-        })),
+    const failed = await changeVisibility(deps.sqs, deps.queueUrl, handles, 0);
+    if (handles.length > failed.count)
+      deps.logger.info('circuit closed: held jobs let go', {
+        destination,
+        count: handles.length - failed.count,
       });
-    }
-    if (handles.length > 0)
-      deps.logger.info('circuit closed: held jobs let go', { destination, count: handles.length });
+    // They come back when their hold ends instead.
+    if (failed.count > 0)
+      deps.logger.warn('could not let some held jobs go', {
+        destination,
+        count: failed.count,
+        codes: failed.codes,
+      });
   } catch (error) {
     // They come back when their hold ends instead.
     deps.logger.warn('could not let held jobs go', { destination, cause: (error as Error).name });
