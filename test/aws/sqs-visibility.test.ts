@@ -15,19 +15,15 @@ afterAll(async () => {
   await sqs.close();
 });
 
-interface Received {
-  Messages?: Array<{ ReceiptHandle: string; Body: string }>;
-}
-
 async function receiveAll(max: number): Promise<string[]> {
   const handles: string[] = [];
   for (let tries = 0; handles.length < max && tries < 10; tries++) {
-    const { Messages = [] } = await sqs.bridge.call<Received>('ReceiveMessage', {
+    const { Messages = [] } = await sqs.bridge.call('ReceiveMessage', {
       QueueUrl: queues.queueUrl,
       MaxNumberOfMessages: 10,
       VisibilityTimeout: 600,
     });
-    handles.push(...Messages.map((message) => message.ReceiptHandle));
+    handles.push(...Messages.flatMap((message) => message.ReceiptHandle ?? []));
   }
   return handles;
 }

@@ -5,7 +5,7 @@
 // retries of throttling, 5xx and network errors with jittered backoff, clock-skew correction, a
 // per-attempt timeout, and errors named by AWS error code.
 
-import type { AwsCaller } from './aws-caller';
+import type { AwsCaller, AwsOperation, AwsOperations } from './aws-caller';
 import { standardEndpoint } from './aws-endpoints';
 import { AwsError, firstLineOf, isRetryable, sanitizeErrorCode, THROTTLING_CODES } from './aws-error';
 import { correctedClockOffset } from './clock-skew';
@@ -101,12 +101,16 @@ export class AwsJsonClient implements AwsCaller {
   }
 
   /** One operation, retried like the SDK's standard mode; resolves to the parsed JSON answer. */
-  async call<Output>(operation: string, input: object): Promise<Output> {
+  async call<Op extends AwsOperation>(
+    operation: Op,
+    input: AwsOperations[Op]['input'],
+  ): Promise<AwsOperations[Op]['output']> {
     const body = JSON.stringify(input);
     let skewRetried = false;
     for (let attempt = 1; ; attempt++) {
       try {
-        return (await this.attempt(operation, body, attempt)) as Output;
+        // AWS's answer, as its API documents it for this operation.
+        return (await this.attempt(operation, body, attempt)) as AwsOperations[Op]['output'];
       } catch (error) {
         if (!(error instanceof AwsError) || attempt >= this.maxAttempts) throw error;
         // Signed again at once with the corrected clock; once, as a second refusal is not the clock.
@@ -266,9 +270,10 @@ export function awsCallerFromEnv(
 ): AwsCaller {
   let client: AwsJsonClient | undefined;
   return {
-    async call<Output>(operation: string, input: object): Promise<Output> {
+    // async: a missing variable rejects the call's promise, as any failed call does.
+    async call(operation, input) {
       client ??= awsJsonClientFromEnv(service, options, env);
-      return client.call<Output>(operation, input);
+      return client.call(operation, input);
     },
   };
 }

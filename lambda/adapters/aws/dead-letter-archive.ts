@@ -10,7 +10,7 @@ import {
   archiveItemFor,
   type BodyTooLarge,
 } from './dead-letter-archive-item';
-import { type Item, type ItemPage, s } from './dynamodb-item';
+import { type Item, s } from './dynamodb-item';
 import type { DeadLetterMessage } from './sqs-dead-letter-queue';
 
 export type { ArchivedDeadLetter } from './dead-letter-archive-item';
@@ -46,7 +46,7 @@ export class DynamoDbDeadLetterArchive {
     let unreadable = 0;
     let startKey: Item | undefined;
     do {
-      const page = await this.client.call<ItemPage>('Scan', {
+      const page = await this.client.call('Scan', {
         TableName: this.tableName,
         ...(startKey ? { ExclusiveStartKey: startKey } : {}),
       });

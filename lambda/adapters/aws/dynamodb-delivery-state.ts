@@ -11,17 +11,7 @@ import type { JobProgress } from '../../core/deliver/engine';
 import type { GuardBasis, HeldMessages, JobProgressStore, SharedGuards } from '../../core/ports';
 import type { AwsCaller } from './aws-caller';
 import { STATE_EXPIRY_ATTRIBUTE, STATE_PARTITION_KEY, STATE_SORT_KEY } from './delivery-state-keys';
-import {
-  type GetItemOutput,
-  type Item,
-  type ItemPage,
-  isConditionalCheckFailure,
-  n,
-  numberOf,
-  s,
-  textOf,
-  type UpdateItemOutput,
-} from './dynamodb-item';
+import { type Item, isConditionalCheckFailure, n, numberOf, s, textOf } from './dynamodb-item';
 
 /** A message's progress is kept as long as SQS could keep the message. */
 const PROGRESS_TTL_SECONDS = 15 * 24 * 3600;
@@ -54,7 +44,7 @@ export class DynamoDbDeliveryState implements JobProgressStore, SharedGuards, He
   // Job progress ------------------------------------------------------------------------------
 
   async read(id: string): Promise<JobProgress | undefined> {
-    const { Item } = await this.options.client.call<GetItemOutput>('GetItem', {
+    const { Item } = await this.options.client.call('GetItem', {
       TableName: this.options.tableName,
       Key: this.key(`job#${id}`, 'progress'),
       ConsistentRead: true,
@@ -63,7 +53,7 @@ export class DynamoDbDeliveryState implements JobProgressStore, SharedGuards, He
   }
 
   async markStarted(id: string, current: JobProgress): Promise<JobProgress> {
-    const { Attributes } = await this.options.client.call<UpdateItemOutput>('UpdateItem', {
+    const { Attributes } = await this.options.client.call('UpdateItem', {
       TableName: this.options.tableName,
       Key: this.key(`job#${id}`, 'progress'),
       UpdateExpression:
@@ -119,7 +109,7 @@ export class DynamoDbDeliveryState implements JobProgressStore, SharedGuards, He
     let current = basis;
     for (let conflicts = 0; ; conflicts++) {
       if (!current) {
-        const { Item } = await this.options.client.call<GetItemOutput>('GetItem', {
+        const { Item } = await this.options.client.call('GetItem', {
           TableName: this.options.tableName,
           Key,
           ConsistentRead: true,
@@ -177,7 +167,7 @@ export class DynamoDbDeliveryState implements JobProgressStore, SharedGuards, He
     const handles: string[] = [];
     let start: Item | undefined;
     do {
-      const page = await this.options.client.call<ItemPage>('Query', {
+      const page = await this.options.client.call('Query', {
         TableName: this.options.tableName,
         KeyConditionExpression: '#pk = :pk',
         ExpressionAttributeNames: { '#pk': STATE_PARTITION_KEY },

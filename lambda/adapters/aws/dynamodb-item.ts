@@ -1,10 +1,10 @@
 // DynamoDB items as the bridge's tables hold them and the JSON protocol carries them: string and
 // number attributes only (a number travels as its text, over the SDK too). No table of the bridge
-// has binary, list, map or set attributes; one that did would read as absent here.
-export interface AttributeValue {
-  S?: string;
-  N?: string;
-}
+// has binary, list, map or set attributes; one that did would read as absent here. The type is the
+// SDK's (a type import: nothing of the SDK is bundled), as the operations' inputs are (aws-caller.ts).
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+
+export type { AttributeValue };
 
 export type Item = Record<string, AttributeValue>;
 

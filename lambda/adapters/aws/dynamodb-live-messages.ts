@@ -8,7 +8,7 @@ import {
   parseLiveMessage,
 } from '../../core/deliver/live/live-state';
 import type { AwsCaller } from './aws-caller';
-import { type GetItemOutput, n, numberOf, s, textOf } from './dynamodb-item';
+import { n, numberOf, s, textOf } from './dynamodb-item';
 
 /** The table's key and TTL attribute names (infra creates the table with these). */
 export const LIVE_KEY_ATTRIBUTE = 'pk';
@@ -34,7 +34,7 @@ export class DynamoDbLiveMessages implements LiveMessageStore {
   }
 
   async read(destination: string, runId: string): Promise<LiveMessage | undefined> {
-    const { Item } = await this.options.client.call<GetItemOutput>('GetItem', {
+    const { Item } = await this.options.client.call('GetItem', {
       TableName: this.options.tableName,
       Key: this.key(destination, runId),
       ConsistentRead: true,

@@ -3,7 +3,7 @@
 import type { ReplayGuard } from '../../core/ports';
 import type { AwsCaller } from './aws-caller';
 import { awsCallerFromEnv, DYNAMODB } from './aws-json-client';
-import { type GetItemOutput, n, numberOf, s } from './dynamodb-item';
+import { n, numberOf, s } from './dynamodb-item';
 
 /** The table's key and TTL attribute names (infra creates the table with these). */
 export const REPLAY_KEY_ATTRIBUTE = 'pk';
@@ -33,7 +33,7 @@ export class DynamoDbReplayGuard implements ReplayGuard {
   }
 
   async seen(key: string): Promise<boolean> {
-    const { Item } = await this.client.call<GetItemOutput>('GetItem', {
+    const { Item } = await this.client.call('GetItem', {
       TableName: this.options.tableName,
       Key: { [REPLAY_KEY_ATTRIBUTE]: s(key) },
       ConsistentRead: true,

@@ -18,17 +18,20 @@ import {
   ReceiveMessageCommand,
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
-import type { AwsCaller } from './aws-caller';
+import type { AwsCaller, AwsOperation, AwsOperations } from './aws-caller';
 
 /** A Command class of any client; its input is the operation's, which the map cannot type. */
 type CommandClass = new (input: never) => object;
+
+/** The Command class of each operation a client serves. */
+type OperationCommands = Readonly<Partial<Record<AwsOperation, CommandClass>>>;
 
 /** What an SDK client must offer: `send` of one of its commands (every v3 client does). */
 export interface SdkClient {
   send(command: never): Promise<unknown>;
 }
 
-export const DYNAMODB_COMMANDS: Readonly<Record<string, CommandClass>> = {
+export const DYNAMODB_COMMANDS: OperationCommands = {
   DeleteItem: DeleteItemCommand,
   GetItem: GetItemCommand,
   PutItem: PutItemCommand,
@@ -37,7 +40,7 @@ export const DYNAMODB_COMMANDS: Readonly<Record<string, CommandClass>> = {
   UpdateItem: UpdateItemCommand,
 };
 
-export const SQS_COMMANDS: Readonly<Record<string, CommandClass>> = {
+export const SQS_COMMANDS: OperationCommands = {
   ChangeMessageVisibility: ChangeMessageVisibilityCommand,
   ChangeMessageVisibilityBatch: ChangeMessageVisibilityBatchCommand,
   DeleteMessage: DeleteMessageCommand,
@@ -47,13 +50,16 @@ export const SQS_COMMANDS: Readonly<Record<string, CommandClass>> = {
 };
 
 /** `client` behind the port; an operation missing from `commands` is a programming error. */
-export function sdkCaller(client: SdkClient, commands: Readonly<Record<string, CommandClass>>): AwsCaller {
+export function sdkCaller(client: SdkClient, commands: OperationCommands): AwsCaller {
   return {
-    async call<Output>(operation: string, input: object): Promise<Output> {
+    async call<Op extends AwsOperation>(
+      operation: Op,
+      input: AwsOperations[Op]['input'],
+    ): Promise<AwsOperations[Op]['output']> {
       const Command = Object.hasOwn(commands, operation) ? commands[operation] : undefined;
       if (!Command) throw new Error(`sdkCaller: no SDK command for ${operation}`);
-      // The input is the operation's as AWS documents it, which is what the Command takes.
-      return (await client.send(new Command(input as never) as never)) as Output;
+      // The input is the operation's as the SDK types it, which is what the Command takes.
+      return (await client.send(new Command(input as never) as never)) as AwsOperations[Op]['output'];
     },
   };
 }

@@ -3,24 +3,9 @@
 // store lists, sends one back to the jobs queue, deletes it, or lets it go.
 import { DEAD_LETTER_REASONS, type DeadLetter, type DeliveryJob, parseJobMessage } from '../../core/contract';
 import { cutText } from '../../core/redaction';
-import type { AwsCaller } from './aws-caller';
+import type { AwsCaller, SqsMessage } from './aws-caller';
 import { messageGroupIdFor } from './job-message';
 import { changeVisibility, type VisibilityFailures } from './sqs-visibility';
-
-/** A message attribute as SQS carries it (the letter's fields are all strings and numbers). */
-interface MessageAttributeValue {
-  DataType: string;
-  StringValue?: string;
-}
-
-/** A received message, as ReceiveMessage answers it. */
-interface Message {
-  MessageId?: string;
-  ReceiptHandle?: string;
-  Body?: string;
-  Attributes?: Record<string, string>;
-  MessageAttributes?: Record<string, MessageAttributeValue>;
-}
 
 /** One message of the DLQ: the dead letter (the same record the local store lists), the job to
  *  send back (undefined for a body that is not a delivery job), and where it sits in SQS. */
@@ -54,7 +39,7 @@ function attributeText(text: string): string {
 }
 
 /** The dead letter's fields as message attributes: the one place their names are spelled. */
-function attributesOf(letter: DeadLetter): Record<string, MessageAttributeValue> {
+function attributesOf(letter: DeadLetter): NonNullable<SqsMessage['MessageAttributes']> {
   const text = (value: string) => ({ DataType: 'String', StringValue: value });
   const number = (value: number) => ({ DataType: 'Number', StringValue: String(value) });
   return {
@@ -68,7 +53,7 @@ function attributesOf(letter: DeadLetter): Record<string, MessageAttributeValue>
   };
 }
 
-function letterOf(message: Message): QueuedDeadLetter {
+function letterOf(message: SqsMessage): QueuedDeadLetter {
   const attribute = (name: string) => message.MessageAttributes?.[name]?.StringValue;
   const parsed = parseJobMessage(message.Body ?? '');
   const job = parsed.ok ? parsed.job : undefined;
@@ -119,16 +104,16 @@ export class SqsDeadLetterQueue {
 
   /** ApproximateNumberOfMessages: what SQS holds, including what a receive cannot reach yet. */
   async approximateCount(): Promise<number> {
-    const { Attributes } = await this.sqs.call<{ Attributes?: Record<string, string> }>(
-      'GetQueueAttributes',
-      { QueueUrl: this.deadLetterQueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] },
-    );
+    const { Attributes } = await this.sqs.call('GetQueueAttributes', {
+      QueueUrl: this.deadLetterQueueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages'],
+    });
     return Number(Attributes?.ApproximateNumberOfMessages ?? 0);
   }
 
   /** The next batch, hidden from other readers for `visibilitySeconds` (empty when none is left). */
   async receive(visibilitySeconds: number): Promise<QueuedDeadLetter[]> {
-    const { Messages } = await this.sqs.call<{ Messages?: Message[] }>('ReceiveMessage', {
+    const { Messages } = await this.sqs.call('ReceiveMessage', {
       QueueUrl: this.deadLetterQueueUrl,
       MaxNumberOfMessages: MAX_BATCH,
       WaitTimeSeconds: 0,

@@ -6,10 +6,6 @@ import type { AwsCaller } from './aws-caller';
 /** ChangeMessageVisibilityBatch's limit. */
 const MAX_ENTRIES = 10;
 
-interface BatchOutput {
-  Failed?: Array<{ Id?: string; Code?: string }>;
-}
-
 /** How many of the messages kept their former visibility, and AWS's codes for them. */
 export interface VisibilityFailures {
   count: number;
@@ -24,7 +20,7 @@ export async function changeVisibility(
 ): Promise<VisibilityFailures> {
   const failures: VisibilityFailures = { count: 0, codes: [] };
   for (let i = 0; i < receiptHandles.length; i += MAX_ENTRIES) {
-    const answer = await sqs.call<BatchOutput>('ChangeMessageVisibilityBatch', {
+    const answer = await sqs.call('ChangeMessageVisibilityBatch', {
       QueueUrl: queueUrl,
       Entries: receiptHandles.slice(i, i + MAX_ENTRIES).map((handle, index) => ({
         Id: `m${index}`,
