@@ -53,7 +53,8 @@ async function fromEnvironment(): Promise<ReceiverHandler> {
     secrets,
     queue: new SqsJobQueue({
       // Bounded, so a stuck connection ends in a 503 (and the replay guard's release) rather
-      // than the function's timeout: secrets 2 x 2 s + replay guard 2 s + this 2 x 1.5 s < 10 s.
+      // than the function's timeout (RECEIVER_TIMEOUT, 10 s): secrets 2 x 2 s + the replay
+      // guard's check and record 1 s each + this 2 x 1.5 s = 9 s, and under 1 s of backoff.
       sendMessageBatch: sendMessageBatchFromEnv({ maxAttempts: 2, attemptTimeoutMs: 1_500 }),
       queueUrl: env.queueUrl,
       logger,

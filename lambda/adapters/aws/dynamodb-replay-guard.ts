@@ -9,10 +9,11 @@ import { n, numberOf, s } from './dynamodb-item';
 export const REPLAY_KEY_ATTRIBUTE = 'pk';
 export const REPLAY_EXPIRY_ATTRIBUTE = 'expiresAt';
 
-/** Tried once within this, so a stuck table ends in the fail-open path (then the enqueue) well
- *  within the receiver's timeout, not in the function being killed mid-request. (The SDK client
- *  it replaces had 500 ms to connect and 1,500 ms for the answer.) */
-const REPLAY_GUARD_ATTEMPT_TIMEOUT_MS = 2_000;
+/** Each call (the check, then the record after the enqueue) tried once within this, so a stuck
+ *  table ends in the fail-open path within the receiver's timeout (its budget: receiver.ts), not
+ *  in the function being killed between the enqueue and the record, which would let HashiCorp's
+ *  retry through. A GetItem or PutItem answers in milliseconds. */
+const REPLAY_GUARD_ATTEMPT_TIMEOUT_MS = 1_000;
 
 export interface DynamoDbReplayGuardOptions {
   tableName: string;
