@@ -12,11 +12,15 @@ function isSignedBody(body: Buffer, signature: string | string[] | undefined): b
   return timingSafeEqual(expected, Buffer.from(signature, 'hex'));
 }
 
-/** The parsed body when it is signed with the benchmarks' token, as a receiver must parse it
- *  before it can answer (a body that is not JSON throws); undefined when the signature is wrong. */
-export function parseSignedJson(body: Buffer, signature: string | string[] | undefined): unknown {
+/** The body as text and parsed when it is signed with the benchmarks' token, as a receiver must
+ *  parse it before it can answer (a body that is not JSON throws); undefined when it is not. */
+export function parseSignedJson(
+  body: Buffer,
+  signature: string | string[] | undefined,
+): { text: string; value: unknown } | undefined {
   if (!isSignedBody(body, signature)) return undefined;
-  return JSON.parse(body.toString('utf8'));
+  const text = body.toString('utf8');
+  return { text, value: JSON.parse(text) };
 }
 
 /** True when the body is signed with the benchmarks' token; then parses it. */

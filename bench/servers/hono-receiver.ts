@@ -17,6 +17,7 @@ import { StoreQueue } from '../../lambda/adapters/local/store-queue';
 import { createJobs } from '../../lambda/core/receive/jobs';
 import { classifyPayload } from '../../lambda/core/receive/payloads';
 import { TFE_SIGNATURE_HEADER } from '../../lambda/core/receive/signature';
+import { BENCH_ROUTE_ID } from '../notifications';
 import { parseSignedJson } from '../signed-body';
 import { type BenchServer, closeServer } from './bench-server';
 
@@ -40,12 +41,13 @@ export async function startHonoReceiver(options: HonoReceiverOptions = {}): Prom
   const app = new Hono();
   app.post('/hooks/:routeId', async (c) => {
     const body = Buffer.from(await c.req.arrayBuffer());
-    const payload = parseSignedJson(body, c.req.header(TFE_SIGNATURE_HEADER));
-    if (payload === undefined) return c.json({ error: 'invalid_signature' }, 401);
+    const signed = parseSignedJson(body, c.req.header(TFE_SIGNATURE_HEADER));
+    if (signed === undefined) return c.json({ error: 'invalid_signature' }, 401);
     verified++;
     if (queue) {
-      const notification = classifyPayload(payload as Record<string, unknown>);
-      const jobs = createJobs('bench', DESTINATIONS, body.toString('utf8'), notification, new Date());
+      // The body decoded once, as the bridge does: the floor does no work the bridge does not.
+      const notification = classifyPayload(signed.value as Record<string, unknown>);
+      const jobs = createJobs(BENCH_ROUTE_ID, DESTINATIONS, signed.text, notification, new Date());
       await queue.enqueue(jobs);
     }
     return c.json({ status: 'ok' }, 200);
